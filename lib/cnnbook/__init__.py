@@ -1,0 +1,13 @@
+"""cnnbook: the helper library of the interactive CNN textbook.
+
+Each chapter imports what it needs from the submodules:
+
+- :mod:`cnnbook.conv`    reference convolution and pooling (chapter 1)
+- :mod:`cnnbook.data`    bundled MNIST sample, 8x8 digits, sample photos
+- :mod:`cnnbook.env`     Colab/GPU detection, device report, seeding
+- :mod:`cnnbook.viz`     image grids, curves, confusion matrices, animations
+- :mod:`cnnbook.models`  the Keras models the chapters train
+- :mod:`cnnbook.widgets` the interactive widgets
+"""
+
+__version__ = "0.1.0"

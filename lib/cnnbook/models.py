@@ -1,0 +1,146 @@
+"""The Keras models the chapters train, and a compact way to train them.
+
+Models are written one layer a line, channels-last, starting with
+``keras.Input`` (Keras 3 style).
+"""
+import functools
+import time
+
+__all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger"]
+
+
+def _check_positive_ints(name, values):
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be positive ints, got {values!r}")
+
+
+def small_cnn(num_classes=10, filters=(8, 16), dense=32, input_shape=(28, 28, 1), name="small_cnn"):
+    """A small CNN that trains on the MNIST sample in seconds on a CPU.
+
+    ``Conv(3x3, filters[0]) -> ReLU -> MaxPool(2)`` for each entry of
+    ``filters``, then ``Flatten -> Dense(dense, ReLU) -> Dense(num_classes,
+    softmax)``. Used in chapters 2, 3, 8 and 10.
+
+    Parameters
+    ----------
+    num_classes : int
+    filters : sequence of int
+        Filters of each convolution block.
+    dense : int
+        Width of the hidden dense layer (0 for none).
+    input_shape : tuple of int
+        ``(rows, cols, channels)``.
+    name : str
+    """
+    import keras
+    from keras import layers
+
+    _check_positive_ints("filters", tuple(filters))
+    _check_positive_ints("num_classes", (num_classes,))
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (rows, cols, channels), got {input_shape!r}")
+    model = keras.Sequential(name=name)
+    model.add(keras.Input(shape=input_shape))
+    for index, count in enumerate(filters, start=1):
+        model.add(layers.Conv2D(count, 3, padding="same", activation="relu", name=f"conv{index}"))
+        model.add(layers.MaxPooling2D(2, name=f"p{index}"))
+    model.add(layers.Flatten(name="flatten"))
+    if dense:
+        model.add(layers.Dense(dense, activation="relu", name="dense"))
+    model.add(layers.Dense(num_classes, activation="softmax", name="output"))
+    return model
+
+
+def lecture_cnn(input_shape=(28, 28, 1), num_classes=10):
+    """The MNIST CNN of the Payberah lecture ("CNN in TensorFlow").
+
+    Conv2D(32, 5x5, same) + ReLU, MaxPool 2, Conv2D(64, 5x5, same) + ReLU,
+    MaxPool 2, Flatten, Dense(1024, ReLU), Dense(10, softmax). Chapters 3, 4
+    and 6.
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),                                  # 28x28x1
+            layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1"),  # 28x28x32
+            layers.MaxPooling2D(2, name="p1"),                               # 14x14x32
+            layers.Conv2D(64, 5, padding="same", activation="relu", name="conv2"),  # 14x14x64
+            layers.MaxPooling2D(2, name="p2"),                               # 7x7x64
+            layers.Flatten(name="flatten"),                                  # 3136
+            layers.Dense(1024, activation="relu", name="dense"),
+            layers.Dense(num_classes, activation="softmax", name="output"),
+        ],
+        name="lecture_cnn",
+    )
+
+
+@functools.cache
+def _epoch_logger_class():
+    import keras
+
+    class EpochLogger(keras.callbacks.Callback):
+        """Prints one short line per epoch: ``epoch 3: loss 0.123 accuracy 0.961 ...``."""
+
+        def __init__(self, every=1):
+            super().__init__()
+            self.every = every
+
+        def on_epoch_end(self, epoch, logs=None):
+            if (epoch + 1) % self.every:
+                return
+            parts = " ".join(f"{key} {value:.4f}" for key, value in sorted((logs or {}).items())
+                             if key != "learning_rate")
+            print(f"epoch {epoch + 1}: {parts}")
+
+    return EpochLogger
+
+
+def __getattr__(name):
+    # Build the callback class lazily so importing cnnbook.models does not import Keras.
+    if name == "EpochLogger":
+        return _epoch_logger_class()
+    raise AttributeError(name)
+
+
+def fit(model, x, y, epochs, batch_size=64, validation_data=None, learning_rate=1e-3,
+        optimizer=None, verbose=0, callbacks=()):
+    """Compile (Adam, sparse cross-entropy, accuracy) and train; time it.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Ends in a softmax layer.
+    x, y : arrays
+        Inputs and integer labels.
+    epochs : int
+    batch_size : int
+    validation_data : tuple, optional
+    learning_rate : float
+        For the default Adam optimizer.
+    optimizer : keras optimizer, optional
+        Overrides Adam.
+    verbose : int
+        Keras verbosity (0 is silent; pass ``callbacks=[EpochLogger()]`` for one line per epoch).
+
+    Returns
+    -------
+    history : keras.callbacks.History
+    seconds : float
+        Wall time of ``model.fit``.
+    """
+    import keras
+
+    _check_positive_ints("epochs", (epochs,))
+    _check_positive_ints("batch_size", (batch_size,))
+    model.compile(
+        optimizer=optimizer or keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
+                        verbose=verbose, callbacks=list(callbacks))
+    return history, time.perf_counter() - start

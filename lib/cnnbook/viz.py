@@ -1,0 +1,260 @@
+"""Plotting helpers shared by the chapters: image grids, training curves,
+confusion matrices, fast array-to-PNG encoding for widgets, and the
+self-contained animations that stand in for widgets in the HTML book."""
+import base64
+import html
+import io
+import uuid
+
+import numpy as np
+
+__all__ = [
+    "show_images",
+    "plot_history",
+    "plot_confusion_matrix",
+    "array_to_png",
+    "figure_to_rgb",
+    "animation_html",
+]
+
+
+def _as_image_stack(images):
+    if isinstance(images, np.ndarray):
+        if images.ndim not in (3, 4):
+            raise ValueError(
+                "images must be a sequence of 2-D (grey) or 3-D (colour) arrays, "
+                f"or an array of shape (N, H, W[, C]); got shape {images.shape}"
+            )
+        images = list(images)
+    images = [np.asarray(image) for image in images]
+    if not images:
+        raise ValueError("images must contain at least one image")
+    for index, image in enumerate(images):
+        if image.ndim == 3 and image.shape[-1] == 1:
+            images[index] = image[..., 0]
+        elif image.ndim not in (2, 3):
+            raise ValueError(f"images[{index}] must be 2-D or 3-D; got shape {image.shape}")
+    return images
+
+
+def show_images(images, titles=None, ncols=10, cmap="gray", title=None, scale=1.0, vmin=None, vmax=None):
+    """Show images in a grid (chapters 2, 3, 6, 7, 10).
+
+    Parameters
+    ----------
+    images : sequence of arrays or array (N, H, W[, C])
+    titles : sequence of str, optional
+        One short title per image.
+    ncols : int
+        Images per row.
+    cmap : str
+        Colour map for grey images.
+    title : str, optional
+        Title of the whole figure.
+    scale : float
+        Size of one cell in inches.
+    vmin, vmax : float, optional
+        Shared colour limits for grey images (default: each image its own).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    images = _as_image_stack(images)
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles must have one entry per image ({len(images)}); got {len(titles)}")
+    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    ncols = min(int(ncols), len(images))
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(scale * 1.2 * ncols, scale * 1.3 * nrows + (0.4 if title else 0)), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for index, image in enumerate(images):
+        ax = axes.flat[index]
+        ax.imshow(image, cmap=cmap if image.ndim == 2 else None, vmin=vmin, vmax=vmax)
+        if titles is not None:
+            ax.set_title(str(titles[index]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, title=None, metrics=("loss", "accuracy")):
+    """Training curves from a Keras ``History`` (or its ``.history`` dict).
+
+    One panel per metric, training and validation curves together (chapter 6).
+    """
+    import matplotlib.pyplot as plt
+
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict) or not logs:
+        raise TypeError("history must be a keras History or a non-empty dict of metric lists")
+    metrics = [m for m in metrics if m in logs]
+    if not metrics:
+        raise ValueError(f"history has none of the metrics asked for; it has {sorted(logs)}")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        ax.plot(epochs, logs[metric], marker="o", label="training")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], marker="o", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, labels=None, title=None):
+    """A confusion matrix with counts written in the cells (chapter 6).
+
+    Rows are true classes, columns predicted classes.
+    """
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D and of equal length; got {y_true.shape} and {y_pred.shape}"
+        )
+    if labels is None:
+        labels = np.union1d(y_true, y_pred)
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    fig, ax = plt.subplots(figsize=(0.5 * len(labels) + 2, 0.5 * len(labels) + 1.5))
+    ax.imshow(matrix, cmap="Blues")
+    threshold = matrix.max() / 2
+    for (row, col), count in np.ndenumerate(matrix):
+        ax.text(col, row, str(count), ha="center", va="center", fontsize=8,
+                color="white" if count > threshold else "black")
+    ax.set_xticks(range(len(labels)), [str(label) for label in labels])
+    ax.set_yticks(range(len(labels)), [str(label) for label in labels])
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title or "Confusion matrix")
+    fig.tight_layout()
+    return fig
+
+
+def array_to_png(a, vmin=None, vmax=None, cmap="gray", scale=8):
+    """Encode a 2-D array (or an RGB image) as PNG bytes, fast.
+
+    For widgets: set ``ipywidgets.Image.value`` to the result instead of
+    redrawing a matplotlib figure. Grey arrays are mapped through ``cmap``
+    between ``vmin`` and ``vmax`` and enlarged ``scale`` times with
+    nearest-neighbour so that pixels stay sharp.
+    """
+    from matplotlib import colormaps
+    from PIL import Image
+
+    a = np.asarray(a)
+    if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
+        raise TypeError(f"a must be numeric, got dtype {a.dtype}")
+    if a.ndim == 2:
+        lo = np.nanmin(a) if vmin is None else vmin
+        hi = np.nanmax(a) if vmax is None else vmax
+        span = hi - lo if hi > lo else 1.0
+        normed = np.clip((a.astype(np.float64) - lo) / span, 0.0, 1.0)
+        rgb = (colormaps[cmap](normed)[..., :3] * 255).astype(np.uint8)
+    elif a.ndim == 3 and a.shape[-1] in (3, 4):
+        rgb = a[..., :3]
+        if rgb.dtype != np.uint8:
+            rgb = (np.clip(rgb, 0.0, 1.0) * 255).astype(np.uint8)
+    else:
+        raise ValueError(f"a must be 2-D or (H, W, 3/4); got shape {a.shape}")
+    if not isinstance(scale, (int, np.integer)) or scale < 1:
+        raise ValueError(f"scale must be a positive int, got {scale!r}")
+    if scale > 1:
+        rgb = np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def figure_to_rgb(fig, dpi=72):
+    """Render a matplotlib figure to an RGB uint8 array and close it."""
+    import matplotlib.pyplot as plt
+
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(fig)
+    return rgb
+
+
+def animation_html(frames, interval=400, title=None, alt=None):
+    """A self-contained HTML animation player: the static stand-in for a widget.
+
+    Frames are embedded as PNG images; a few lines of JavaScript step through
+    them with Play/Pause and a slider, so the HTML book teaches without a
+    kernel. Without JavaScript the first frame and the full set of frames
+    remain visible as images.
+
+    Parameters
+    ----------
+    frames : sequence of RGB uint8 arrays or matplotlib figures
+    interval : int
+        Milliseconds between frames when playing.
+    title : str, optional
+        Caption shown above the player.
+    alt : str, optional
+        Alt text of the frames (default: ``title``).
+    """
+    frames = list(frames)
+    if not frames:
+        raise ValueError("frames must contain at least one frame")
+    if not isinstance(interval, (int, np.integer)) or interval < 10:
+        raise ValueError(f"interval must be an int >= 10 (milliseconds), got {interval!r}")
+    encoded = []
+    for frame in frames:
+        if hasattr(frame, "canvas"):
+            frame = figure_to_rgb(frame)
+        encoded.append(base64.b64encode(array_to_png(np.asarray(frame), scale=1)).decode("ascii"))
+    player = "cnnbook-anim-" + uuid.uuid4().hex[:10]
+    alt_text = html.escape(alt or title or "animation frame")
+    caption = f"<p><strong>{html.escape(title)}</strong></p>" if title else ""
+    images = "".join(
+        f'<img class="cnnbook-frame" src="data:image/png;base64,{data}" alt="{alt_text} ({i + 1}/{len(encoded)})"'
+        f' style="max-width:100%;{"" if i == 0 else "display:none;"}">'
+        for i, data in enumerate(encoded)
+    )
+    return f"""<div class="cnnbook-animation" id="{player}" data-frames="{len(encoded)}">{caption}
+<div class="cnnbook-frames">{images}</div>
+<div class="cnnbook-controls">
+<button type="button" class="cnnbook-play">Play</button>
+<input type="range" class="cnnbook-step" min="0" max="{len(encoded) - 1}" value="0" aria-label="frame">
+<span class="cnnbook-label">frame 1 of {len(encoded)}</span>
+</div>
+<script>
+(function () {{
+  var root = document.getElementById("{player}");
+  var frames = root.querySelectorAll(".cnnbook-frame");
+  var slider = root.querySelector(".cnnbook-step");
+  var label = root.querySelector(".cnnbook-label");
+  var button = root.querySelector(".cnnbook-play");
+  var current = 0, timer = null;
+  function show(i) {{
+    frames[current].style.display = "none";
+    current = (i + frames.length) % frames.length;
+    frames[current].style.display = "";
+    slider.value = current;
+    root.setAttribute("data-current", current);
+    label.textContent = "frame " + (current + 1) + " of " + frames.length;
+  }}
+  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
+  button.addEventListener("click", function () {{
+    if (timer) {{ clearInterval(timer); timer = null; button.textContent = "Play"; }}
+    else {{ timer = setInterval(function () {{ show(current + 1); }}, {int(interval)}); button.textContent = "Pause"; }}
+  }});
+}})();
+</script></div>"""
