@@ -4,9 +4,11 @@ Models are written one layer a line, channels-last, starting with
 ``keras.Input`` (Keras 3 style).
 """
 import functools
+import os
+import pathlib
 import time
 
-__all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger"]
+__all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger", "trained_on_mnist_sample", "cache_dir"]
 
 
 def _check_positive_ints(name, values):
@@ -144,3 +146,55 @@ def fit(model, x, y, epochs, batch_size=64, validation_data=None, learning_rate=
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
                         verbose=verbose, callbacks=list(callbacks))
     return history, time.perf_counter() - start
+
+
+def cache_dir():
+    """Where trained models are cached: ``$CNNBOOK_CACHE`` or ``~/.cache/cnnbook``."""
+    return pathlib.Path(os.environ.get("CNNBOOK_CACHE", pathlib.Path.home() / ".cache" / "cnnbook"))
+
+
+_BUILDERS = {"small_cnn": small_cnn, "lecture_cnn": lecture_cnn}
+
+
+def trained_on_mnist_sample(name="lecture_cnn", epochs=3, seed=0, batch_size=64, learning_rate=1e-3):
+    """A model trained on the bundled MNIST sample, trained once and cached.
+
+    Chapters that only need *a* trained CNN to look at (chapters 3 and 10)
+    load the one chapter 6 trains instead of training their own: the first
+    call trains (seeded) and saves ``<cache_dir>/<name>-e<epochs>-s<seed>.keras``;
+    later calls, in any chapter, load it.
+
+    Parameters
+    ----------
+    name : {"lecture_cnn", "small_cnn"}
+    epochs, seed, batch_size, learning_rate
+        Training settings; part of the cache key.
+
+    Returns
+    -------
+    keras.Model
+        Compiled, trained model.
+    """
+    import keras
+
+    from .data import load_mnist_sample, to_model_input
+    from .env import seed_everything
+
+    if name not in _BUILDERS:
+        raise ValueError(f"name must be one of {sorted(_BUILDERS)}, got {name!r}")
+    path = cache_dir() / f"{name}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
+    if path.exists():
+        try:
+            return keras.models.load_model(path)
+        except Exception:  # a truncated or incompatible file: train again
+            path.unlink()
+    seed_everything(seed)
+    (x_train, y_train), _ = load_mnist_sample()
+    model = _BUILDERS[name]()
+    fit(model, to_model_input(x_train), y_train, epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial.keras")
+    model.save(partial)
+    partial.replace(path)
+    return model
