@@ -1,0 +1,82 @@
+"""cnnbook.viz: grids, curves, confusion matrices, PNG encoding, animations."""
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from cnnbook import viz  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_show_images_grid_and_titles():
+    images = np.random.default_rng(0).random((7, 5, 5))
+    fig = viz.show_images(images, titles=list("abcdefg"), ncols=3, title="grid")
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 9 and len(shown) == 7
+    assert [ax.get_title() for ax in shown] == list("abcdefg")
+    assert fig._suptitle.get_text() == "grid"
+
+
+def test_show_images_rejects_bad_input():
+    with pytest.raises(ValueError, match="titles"):
+        viz.show_images(np.zeros((2, 3, 3)), titles=["one"])
+    with pytest.raises(ValueError, match="images"):
+        viz.show_images(np.zeros(5))
+    with pytest.raises(ValueError, match="ncols"):
+        viz.show_images(np.zeros((2, 3, 3)), ncols=0)
+
+
+def test_plot_history_draws_training_and_validation():
+    logs = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]}
+    fig = viz.plot_history(logs)
+    assert len(fig.axes) == 2
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 1
+    with pytest.raises(TypeError, match="history"):
+        viz.plot_history([1, 2])
+
+
+def test_confusion_matrix_counts_in_cells():
+    fig = viz.plot_confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["1", "1", "0", "0", "1", "0", "0", "0", "1"]
+    with pytest.raises(ValueError, match="y_true"):
+        viz.plot_confusion_matrix([0, 1], [0])
+
+
+def test_array_to_png_scales_and_maps_colours():
+    png = viz.array_to_png(np.array([[0.0, 1.0], [0.5, 0.25]]), scale=4)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (8, 8)
+    pixels = np.asarray(image.convert("L"))
+    assert pixels[0, 0] == 0 and pixels[0, 7] == 255
+    with pytest.raises(ValueError, match="scale"):
+        viz.array_to_png(np.zeros((2, 2)), scale=0)
+    with pytest.raises(ValueError, match="shape"):
+        viz.array_to_png(np.zeros((2, 2, 2)))
+
+
+def test_animation_html_embeds_every_frame_and_a_player():
+    frames = [np.full((4, 6, 3), i * 40, dtype=np.uint8) for i in range(5)]
+    page = viz.animation_html(frames, interval=100, title="steps")
+    assert len(re.findall(r'<img class="cnnbook-frame"', page)) == 5
+    assert 'data-frames="5"' in page and "steps" in page and "setInterval" in page
+    with pytest.raises(ValueError, match="frames"):
+        viz.animation_html([])
+
+
+def test_animation_html_accepts_figures():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    page = viz.animation_html([fig])
+    assert page.count("data:image/png;base64,") == 1
