@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-.PHONY: env book test test-lib test-notebooks lab clean
+.PHONY: env book test test-lib test-notebooks test-colab test-browser lab bench clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -23,17 +23,51 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test-lib: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --ignore=tests/browser
 
+# The notebooks under nbval in the development environment.
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) chapters -q
 
-# Everything CI runs: library tests, notebooks under nbval, the book build.
-test: test-lib test-notebooks book
+# The environment Colab ships (tools/colab-versions.txt), with cnnbook installed
+# from the repository, not editable, as the chapters' Colab set-up cell does;
+# every notebook under nbval and the widget tests run in it.
+COLAB_VENV := .venv-colab
+$(COLAB_VENV)/.installed: tools/colab-versions.txt
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r tools/colab-versions.txt
+	touch $@
+
+test-colab: $(COLAB_VENV)/.installed
+	$(COLAB_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
+	rm -rf build
+	cd chapters && ../$(COLAB_VENV)/bin/python -c "import cnnbook, sys; assert 'site-packages' in cnnbook.__file__, cnnbook.__file__"
+	$(COLAB_VENV)/bin/python -m pytest $(NBVAL) chapters -q
+	$(COLAB_VENV)/bin/python -m pytest -q tests/test_data.py $(wildcard tests/test_widget*.py)
+
+# Debian's Chromium for the browser test (installed when missing and root).
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing: install Debian's chromium package (or set CHROMIUM=/path/to/chromium)"; exit 1; fi
+
+# The built book in headless Chromium (needs `make book` first).
+test-browser: $(STAMP) $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -q
+
+# Everything CI runs: library tests, every notebook under nbval in the
+# Colab-mirror environment, the book build with -W, the book in a browser.
+test: test-lib test-colab book test-browser
 
 clean:
-	rm -rf _build
+	rm -rf _build build
 
 # JupyterLab on the chapters, for reading and live teaching.
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
+
+# Speed budgets: writes _build/bench/results.json (BENCH_ARGS=--quick for a fast check).
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)

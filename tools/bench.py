@@ -1,0 +1,245 @@
+"""Benchmark of the book's speed budgets (DESIGN.md, "Performance budgets").
+
+    python tools/bench.py            everything (a full book build included)
+    python tools/bench.py --quick    widgets and convolution ratios only
+
+Prints a table and writes _build/bench/results.json. Ratios are measured in
+one process, after warm-up, so they compare like with like on a noisy
+machine; absolute seconds are comparable only between machines with the same
+description (the "machine" entry).
+"""
+import argparse
+import json
+import os
+import pathlib
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "_build" / "bench" / "results.json"
+
+BUDGETS = {
+    "widget_update_ms": 50.0,  # each widget, median of one control change
+    "conv2d_vs_tf_ratio": 5.0,
+    "conv2d_backward_vs_tf_ratio": 5.0,
+    "chapter_seconds": 180.0,  # each chapter
+    "book_build_seconds": 1200.0,
+}
+
+# The typical layer of the ratio measurements: a 64x64 map with 16 channels,
+# 32 filters of 3x3, "same" padding, float32 as in a real network.
+LAYER = {"height": 64, "width": 64, "in_channels": 16, "out_channels": 32, "kernel": 3, "padding": "same"}
+
+
+def median_seconds(action, repeat, warmup=2):
+    for _ in range(warmup):
+        action()
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def machine():
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
+            for g in tf.config.list_physical_devices("GPU")]
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "device": ("GPU: " + ", ".join(gpus)) if gpus else "CPU",
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def bench_widgets(repeat):
+    """Median kernel-side milliseconds of one control change, per widget."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cnnbook.widgets import ALL_WIDGETS
+
+    results = {}
+    for name, widget_class in sorted(ALL_WIDGETS.items()):
+        widget = widget_class.example()
+        actions = widget.benchmark_actions()
+        if not actions:
+            raise RuntimeError(f"{name}.benchmark_actions() returned no action")
+        for action in actions:  # warm-up: caches, first-call imports
+            action()
+        timings = []
+        for _ in range(repeat):
+            for action in actions:
+                start = time.perf_counter()
+                action()
+                timings.append((time.perf_counter() - start) * 1000)
+        results[name] = round(statistics.median(timings), 3)
+    return results
+
+
+def layer_arrays(dtype):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((LAYER["height"], LAYER["width"], LAYER["in_channels"])).astype(dtype)
+    k = rng.standard_normal((LAYER["kernel"], LAYER["kernel"], LAYER["in_channels"],
+                             LAYER["out_channels"])).astype(dtype)
+    return x, k
+
+
+def bench_conv(repeat):
+    import numpy as np
+    import tensorflow as tf
+
+    from cnnbook.conv import conv2d, conv2d_loop
+
+    x, k = layer_arrays(np.float32)
+    x_tf, k_tf = tf.constant(x[np.newaxis]), tf.constant(k)
+    tf_forward = median_seconds(lambda: tf.nn.conv2d(x_tf, k_tf, 1, "SAME").numpy(), repeat)
+    numpy_forward = median_seconds(lambda: conv2d(x, k, padding="same"), repeat)
+    loop_forward = median_seconds(lambda: conv2d_loop(x, k, padding="same"), max(1, repeat // 10), warmup=0)
+    np.testing.assert_allclose(conv2d(x, k, padding="same"),
+                               tf.nn.conv2d(x_tf, k_tf, 1, "SAME").numpy()[0], rtol=1e-3, atol=1e-3)
+    return {
+        "tf_conv2d_ms": round(tf_forward * 1000, 3),
+        "cnnbook_conv2d_ms": round(numpy_forward * 1000, 3),
+        "cnnbook_conv2d_loop_ms": round(loop_forward * 1000, 3),
+        "conv2d_vs_tf_ratio": round(numpy_forward / tf_forward, 3),
+        "conv2d_loop_vs_tf_ratio": round(loop_forward / tf_forward, 1),
+    }
+
+
+def bench_conv_backward(repeat):
+    import numpy as np
+    import tensorflow as tf
+
+    from cnnbook.conv import conv2d
+    from cnnbook.grad import conv2d_backward
+
+    x, k = layer_arrays(np.float32)
+    dout = np.random.default_rng(1).standard_normal(conv2d(x, k, padding="same").shape).astype(np.float32)
+    x_tf, k_tf, dout_tf = tf.constant(x[np.newaxis]), tf.constant(k), tf.constant(dout[np.newaxis])
+
+    def tf_backward():
+        with tf.GradientTape() as tape:
+            tape.watch([x_tf, k_tf])
+            out = tf.nn.conv2d(x_tf, k_tf, 1, "SAME")
+        dx, dk = tape.gradient(out, [x_tf, k_tf], output_gradients=dout_tf)
+        return dx.numpy(), dk.numpy()
+
+    tf_seconds = median_seconds(tf_backward, repeat)
+    numpy_seconds = median_seconds(lambda: conv2d_backward(x, k, dout, padding="same"), repeat)
+    dx, dk = conv2d_backward(x, k, dout, padding="same")
+    dx_tf, dk_tf = tf_backward()
+    np.testing.assert_allclose(dx, dx_tf[0], rtol=1e-3, atol=1e-2)
+    np.testing.assert_allclose(dk, dk_tf, rtol=1e-3, atol=1e-1)
+    return {
+        "tf_conv2d_backward_ms": round(tf_seconds * 1000, 3),
+        "cnnbook_conv2d_backward_ms": round(numpy_seconds * 1000, 3),
+        "conv2d_backward_vs_tf_ratio": round(numpy_seconds / tf_seconds, 3),
+    }
+
+
+def bench_chapters():
+    """Wall time of each chapter notebook, top to bottom, in a fresh kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    seconds = {}
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=900, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        client.execute()
+        seconds[path.stem] = round(time.perf_counter() - start, 1)
+        print(f"  {path.stem}: {seconds[path.stem]} s", flush=True)
+    return seconds
+
+
+def bench_book_build():
+    """Execute and build the whole book from a clean cache, into a scratch folder."""
+    with tempfile.TemporaryDirectory(prefix="cnnbook-bench-") as scratch:
+        command = [str(pathlib.Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
+                   "--path-output", scratch, "-W", "-n", "--keep-going"]
+        start = time.perf_counter()
+        completed = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if completed.returncode != 0:
+            sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
+            raise RuntimeError("the book build failed; see the output above")
+    return round(seconds, 1)
+
+
+def verdicts(results):
+    checks = {}
+    for name, value in results.get("widget_update_ms", {}).items():
+        checks[f"widget_update_ms.{name}"] = value < BUDGETS["widget_update_ms"]
+    for key in ("conv2d_vs_tf_ratio", "conv2d_backward_vs_tf_ratio", "book_build_seconds"):
+        if key in results:
+            checks[key] = results[key] < BUDGETS[key]
+    for name, value in results.get("chapter_seconds", {}).items():
+        checks[f"chapter_seconds.{name}"] = value < BUDGETS["chapter_seconds"]
+    return checks
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip the chapter runs and the book build")
+    parser.add_argument("--repeat", type=int, default=30, help="repetitions of each timed step")
+    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    # Chapters share trained models through a cache (cnnbook.models.cache_dir):
+    # start from an empty one, as on a fresh machine running the book in order.
+    os.environ["CNNBOOK_CACHE"] = tempfile.mkdtemp(prefix="cnnbook-bench-cache-")
+    results = {"quick": args.quick, "budgets": BUDGETS, "layer": LAYER, "machine": machine()}
+    print(f"machine: {results['machine']['cores']} cores, {results['machine']['cpu']}, "
+          f"{results['machine']['device']}, TF {results['machine']['tensorflow']}", flush=True)
+    results["widget_update_ms"] = bench_widgets(args.repeat)
+    results.update(bench_conv(args.repeat))
+    results.update(bench_conv_backward(args.repeat))
+    if not args.quick:
+        print("chapters:", flush=True)
+        results["chapter_seconds"] = bench_chapters()
+        shutil.rmtree(ROOT / "_build" / "bench" / "book", ignore_errors=True)
+        results["book_build_seconds"] = bench_book_build()
+    results["within_budget"] = verdicts(results)
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n{'measure':48} {'value':>12} {'budget':>10}  ok")
+    for name, ok in results["within_budget"].items():
+        group, _, member = name.partition(".")
+        value = results[group][member] if member else results[group]
+        budget = BUDGETS[group]
+        print(f"{name:48} {value:>12} {budget:>10}  {'yes' if ok else 'NO'}")
+    print(f"{'conv2d_loop_vs_tf_ratio (chapter 1 lesson)':48} {results['conv2d_loop_vs_tf_ratio']:>12}")
+    print(f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    return 0 if all(results["within_budget"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
