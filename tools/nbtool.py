@@ -57,7 +57,7 @@ def sync_colab(paths):
         nb = nbformat.read(path, as_version=4)
         nb.cells = [cell for cell in nb.cells if not is_colab_cell(cell)]
         cell = nbformat.v4.new_code_cell(source, metadata={"tags": [TAG]})
-        cell.pop("id", None)
+        cell.id = "colab-setup"
         first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
         nb.cells.insert(first_code, cell)
         nbformat.validator.normalize(nb)
