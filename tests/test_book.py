@@ -26,6 +26,11 @@ def test_colab_setup_cell_is_the_standard_one(path):
     assert nbtool.colab_problems(path) == []
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_figure_has_alt_text_or_caption(path):
+    assert nbtool.figure_problems(path) == []
+
+
 def test_colab_cell_installs_the_repository_at_the_release_tag():
     source = nbtool.colab_cell_source()
     assert "git+https://github.com/" in source and "@v" in source

@@ -21,6 +21,8 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Kernels inherit this: keeps TensorFlow's C++ start-up logs out of cell outputs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 RESULTS = ROOT / "_build" / "bench" / "results.json"
 
 BUDGETS = {

@@ -2,6 +2,7 @@
 
     python tools/nbtool.py sync-colab [NOTEBOOK ...]   write the standard Colab set-up cell
     python tools/nbtool.py check-colab [NOTEBOOK ...]  fail if any notebook's cell differs
+    python tools/nbtool.py check-figures [NOTEBOOK ...]  fail if a figure has no alt text/caption
     python tools/nbtool.py execute NOTEBOOK ...        run in place, keep outputs, print times
 
 The Colab set-up cell is generated from one template (tools/colab_setup_cell.py),
@@ -9,6 +10,7 @@ the repository URL in _config.yml and the release tag v<version> from
 pyproject.toml, so the URL and the tag live in one place each.
 """
 import argparse
+import os
 import pathlib
 import re
 import sys
@@ -17,6 +19,8 @@ import time
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Kernels inherit this: keeps TensorFlow's C++ start-up logs out of cell outputs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 CHAPTERS = ROOT / "chapters"
 TAG = "remove-cell"
 
@@ -82,6 +86,38 @@ def colab_problems(path):
     return problems
 
 
+def figure_problems(path):
+    """Code cells that draw an image but give it neither alt text nor a caption.
+
+    The HTML book takes both from the cell metadata:
+    ``{"mystnb": {"image": {"alt": "..."}}}`` or ``{"mystnb": {"figure": {"caption": "..."}}}``.
+    """
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        images = [o for o in cell.get("outputs", []) if any(m.startswith("image/") for m in o.get("data", {}))]
+        if not images:
+            continue
+        options = cell.metadata.get("mystnb", {})
+        alt = options.get("image", {}).get("alt", "").strip()
+        caption = options.get("figure", {}).get("caption", "").strip()
+        if not alt and not caption:
+            first_line = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+            problems.append(f"cell {index} ({first_line!r}) shows an image without mystnb image alt text or figure caption")
+    return problems
+
+
+def check_figures(paths):
+    failed = False
+    for path in notebooks(paths):
+        for problem in figure_problems(path):
+            failed = True
+            print(f"{path.relative_to(ROOT)}: {problem}")
+    return 1 if failed else 0
+
+
 def check_colab(paths):
     failed = False
     for path in notebooks(paths):
@@ -101,19 +137,23 @@ def execute(paths, timeout=900):
                                 resources={"metadata": {"path": str(path.parent)}})
         client.execute()
         nb.metadata.pop("widgets", None)
+        for cell in nb.cells:  # per-cell timestamps only make diffs noisy
+            cell.metadata.pop("execution", None)
         nbformat.write(nb, path)
         print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["sync-colab", "check-colab", "execute"])
+    parser.add_argument("command", choices=["sync-colab", "check-colab", "check-figures", "execute"])
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
     if args.command == "sync-colab":
         sync_colab(args.notebooks)
     elif args.command == "check-colab":
         return check_colab(args.notebooks)
+    elif args.command == "check-figures":
+        return check_figures(args.notebooks)
     else:
         if not args.notebooks:
             parser.error("execute needs at least one notebook")
