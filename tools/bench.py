@@ -22,7 +22,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Kernels inherit this: keeps TensorFlow's C++ start-up logs out of cell outputs.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 RESULTS = ROOT / "_build" / "bench" / "results.json"
 
 BUDGETS = {

@@ -20,7 +20,7 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Kernels inherit this: keeps TensorFlow's C++ start-up logs out of cell outputs.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 CHAPTERS = ROOT / "chapters"
 TAG = "remove-cell"
 

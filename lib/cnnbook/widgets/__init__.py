@@ -4,11 +4,15 @@ Every widget subclasses :class:`cnnbook.widgets.base.BookWidget`; the
 benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 """
 from .base import BookWidget
+from .feature_maps import FeatureMapViewer
 from .param_calculator import ParamCalculator
+from .quiz import Quiz
 
 #: Every widget class of the book, by name (the benchmark times each one).
 ALL_WIDGETS = {
+    "feature_maps": FeatureMapViewer,
     "param_calculator": ParamCalculator,
+    "quiz": Quiz,
 }
 
-__all__ = ["BookWidget", "ALL_WIDGETS", "ParamCalculator"]
+__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "ParamCalculator", "Quiz"]
