@@ -7,12 +7,14 @@ from .base import BookWidget
 from .feature_maps import FeatureMapViewer
 from .param_calculator import ParamCalculator
 from .quiz import Quiz
+from .sliding_kernel import SlidingKernel
 
 #: Every widget class of the book, by name (the benchmark times each one).
 ALL_WIDGETS = {
     "feature_maps": FeatureMapViewer,
     "param_calculator": ParamCalculator,
     "quiz": Quiz,
+    "sliding_kernel": SlidingKernel,
 }
 
-__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "ParamCalculator", "Quiz"]
+__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "ParamCalculator", "Quiz", "SlidingKernel"]
