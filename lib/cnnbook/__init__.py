@@ -3,6 +3,8 @@
 Each chapter imports what it needs from the submodules:
 
 - :mod:`cnnbook.conv`    reference convolution and pooling (chapter 1)
+- :mod:`cnnbook.grad`    the gradient of convolution and pooling (chapter 5)
+- :mod:`cnnbook.numpy_cnn` a small CNN trained with numpy only (chapter 5)
 - :mod:`cnnbook.data`    bundled MNIST sample, 8x8 digits, sample photos
 - :mod:`cnnbook.env`     Colab/GPU detection, device report, seeding
 - :mod:`cnnbook.viz`     image grids, curves, confusion matrices, animations

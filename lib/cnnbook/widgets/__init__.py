@@ -5,6 +5,7 @@ benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 """
 from .base import BookWidget
 from .feature_maps import FeatureMapViewer
+from .gradient_reach import GradientReach
 from .param_calculator import ParamCalculator
 from .quiz import Quiz
 from .sliding_kernel import SlidingKernel
@@ -12,9 +13,10 @@ from .sliding_kernel import SlidingKernel
 #: Every widget class of the book, by name (the benchmark times each one).
 ALL_WIDGETS = {
     "feature_maps": FeatureMapViewer,
+    "gradient_reach": GradientReach,
     "param_calculator": ParamCalculator,
     "quiz": Quiz,
     "sliding_kernel": SlidingKernel,
 }
 
-__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "ParamCalculator", "Quiz", "SlidingKernel"]
+__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "GradientReach", "ParamCalculator", "Quiz", "SlidingKernel"]

@@ -1,0 +1,626 @@
+"""The gradient-reach widget of chapter 5 ("The gradient of convolution").
+
+Pick one output cell ``O_rc`` of a small convolution: the widget marks the
+input pixels its gradient ``dL/dO_rc`` flows back to (each times one filter
+weight) and the filter weights it updates (each times one input pixel). In
+the second mode, pick an input pixel instead and see which output cells send
+gradient to it and through which weights: the rotated filter of the
+lecture's "full convolution" appears.
+
+Controls: mode, the chosen cell (row, column), input size, kernel size,
+stride, padding, and the values of ``dL/dO`` (typed). Grids are HTML tables
+(symbols and values); all index bookkeeping is precomputed when the structure
+changes, so moving the chosen cell only joins strings. The HTML book shows a
+precomputed animation over the output cells (:meth:`GradientReach.fallback_html`).
+"""
+import html
+import re
+
+import numpy as np
+
+from ..conv import output_size, pad_amounts
+from ..grad import conv2d_backward
+from .base import BookWidget
+
+__all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE", "parse_values"]
+
+OUTPUT_MODE = "output cell: where its gradient goes"
+INPUT_MODE = "input pixel: which gradients arrive"
+_PADDING_OPTIONS = [("valid", "valid"), ("same", "same"), ("full", "full"), ("1", 1)]
+_HOT = "#ffb366"
+_WARM = "#ffe0c2"
+_SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
+
+
+def _name(letter, row, col):
+    """``X₁₂`` for 0-based (0, 1): the slides' 1-based names."""
+    return f"{letter}{row + 1}{col + 1}".translate(_SUBSCRIPTS)
+
+
+def _fmt(value):
+    value = float(value)
+    if value == int(value) and abs(value) < 1e9:
+        return str(int(value))
+    return f"{value:.3g}"
+
+
+def parse_values(text, shape):
+    """Read a grid of numbers typed as text, e.g. ``"1 2; 3 4"``.
+
+    Chapter 5 ("The gradient of convolution") uses it for the ``dL/dO`` box
+    of :class:`GradientReach`. Rows are separated by ``;`` or new lines,
+    numbers by spaces or commas.
+
+    Parameters
+    ----------
+    text : str
+        The typed values.
+    shape : (int, int)
+        The shape the grid must have.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape ``shape``
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a string.
+    ValueError
+        If a value is not a finite number or the grid does not have ``shape``
+        (the message says what was expected).
+
+    Examples
+    --------
+    >>> parse_values("1 2; 3 -4", (2, 2))
+    array([[ 1.,  2.],
+           [ 3., -4.]])
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str; got {type(text).__name__}")
+    rows = [row for row in re.split(r"[;\n]", text) if row.strip()]
+    values = []
+    for number, row in enumerate(rows, start=1):
+        entries = []
+        for token in re.split(r"[\s,]+", row.strip()):
+            try:
+                value = float(token)
+            except ValueError:
+                raise ValueError(f"row {number}: {token!r} is not a number") from None
+            if not np.isfinite(value):
+                raise ValueError(f"row {number}: {token!r} is not a finite number")
+            entries.append(value)
+        values.append(entries)
+    lengths = {len(row) for row in values}
+    if len(values) != shape[0] or lengths != {shape[1]}:
+        found = f"{len(values)} row(s) of {'/'.join(str(n) for n in sorted(lengths)) or 0} value(s)"
+        raise ValueError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
+                         f"{shape[0]}x{shape[1]}); got {found}")
+    return np.array(values, dtype=np.float64)
+
+
+class GradientReach(BookWidget):
+    """Which input pixels and filter weights one output's gradient reaches (chapter 5).
+
+    The input is ``X = 1, 2, ..., n*n`` (row by row), the filter
+    ``F = 1, 2, ..., k*k``, and ``dL/dO`` is typed by the reader (default
+    ``1, 2, 3, ...``). Small integers keep every product readable.
+
+    Parameters
+    ----------
+    input_size : int, default 3
+        Rows and columns of the square input, 2 to 6.
+    kernel_size : int, default 2
+        Rows and columns of the square filter, 1 to 3.
+    stride : int, default 1
+        1 to 3.
+    padding : {"valid", "same", "full"} or 1, default "valid"
+    mode : str, default :data:`OUTPUT_MODE`
+        :data:`OUTPUT_MODE` or :data:`INPUT_MODE`.
+    title : str, optional
+        Caption above the widget and its fallback animation.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range or the filter does not fit the padded
+        input (the message names the argument).
+
+    Examples
+    --------
+    >>> widget = GradientReach()                  # the lecture's 3x3 input, 2x2 filter
+    >>> widget.output_shape
+    (2, 2)
+    >>> [name for name, _ in widget.reached_inputs(0, 1)]
+    ['X₁₂', 'X₁₃', 'X₂₂', 'X₂₃']
+    """
+
+    def __init__(self, input_size=3, kernel_size=2, stride=1, padding="valid", mode=OUTPUT_MODE, title=None):
+        import ipywidgets as widgets
+
+        for name, value, low, high in (("input_size", input_size, 2, 6), ("kernel_size", kernel_size, 1, 3),
+                                       ("stride", stride, 1, 3)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+                raise ValueError(f"{name} must be an int from {low} to {high}; got {value!r}")
+        if padding not in [value for _, value in _PADDING_OPTIONS]:
+            raise ValueError(f"padding must be 'valid', 'same', 'full' or 1; got {padding!r}")
+        if mode not in (OUTPUT_MODE, INPUT_MODE):
+            raise ValueError(f"mode must be {OUTPUT_MODE!r} or {INPUT_MODE!r}; got {mode!r}")
+        self._title = title
+        self._quiet = False
+        self._fallback_cache = None
+        self._gradient = None
+        self._apply_structure(int(input_size), int(kernel_size), int(stride), padding)
+
+        wide = {"description_width": "initial"}
+        self.mode_buttons = widgets.ToggleButtons(options=[OUTPUT_MODE, INPUT_MODE], value=mode,
+                                                  style={"button_width": "260px"})
+        self.input_slider = widgets.IntSlider(value=self._n, min=2, max=6, description="input size",
+                                              continuous_update=False, style=wide)
+        self.kernel_slider = widgets.IntSlider(value=self._k, min=1, max=3, description="kernel size",
+                                               continuous_update=False, style=wide)
+        self.stride_slider = widgets.IntSlider(value=self._stride, min=1, max=3, description="stride",
+                                               continuous_update=False, style=wide)
+        self.padding_dropdown = widgets.Dropdown(options=_PADDING_OPTIONS, value=self._padding,
+                                                 description="padding", style=wide,
+                                                 layout=widgets.Layout(width="170px"))
+        self.row_slider = widgets.IntSlider(value=1, min=1, max=self._grid_shape(mode)[0], description="row",
+                                            style=wide)
+        self.col_slider = widgets.IntSlider(value=1, min=1, max=self._grid_shape(mode)[1], description="column",
+                                            style=wide)
+        self.gradient_text = widgets.Text(value=self._gradient_text(), description="dL/dO values",
+                                          continuous_update=False, style=wide,
+                                          layout=widgets.Layout(width="420px"))
+        self.message_html = widgets.HTML(value="")
+        self.grids_html = widgets.HTML(value="")
+        self.explain_html = widgets.HTML(value="")
+        self.totals_html = widgets.HTML(value="")
+        header = widgets.HTML(value=f"<b>{html.escape(title)}</b>" if title else "")
+        hint = widgets.HTML(value="<small>rows separated by <code>;</code>, e.g. <code>1 0; 0 2</code>"
+                                  " (applied when you press Enter or leave the box)</small>")
+
+        self.mode_buttons.observe(self._on_mode, names="value")
+        for control in (self.input_slider, self.kernel_slider, self.stride_slider, self.padding_dropdown):
+            control.observe(self._on_structure, names="value")
+        self.row_slider.observe(self._on_cell, names="value")
+        self.col_slider.observe(self._on_cell, names="value")
+        self.gradient_text.observe(self._on_gradient_text, names="value")
+
+        self.ui = widgets.VBox([
+            header,
+            self.mode_buttons,
+            widgets.HBox([self.input_slider, self.kernel_slider, self.stride_slider, self.padding_dropdown]),
+            widgets.HBox([self.row_slider, self.col_slider]),
+            self.grids_html,
+            self.explain_html,
+            self.totals_html,
+            widgets.HBox([self.gradient_text, hint]),
+            self.message_html,
+        ])
+        self._render()
+
+    # ------------------------------------------------------------------
+    # Structure (precomputed)
+    # ------------------------------------------------------------------
+
+    def _apply_structure(self, n, k, stride, padding):
+        """Recompute the geometry; raises ValueError if the filter does not fit."""
+        out = output_size(n, k, stride, padding)
+        pads = pad_amounts(n, k, stride, padding)
+        self._n, self._k, self._stride, self._padding = n, k, stride, padding
+        self._pads = pads
+        self._out = out
+        self._x = np.arange(1, n * n + 1, dtype=np.float64).reshape(n, n)
+        self._f = np.arange(1, k * k + 1, dtype=np.float64).reshape(k, k)
+        if self._gradient is None or self._gradient.shape != (out, out):
+            self._gradient = np.arange(1, out * out + 1, dtype=np.float64).reshape(out, out)
+        size = n + pads[0] + pads[1]
+        self._padded_size = size
+        # Unpadded input coordinate of each padded cell, or None for a padding zero.
+        self._source = [[(p - pads[0], q - pads[0]) if 0 <= p - pads[0] < n and 0 <= q - pads[0] < n else None
+                         for q in range(size)] for p in range(size)]
+        # For each output cell: taps (a, b, padded p, padded q).
+        self._taps = {(r, c): [(a, b, r * stride + a, c * stride + b) for a in range(k) for b in range(k)]
+                      for r in range(out) for c in range(out)}
+        # For each input pixel: the (output r, c, weight a, b) pairs that reach it.
+        self._arrivals = {(i, j): [] for i in range(n) for j in range(n)}
+        for (r, c), taps in self._taps.items():
+            for a, b, p, q in taps:
+                if self._source[p][q] is not None:
+                    self._arrivals[self._source[p][q]].append((r, c, a, b))
+        self._fallback_cache = None
+        self._update_totals()
+
+    def _update_totals(self):
+        self._dx, self._df = conv2d_backward(self._x, self._f, self._gradient, self._stride, self._padding)
+
+    def _grid_shape(self, mode):
+        return (self._out, self._out) if mode == OUTPUT_MODE else (self._n, self._n)
+
+    def _gradient_text(self):
+        return "; ".join(" ".join(_fmt(v) for v in row) for row in self._gradient)
+
+    # ------------------------------------------------------------------
+    # Read-only state (for tests and the chapter)
+    # ------------------------------------------------------------------
+
+    @property
+    def output_shape(self):
+        """``(H', W')`` of the convolution."""
+        return (self._out, self._out)
+
+    @property
+    def gradient(self):
+        """``dL/dO`` in use (a copy)."""
+        return self._gradient.copy()
+
+    @property
+    def input_gradient(self):
+        """``dL/dX`` for the whole ``dL/dO`` (from :func:`cnnbook.grad.conv2d_backward`)."""
+        return self._dx.copy()
+
+    @property
+    def kernel_gradient(self):
+        """``dL/dF`` for the whole ``dL/dO``."""
+        return self._df.copy()
+
+    @property
+    def chosen(self):
+        """``(mode, row, col)`` chosen now, 0-based."""
+        return self.mode_buttons.value, self.row_slider.value - 1, self.col_slider.value - 1
+
+    def reached_inputs(self, row, col):
+        """Input pixels that output ``(row, col)`` sends gradient to: ``[(name, weight name), ...]``.
+
+        ``row`` and ``col`` are 0-based; taps on padding zeros are left out.
+        """
+        return [(_name("X", *self._source[p][q]), _name("F", a, b))
+                for a, b, p, q in self._taps[(row, col)] if self._source[p][q] is not None]
+
+    def arrivals(self, row, col):
+        """Output cells whose gradient reaches input pixel ``(row, col)``: ``[(O name, F name), ...]``."""
+        return [(_name("O", r, c), _name("F", a, b)) for r, c, a, b in self._arrivals[(row, col)]]
+
+    # ------------------------------------------------------------------
+    # Rendering
+    # ------------------------------------------------------------------
+
+    _STYLE = (
+        "<style>.cnnbook-gr table{border-collapse:collapse;font:12px/1.25 monospace;margin:2px 14px 2px 0}"
+        ".cnnbook-gr td{min-width:3.6em;height:2.4em;padding:0 3px;text-align:center;border:1px solid #ccc}"
+        ".cnnbook-gr td.pad{color:#999;background:#f4f4f4;font-style:italic}"
+        f".cnnbook-gr td.hot{{background:{_HOT};font-weight:bold}}"
+        f".cnnbook-gr td.warm{{background:{_WARM}}}"
+        ".cnnbook-gr caption{font:12px sans-serif;text-align:left;white-space:nowrap}"
+        ".cnnbook-gr .note{font-size:10px;color:#7a3b00}</style>"
+    )
+
+    @staticmethod
+    def _table(css_class, caption, cells):
+        rows = "".join("<tr>" + "".join(row) + "</tr>" for row in cells)
+        return f'<table class="{css_class}"><caption>{caption}</caption>{rows}</table>'
+
+    @staticmethod
+    def _cell(text, css="", note=""):
+        note_html = f'<br><span class="note">{note}</span>' if note else ""
+        return f'<td class="{css}">{text}{note_html}</td>'
+
+    def _render(self):
+        mode, row, col = self.chosen
+        if mode == OUTPUT_MODE:
+            self._render_output_mode(row, col)
+        else:
+            self._render_input_mode(row, col)
+
+    def _input_cells(self, marks):
+        """Padded input grid; ``marks`` maps padded (p, q) -> (css, note)."""
+        cells = []
+        for p in range(self._padded_size):
+            line = []
+            for q in range(self._padded_size):
+                source = self._source[p][q]
+                css, note = marks.get((p, q), ("", ""))
+                if source is None:
+                    line.append(self._cell("0", ("pad " + css).strip(), note))
+                else:
+                    line.append(self._cell(f"{_name('X', *source)}<br>{_fmt(self._x[source])}", css, note))
+            cells.append(line)
+        return cells
+
+    def _filter_cells(self, marks):
+        return [[self._cell(f"{_name('F', a, b)}<br>{_fmt(self._f[a, b])}", *marks.get((a, b), ("", "")))
+                 for b in range(self._k)] for a in range(self._k)]
+
+    def _gradient_cells(self, marks):
+        return [[self._cell(f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"<br>{_fmt(self._gradient[r, c])}",
+                            *marks.get((r, c), ("", "")))
+                 for c in range(self._out)] for r in range(self._out)]
+
+    def _grids(self, input_marks, filter_marks, gradient_marks):
+        size = self._padded_size
+        return (
+            f'<div class="cnnbook-gr">{self._STYLE}<div style="display:flex;align-items:flex-start">'
+            + self._table("gr-input", f"input X, padded to {size}&times;{size} (grey: padding zeros)",
+                          self._input_cells(input_marks))
+            + self._table("gr-filter", f"filter F {self._k}&times;{self._k}", self._filter_cells(filter_marks))
+            + self._table("gr-gradient", f"G = dL/dO {self._out}&times;{self._out}",
+                          self._gradient_cells(gradient_marks))
+            + "</div></div>"
+        )
+
+    def _render_output_mode(self, row, col):
+        g = self._gradient[row, col]
+        g_name = f"G{row + 1}{col + 1}".translate(_SUBSCRIPTS)
+        input_marks, filter_marks = {}, {}
+        to_inputs, to_filter = [], []
+        for a, b, p, q in self._taps[(row, col)]:
+            source = self._source[p][q]
+            f_name = _name("F", a, b)
+            if source is None:
+                input_marks[(p, q)] = ("warm", f"&times;{f_name}")
+                filter_marks[(a, b)] = ("warm", "&times;0")
+                to_filter.append(f"dL/d{f_name} += {g_name}&middot;0 = 0 (padding)")
+                continue
+            x_name = _name("X", *source)
+            input_marks[(p, q)] = ("hot", f"&times;{f_name}")
+            filter_marks[(a, b)] = ("hot", f"&times;{x_name}")
+            to_inputs.append(f"dL/d{x_name} += {g_name}&middot;{f_name} = {_fmt(g)}&middot;{_fmt(self._f[a, b])}"
+                             f" = {_fmt(g * self._f[a, b])}")
+            to_filter.append(f"dL/d{f_name} += {g_name}&middot;{x_name} = {_fmt(g)}&middot;{_fmt(self._x[source])}"
+                             f" = {_fmt(g * self._x[source])}")
+        self.grids_html.value = self._grids(input_marks, filter_marks, {(row, col): ("hot", "chosen")})
+        o_name = _name("O", row, col)
+        padding_note = ""
+        if len(to_inputs) < self._k * self._k:
+            padding_note = (f" {self._k * self._k - len(to_inputs)} of the window's {self._k * self._k} cells are "
+                            f"padding zeros: their share of the gradient is dropped.")
+        self.explain_html.value = (
+            f"<div style='font:13px sans-serif'><b>{o_name}</b> read a {self._k}&times;{self._k} window of the "
+            f"padded input, so its gradient {g_name} = dL/d{o_name} = {_fmt(g)} goes to "
+            f"<b>{len(to_inputs)} input pixel(s)</b> (one filter weight each) and to "
+            f"<b>all {self._k * self._k} filter weights</b> (one input pixel each).{padding_note}"
+            f"<div style='display:flex;gap:28px;font:12px monospace'><div>{'<br>'.join(to_inputs) or '(none)'}"
+            f"</div><div>{'<br>'.join(to_filter)}</div></div></div>"
+        )
+        touched = {self._source[p][q] for _, _, p, q in self._taps[(row, col)] if self._source[p][q] is not None}
+        self._render_totals(touched, {(a, b) for a, b, _, _ in self._taps[(row, col)]})
+
+    def _render_input_mode(self, row, col):
+        x_name = _name("X", row, col)
+        p, q = row + self._pads[0], col + self._pads[0]
+        arrivals = self._arrivals[(row, col)]
+        gradient_marks = {(r, c): ("hot", f"&times;{_name('F', a, b)}") for r, c, a, b in arrivals}
+        filter_marks = {(a, b): ("hot", f"&times;G{r + 1}{c + 1}".translate(_SUBSCRIPTS))
+                        for r, c, a, b in arrivals}
+        self.grids_html.value = self._grids({(p, q): ("hot", "chosen")}, filter_marks, gradient_marks)
+        terms = " + ".join(f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"&middot;{_name('F', a, b)}"
+                           for r, c, a, b in arrivals)
+        numbers = " + ".join(f"{_fmt(self._gradient[r, c])}&middot;{_fmt(self._f[a, b])}" for r, c, a, b in arrivals)
+        total = sum(self._gradient[r, c] * self._f[a, b] for r, c, a, b in arrivals)
+        if arrivals:
+            sum_text = f"dL/d{x_name} = {terms}<br>= {numbers} = <b>{_fmt(total)}</b>"
+            note = ("Read the filter names in the G grid: they run backwards (bottom-right weight at the "
+                    "top-left output), which is why dL/dX is a correlation with the filter rotated by 180&deg;.")
+        else:
+            sum_text = f"dL/d{x_name} = 0"
+            note = "No window of this stride ever reads this pixel, so its gradient is zero."
+        self.explain_html.value = (
+            f"<div style='font:13px sans-serif'><b>{x_name}</b> was read by <b>{len(arrivals)} output cell(s)</b>; "
+            f"each sends back its gradient times the weight it used on {x_name}. {note}"
+            f"<div style='font:12px monospace'>{sum_text}</div></div>"
+        )
+        self._render_totals({(row, col)}, {(a, b) for _, _, a, b in arrivals})
+
+    def _render_totals(self, input_cells, filter_cells):
+        dx_cells = [[self._cell(_fmt(self._dx[i, j]), "warm" if (i, j) in input_cells else "")
+                     for j in range(self._n)] for i in range(self._n)]
+        df_cells = [[self._cell(_fmt(self._df[a, b]), "warm" if (a, b) in filter_cells else "")
+                     for b in range(self._k)] for a in range(self._k)]
+        self.totals_html.value = (
+            f'<div class="cnnbook-gr">{self._STYLE}<div style="font:12px sans-serif;margin-top:6px">'
+            "Totals over all output cells (cnnbook.grad.conv2d_backward); the cells above touch the shaded "
+            "entries:</div><div style='display:flex;align-items:flex-start'>"
+            + self._table("gr-dx", "dL/dX (full correlation of G with the rotated F)", dx_cells)
+            + self._table("gr-df", "dL/dF (correlation of X with G)", df_cells)
+            + "</div></div>"
+        )
+
+    # ------------------------------------------------------------------
+    # Handlers (never raise into the notebook)
+    # ------------------------------------------------------------------
+
+    def _show_message(self, text):
+        self.message_html.value = (
+            f'<div style="color:#b00020"><b>Not applied:</b> {html.escape(text)}</div>' if text else "")
+
+    def _fit_cell_sliders(self):
+        rows, cols = self._grid_shape(self.mode_buttons.value)
+        self._quiet = True
+        try:
+            for slider, top in ((self.row_slider, rows), (self.col_slider, cols)):
+                if slider.value > top:
+                    slider.value = top
+                slider.max = top
+        finally:
+            self._quiet = False
+
+    def _on_mode(self, change):
+        self._fit_cell_sliders()
+        self._render()
+
+    def _on_cell(self, change):
+        if not self._quiet:
+            self._render()
+
+    def _on_structure(self, change):
+        if self._quiet:
+            return
+        try:
+            self._apply_structure(self.input_slider.value, self.kernel_slider.value, self.stride_slider.value,
+                                  self.padding_dropdown.value)
+        except ValueError as error:
+            self._show_message(f"{error}. The last valid setting is still shown.")
+            self._quiet = True
+            try:
+                change["owner"].value = change["old"]
+            finally:
+                self._quiet = False
+            return
+        self._show_message("")
+        self._quiet = True
+        try:
+            self.gradient_text.value = self._gradient_text()
+        finally:
+            self._quiet = False
+        self._fit_cell_sliders()
+        self._render()
+
+    def _on_gradient_text(self, change):
+        if self._quiet:
+            return
+        try:
+            values = parse_values(change["new"], (self._out, self._out))
+        except ValueError as error:
+            self._show_message(f"{error}. Still using the last valid dL/dO.")
+            return
+        self._show_message("")
+        self._gradient = values
+        self._fallback_cache = None
+        self._update_totals()
+        self._render()
+
+    # ------------------------------------------------------------------
+    # BookWidget interface
+    # ------------------------------------------------------------------
+
+    def fallback_html(self, max_frames=16, dpi=80):
+        """A precomputed animation over the output cells (output mode) for the HTML book."""
+        key = (max_frames, dpi, self._n, self._k, self._stride, self._padding, self._gradient.tobytes())
+        if self._fallback_cache is not None and self._fallback_cache[0] == key:
+            return self._fallback_cache[1]
+        from ..viz import animation_html
+
+        cells = [(r, c) for r in range(self._out) for c in range(self._out)]
+        if len(cells) > max_frames:
+            cells = [cells[int(i)] for i in np.linspace(0, len(cells) - 1, max_frames)]
+        frames = self._frames(cells, dpi)
+        title = self._title or (f"Where the gradient of each output cell goes ({self._n}x{self._n} input, "
+                                f"{self._k}x{self._k} filter, stride {self._stride}, padding {self._padding!r})")
+        result = animation_html(frames, interval=1200, title=title,
+                                alt="Input, filter and dL/dO grids; the chosen output cell, the input pixels "
+                                    "its gradient reaches and the filter weights it updates are shaded")
+        self._fallback_cache = (key, result)
+        return result
+
+    def _frames(self, cells, dpi):
+        """RGB frames, one per output cell in ``cells``.
+
+        The three labelled grids are drawn once with matplotlib; each frame
+        tints the white background of the cells reached from one output cell
+        and adds a one-line caption naming the products.
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Rectangle
+
+        size = self._padded_size
+        width = 0.5 * (size + self._k + self._out) + 1.0
+        fig = Figure(figsize=(width, 0.5 * size + 0.5))
+        FigureCanvasAgg(fig)
+        grid = fig.add_gridspec(1, 3, width_ratios=[size, self._k + 0.6, self._out + 0.6], wspace=0.25,
+                                left=0.02, right=0.98, top=0.88, bottom=0.02)
+        axes = [fig.add_subplot(grid[0, i]) for i in range(3)]
+        labels = [
+            [["0" if self._source[p][q] is None else _name("X", *self._source[p][q]) for q in range(size)]
+             for p in range(size)],
+            [[_name("F", a, b) for b in range(self._k)] for a in range(self._k)],
+            [[f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"\n{_fmt(self._gradient[r, c])}"
+              for c in range(self._out)] for r in range(self._out)],
+        ]
+        titles = ["input X (padded)", "filter F", "G = dL/dO"]
+        for ax, grid_labels, title in zip(axes, labels, titles):
+            rows, cols = len(grid_labels), len(grid_labels[0])
+            ax.set_xlim(-0.5, cols - 0.5)
+            ax.set_ylim(rows - 0.5, -0.5)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(title, fontsize=9)
+            for r in range(rows):
+                for c in range(cols):
+                    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="white", edgecolor="#999999"))
+                    ax.text(c, r, grid_labels[r][c], ha="center", va="center", fontsize=7.5,
+                            color="#888888" if grid_labels[r][c] == "0" else "black")
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        base = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+        height = base.shape[0]
+
+        def boxes(ax, rows, cols):
+            corners = ax.transData.transform([(-0.5, -0.5), (cols - 0.5, rows - 0.5)])
+            xs = np.round(np.linspace(corners[0, 0], corners[1, 0], cols + 1)).astype(int)
+            ys = np.round(height - np.linspace(corners[0, 1], corners[1, 1], rows + 1)).astype(int)
+            return ys, xs
+
+        grid_boxes = [boxes(ax, len(lab), len(lab[0])) for ax, lab in zip(axes, labels)]
+
+        def tint(frame, which, r, c, color):
+            ys, xs = grid_boxes[which]
+            box = frame[ys[r] + 1:ys[r + 1] - 1, xs[c] + 1:xs[c + 1] - 1]
+            white = np.all(box > 235, axis=-1)
+            box[white] = color
+
+        hot = np.array([int(_HOT[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+        warm = np.array([int(_WARM[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+        caption_fig = Figure(figsize=(width, 0.55))
+        FigureCanvasAgg(caption_fig)
+        caption = caption_fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=8.5)
+        caption_fig.set_dpi(dpi)
+        frames = []
+        for row, col in cells:
+            frame = base.copy()
+            tint(frame, 2, row, col, hot)
+            pairs = []
+            for a, b, p, q in self._taps[(row, col)]:
+                source = self._source[p][q]
+                tint(frame, 0, p, q, warm if source is None else hot)
+                tint(frame, 1, a, b, hot)
+                if source is not None:
+                    pairs.append(f"{_name('X', *source)} (\u00d7{_name('F', a, b)})")
+            g_name = f"G{row + 1}{col + 1}".translate(_SUBSCRIPTS)
+            caption.set_text(f"{g_name} = dL/d{_name('O', row, col)} reaches " + ", ".join(pairs or ["no pixel"])
+                             + f";\nand every weight F gets {g_name} \u00d7 the pixel it met "
+                             f"(0 on padding)")
+            caption_fig.canvas.draw()
+            top = np.asarray(caption_fig.canvas.buffer_rgba())[..., :3]
+            frames.append(np.vstack([top[:, :frame.shape[1]], frame]))
+        return frames
+
+    @classmethod
+    def example(cls):
+        """The lecture's case: a 3x3 input, a 2x2 filter, no padding, stride 1."""
+        return cls(3, 2, 1, "valid", title="The lecture's 3x3 input and 2x2 filter: where each gradient goes")
+
+    def benchmark_actions(self):
+        """Each control change through to the new picture: cell, mode, padding, stride, typed dL/dO."""
+
+        def move():
+            self.col_slider.value = self.col_slider.value % self.col_slider.max + 1
+
+        def mode():
+            self.mode_buttons.value = INPUT_MODE if self.mode_buttons.value == OUTPUT_MODE else OUTPUT_MODE
+
+        def padding():
+            self.padding_dropdown.value = "full" if self.padding_dropdown.value != "full" else "valid"
+
+        def stride():
+            self.stride_slider.value = 2 if self.stride_slider.value == 1 else 1
+
+        def typed():
+            out = self._out
+            shift = 1 + int(self._gradient[0, 0]) % 3  # a different grid on every call
+            self.gradient_text.value = "; ".join(" ".join(str((r + c + shift) % 4) for c in range(out))
+                                                 for r in range(out))
+
+        return [move, mode, padding, stride, typed]
+
