@@ -8,6 +8,7 @@ Each chapter imports what it needs from the submodules:
 - :mod:`cnnbook.data`    bundled MNIST sample, 8x8 digits, sample photos
 - :mod:`cnnbook.env`     Colab/GPU detection, device report, seeding
 - :mod:`cnnbook.viz`     image grids, curves, confusion matrices, animations
+- :mod:`cnnbook.features` DAISY features, hand-made filter banks, nearest neighbours (chapter 2)
 - :mod:`cnnbook.toy`     the X-and-O toy convnet of the Payberah lecture (chapter 3)
 - :mod:`cnnbook.params`  parameters, shapes, memory and multiply-adds (chapters 4, 9)
 - :mod:`cnnbook.models`  the Keras models the chapters train

@@ -6,6 +6,7 @@ benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 from .base import BookWidget
 from .feature_maps import FeatureMapViewer
 from .gradient_reach import GradientReach
+from .nearest_neighbours import NearestNeighbourExplorer
 from .param_calculator import ParamCalculator
 from .quiz import Quiz
 from .sliding_kernel import SlidingKernel
@@ -14,9 +15,10 @@ from .sliding_kernel import SlidingKernel
 ALL_WIDGETS = {
     "feature_maps": FeatureMapViewer,
     "gradient_reach": GradientReach,
+    "nearest_neighbours": NearestNeighbourExplorer,
     "param_calculator": ParamCalculator,
     "quiz": Quiz,
     "sliding_kernel": SlidingKernel,
 }
 
-__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "GradientReach", "ParamCalculator", "Quiz", "SlidingKernel"]
+__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel"]
