@@ -1,0 +1,861 @@
+"""The classic CNN architectures of chapter 9 ("Architectures"), built in Keras.
+
+Networks that ``keras.applications`` does not ship are built here by hand,
+with the sizes their papers publish:
+
+- :func:`lenet_1989`: LeCun et al.'s zip-code network (1989): two
+  convolutions with stride 2 and no separate pooling;
+- :func:`lenet5`: LeNet-5 (1998), with average pooling ("subsampling");
+- :func:`alexnet`: AlexNet (2012), as one tower or split into two like the
+  two-GPU original (grouped convolutions);
+- :func:`alphago_policy`: the policy network of AlphaGo (2016).
+
+The building blocks of the later networks, small enough to read:
+:func:`inception_block`, :func:`residual_block` and :func:`dense_block`
+(with :func:`inception_demo`, :func:`resnet_block_demo` and
+:func:`densenet_block_demo` around them), plus
+:func:`gradient_norms_by_depth`, which measures how far the gradient of a
+loss reaches down a deep stack of blocks with and without skip connections.
+
+For the "CNNs are good for" examples: :func:`pattern_signals` (1-D) and
+:func:`ball_volume` (3-D) make small synthetic data.
+
+Every count in chapter 9 comes from :mod:`cnnbook.params`
+(``keras_layer_table`` on these models), never from this module.
+"""
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "LocalResponseNormalization",
+    "lenet_1989",
+    "lenet5",
+    "alexnet",
+    "alphago_policy",
+    "inception_block",
+    "inception_demo",
+    "residual_block",
+    "resnet_block_demo",
+    "dense_block",
+    "densenet_block_demo",
+    "gradient_norms_by_depth",
+    "count_weight_layers",
+    "signal_shapes",
+    "pattern_signals",
+    "ball_volume",
+]
+
+#: Row kinds of a :mod:`cnnbook.params` table that papers count as layers.
+WEIGHT_LAYER_KINDS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
+
+
+# ---------------------------------------------------------------------------
+# Validation at the boundary
+# ---------------------------------------------------------------------------
+
+def _int(value, name, minimum=1):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} of type {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _optional_int(value, name):
+    return None if value is None else _int(value, name)
+
+
+def _bool(value, name):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return value
+
+
+def _float(value, name, low, high, low_open=False):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number; got {value!r}")
+    value = float(value)
+    if not (low < value if low_open else low <= value) or value > high:
+        left = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {left}{low}, {high}]; got {value!r}")
+    return value
+
+
+def _image_shape(value, name="input_shape"):
+    allowed = "a tuple (rows, cols, channels) of ints >= 1"
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return tuple(_int(n, name) for n in value)
+
+
+def _name(value):
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"name must be a non-empty str; got {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------
+# AlexNet's normalisation layer
+# ---------------------------------------------------------------------------
+
+def _lrn_class():
+    import keras
+    from keras import ops
+
+    @keras.saving.register_keras_serializable(package="cnnbook")
+    class LocalResponseNormalization(keras.layers.Layer):
+        """AlexNet's local response normalisation across channels (chapter 9).
+
+        Each value is divided by a power of the sum of squares of the values
+        at the same position in the ``2 * depth_radius + 1`` neighbouring
+        channels (zeros beyond the first and last channel):
+
+        .. math:: b_c = a_c \\Big/ \\Big(k + \\alpha \\sum_{j=c-r}^{c+r} a_j^2\\Big)^{\\beta}
+
+        The defaults are the paper's ``k = 2``, ``n = 5`` (``r = 2``),
+        ``alpha = 1e-4``, ``beta = 0.75``, the same formula as
+        ``tf.nn.local_response_normalization``. Keras 3 has no such layer;
+        this one has no weights, so ``cnnbook.params`` counts it as zero
+        parameters and zero multiply-adds. Batch normalisation replaced it in
+        later networks.
+
+        Parameters
+        ----------
+        depth_radius : int, default 2
+        bias : float, default 2.0
+        alpha : float, default 1e-4
+        beta : float, default 0.75
+        **kwargs
+            Passed to ``keras.layers.Layer`` (``name``, ...).
+        """
+
+        def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
+            super().__init__(**kwargs)
+            self.depth_radius = _int(depth_radius, "depth_radius", minimum=0)
+            self.bias = _float(bias, "bias", 0.0, float("inf"), low_open=True)
+            self.alpha = _float(alpha, "alpha", 0.0, float("inf"))
+            self.beta = _float(beta, "beta", 0.0, float("inf"))
+
+        def call(self, inputs):
+            radius = self.depth_radius
+            channels = inputs.shape[-1]
+            squared = ops.square(inputs)
+            padding = [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]]
+            padded = ops.pad(squared, padding)
+            window_sum = sum(padded[..., i:i + channels] for i in range(2 * radius + 1))
+            return inputs / ops.power(self.bias + self.alpha * window_sum, self.beta)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+        def get_config(self):
+            config = super().get_config()
+            config.update(depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta)
+            return config
+
+    return LocalResponseNormalization
+
+
+_LRN = None
+
+
+def __getattr__(name):
+    # Built lazily so that importing cnnbook.architectures does not import Keras.
+    global _LRN
+    if name == "LocalResponseNormalization":
+        if _LRN is None:
+            _LRN = _lrn_class()
+        return _LRN
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---------------------------------------------------------------------------
+# The hand-built networks
+# ---------------------------------------------------------------------------
+
+def lenet_1989():
+    """LeCun et al.'s zip-code network of 1989, in Keras (chapter 9).
+
+    A 16x16 grey digit; two convolution layers of 12 maps with 5x5 kernels
+    and stride 2 (the stride does the down-sampling: there is no separate
+    pooling layer); a hidden layer of 30 units; 10 outputs. All units use
+    ``tanh``. Keras pads with zeros where the paper padded with the
+    background value; the shapes are the same.
+
+    Two details of the paper are not standard Keras layers, so this model is
+    the closest standard one (chapter 9 reconciles the counts): in the paper
+    every unit of H1 and H2 has its own bias, and each H2 map sees only 8 of
+    the 12 H1 maps.
+
+    Returns
+    -------
+    keras.Sequential
+        Layers ``h1``, ``h2``, ``flatten``, ``h3``, ``output``.
+
+    Examples
+    --------
+    >>> from cnnbook.params import keras_layer_table, totals
+    >>> totals(keras_layer_table(lenet_1989()))["params"]
+    10024
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(shape=(16, 16, 1)),                                                     # 16x16 digit
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h1"),       # 8x8x12
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h2"),       # 4x4x12
+        layers.Flatten(name="flatten"),                                                     # 192
+        layers.Dense(30, activation="tanh", name="h3"),                                     # 30
+        layers.Dense(10, activation="tanh", name="output"),                                 # 10
+    ], name="lenet_1989")
+
+
+def lenet5(num_classes=10):
+    """LeNet-5 (LeCun et al., 1998) with today's standard layers (chapter 9).
+
+    32x32 input; C1: 6 maps 5x5; S2: 2x2 average pooling; C3: 16 maps 5x5;
+    S4: 2x2 average pooling; C5: 120 maps 5x5 (1x1 output); F6: 84 units;
+    a softmax output. The paper's version differs in three places, which
+    change the parameter count (an exercise of chapter 9): its subsampling
+    layers have a trainable weight and bias per map, C3 connects each map to
+    only some of S2's maps, and the output is a layer of fixed RBF units.
+
+    Parameters
+    ----------
+    num_classes : int, default 10
+
+    Returns
+    -------
+    keras.Sequential
+        Layers ``c1``, ``s2``, ``c3``, ``s4``, ``c5``, ``flatten``, ``f6``, ``output``.
+
+    Examples
+    --------
+    >>> lenet5().count_params()
+    61706
+    """
+    import keras
+    from keras import layers
+
+    num_classes = _int(num_classes, "num_classes")
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 1)),
+        layers.Conv2D(6, 5, activation="tanh", name="c1"),                  # 28x28x6
+        layers.AveragePooling2D(2, name="s2"),                             # 14x14x6
+        layers.Conv2D(16, 5, activation="tanh", name="c3"),                 # 10x10x16
+        layers.AveragePooling2D(2, name="s4"),                             # 5x5x16
+        layers.Conv2D(120, 5, activation="tanh", name="c5"),                # 1x1x120
+        layers.Flatten(name="flatten"),                                    # 120
+        layers.Dense(84, activation="tanh", name="f6"),                     # 84
+        layers.Dense(num_classes, activation="softmax", name="output"),     # 10
+    ], name="lenet5")
+
+
+def alexnet(input_shape=(227, 227, 3), num_classes=1000, two_towers=False, dropout=0.5):
+    """AlexNet (Krizhevsky, Sutskever and Hinton, 2012) in Keras (chapter 9).
+
+    Five convolution layers and three dense layers (the "8 layers"), ReLU
+    after each but the last, local response normalisation after conv1 and
+    conv2, 3x3 max pooling with stride 2 after the normalisations and after
+    conv5, dropout before fc7 and fc8:
+
+    ======  ===========================  ==========
+    layer   what                          output
+    ======  ===========================  ==========
+    conv1   96 filters 11x11, stride 4    55x55x96
+    pool1   3x3, stride 2                 27x27x96
+    conv2   256 filters 5x5, same         27x27x256
+    pool2                                 13x13x256
+    conv3   384 filters 3x3, same         13x13x384
+    conv4   384 filters 3x3, same         13x13x384
+    conv5   256 filters 3x3, same         13x13x256
+    pool5                                 6x6x256
+    fc6     4096 units                    4096
+    fc7     4096 units                    4096
+    fc8     1000 units, softmax           1000
+    ======  ===========================  ==========
+
+    The paper says 224x224 inputs, but an 11x11 window with stride 4 gives
+    55x55 only from 227x227 (chapter 9 shows why); 227 is the default.
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default (227, 227, 3)
+    num_classes : int, default 1000
+    two_towers : bool, default False
+        Split the network into the paper's two halves, one per GPU: conv2,
+        conv4 and conv5 become grouped convolutions (``groups=2``), each
+        half seeing only the maps of its own GPU; conv3 and the dense
+        layers connect across both. This is the network with "60 million
+        parameters" of the paper. Keras builds grouped convolutions on any
+        device, but TensorFlow runs them only on a GPU.
+    dropout : float, default 0.5
+        Dropout rate before fc7 and fc8, in [0, 1).
+
+    Returns
+    -------
+    keras.Sequential
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or range, or the input is too
+        small for the layers (Keras's message).
+
+    Examples
+    --------
+    >>> alexnet().count_params()
+    62378344
+    >>> alexnet(two_towers=True).count_params()
+    60965224
+    """
+    import keras
+    from keras import layers
+
+    input_shape = _image_shape(input_shape)
+    num_classes = _int(num_classes, "num_classes")
+    groups = 2 if _bool(two_towers, "two_towers") else 1
+    dropout = _float(dropout, "dropout", 0.0, 1.0)
+    if dropout == 1.0:
+        raise ValueError("dropout must be in [0, 1); got 1.0")
+    lrn = __getattr__("LocalResponseNormalization")
+    return keras.Sequential([
+        keras.Input(shape=input_shape),                                                        # 227x227x3
+        layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1"),                     # 55x55x96
+        lrn(name="norm1"),
+        layers.MaxPooling2D(3, strides=2, name="pool1"),                                       # 27x27x96
+        layers.Conv2D(256, 5, padding="same", activation="relu", groups=groups, name="conv2"),  # 27x27x256
+        lrn(name="norm2"),
+        layers.MaxPooling2D(3, strides=2, name="pool2"),                                       # 13x13x256
+        layers.Conv2D(384, 3, padding="same", activation="relu", name="conv3"),                 # 13x13x384
+        layers.Conv2D(384, 3, padding="same", activation="relu", groups=groups, name="conv4"),  # 13x13x384
+        layers.Conv2D(256, 3, padding="same", activation="relu", groups=groups, name="conv5"),  # 13x13x256
+        layers.MaxPooling2D(3, strides=2, name="pool5"),                                       # 6x6x256
+        layers.Flatten(name="flatten"),                                                        # 9216
+        layers.Dense(4096, activation="relu", name="fc6"),
+        layers.Dropout(dropout, name="dropout6"),
+        layers.Dense(4096, activation="relu", name="fc7"),
+        layers.Dropout(dropout, name="dropout7"),
+        layers.Dense(num_classes, activation="softmax", name="fc8"),
+    ], name="alexnet_two_towers" if two_towers else "alexnet")
+
+
+def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
+    """The policy network of AlphaGo (Silver et al., 2016) in Keras (chapter 9).
+
+    The board is a 19x19 image with 48 feature planes. Layer 1: ``filters``
+    5x5 filters; layers 2 to 12: ``filters`` 3x3 filters; all with "same"
+    zero padding, stride 1 and ReLU, so the board keeps its 19x19 size
+    throughout (no pooling: every point is a possible move). Layer 13: one
+    1x1 filter gives one score per point, and a softmax over the 361 points
+    gives the probability of each move.
+
+    The paper gives the last layer a separate bias for each point; a Keras
+    ``Conv2D`` shares one bias over the board, so this model has 360 fewer
+    parameters than the paper's.
+
+    Parameters
+    ----------
+    filters : int, default 192
+        ``k`` in the paper (192 in the match version).
+    hidden_layers : int, default 11
+        Number of 3x3 layers between the first and the last layer.
+    board : int, default 19
+    planes : int, default 48
+        Input feature planes.
+
+    Returns
+    -------
+    keras.Sequential
+        ``hidden_layers + 2`` convolution layers ``conv1`` ... , then
+        ``flatten`` and ``move_probabilities``.
+
+    Examples
+    --------
+    >>> sum(type(layer).__name__ == "Conv2D" for layer in alphago_policy().layers)
+    13
+    """
+    import keras
+    from keras import layers
+
+    filters = _int(filters, "filters")
+    hidden_layers = _int(hidden_layers, "hidden_layers", minimum=0)
+    board = _int(board, "board")
+    planes = _int(planes, "planes")
+    stack = [
+        keras.Input(shape=(board, board, planes)),                                   # 19x19x48
+        layers.Conv2D(filters, 5, padding="same", activation="relu", name="conv1"),  # 19x19x192
+    ]
+    stack += [layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")  # 19x19x192
+              for i in range(2, hidden_layers + 2)]
+    stack += [
+        layers.Conv2D(1, 1, name=f"conv{hidden_layers + 2}"),                        # 19x19x1
+        layers.Flatten(name="flatten"),                                              # 361
+        layers.Softmax(name="move_probabilities"),                                   # 361
+    ]
+    return keras.Sequential(stack, name="alphago_policy")
+
+
+# ---------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------
+
+def inception_block(x, f1, f3, f5, pool_proj=None, f3_reduce=None, f5_reduce=None, name="inception"):
+    """An Inception module (GoogLeNet, Szegedy et al., 2015) on a Keras tensor (chapter 9).
+
+    Four branches look at the same input with different window sizes and
+    their outputs are stacked along the channels:
+
+    - 1x1 convolution with ``f1`` filters;
+    - 3x3 convolution with ``f3`` filters, after a 1x1 "reduce" convolution
+      to ``f3_reduce`` channels if given;
+    - 5x5 convolution with ``f5`` filters, after a 1x1 reduce to
+      ``f5_reduce`` channels if given;
+    - 3x3 max pooling (stride 1), then a 1x1 convolution with ``pool_proj``
+      filters if given (otherwise the input channels pass through).
+
+    Without the three optional 1x1 layers this is the paper's "naive"
+    module; with them, the module GoogLeNet uses. All convolutions use
+    "same" padding and ReLU, so every branch keeps the input's rows and
+    columns.
+
+    Parameters
+    ----------
+    x : Keras tensor
+        ``(batch, rows, cols, channels)``.
+    f1, f3, f5 : int
+    pool_proj, f3_reduce, f5_reduce : int, optional
+    name : str, default "inception"
+        Prefix of the layer names.
+
+    Returns
+    -------
+    Keras tensor
+        ``f1 + f3 + f5 + (pool_proj or channels)`` channels.
+    """
+    from keras import layers
+
+    f1, f3, f5 = (_int(value, label) for value, label in ((f1, "f1"), (f3, "f3"), (f5, "f5")))
+    pool_proj = _optional_int(pool_proj, "pool_proj")
+    f3_reduce = _optional_int(f3_reduce, "f3_reduce")
+    f5_reduce = _optional_int(f5_reduce, "f5_reduce")
+    name = _name(name)
+
+    def conv(tensor, filters, size, label):
+        return layers.Conv2D(filters, size, padding="same", activation="relu", name=f"{name}_{label}")(tensor)
+
+    branch1 = conv(x, f1, 1, "1x1")
+    branch3 = conv(x, f3_reduce, 1, "3x3_reduce") if f3_reduce else x
+    branch3 = conv(branch3, f3, 3, "3x3")
+    branch5 = conv(x, f5_reduce, 1, "5x5_reduce") if f5_reduce else x
+    branch5 = conv(branch5, f5, 5, "5x5")
+    branch_pool = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
+    if pool_proj:
+        branch_pool = conv(branch_pool, pool_proj, 1, "pool_proj")
+    return layers.Concatenate(name=f"{name}_concat")([branch1, branch3, branch5, branch_pool])
+
+
+def inception_demo(reduce=True, input_shape=(28, 28, 192)):
+    """GoogLeNet's module "inception (3a)" as a one-block model (chapter 9).
+
+    Input 28x28x192; branches of 64 (1x1), 128 (3x3) and 32 (5x5) filters;
+    with ``reduce`` the 1x1 layers of 96 and 16 channels before the 3x3 and
+    5x5 convolutions and 32 after the pooling, as in the paper's table.
+
+    Parameters
+    ----------
+    reduce : bool, default True
+        False builds the "naive" module without the 1x1 layers.
+    input_shape : tuple of int, default (28, 28, 192)
+
+    Returns
+    -------
+    keras.Model
+    """
+    import keras
+
+    input_shape = _image_shape(input_shape)
+    options = {"pool_proj": 32, "f3_reduce": 96, "f5_reduce": 16} if _bool(reduce, "reduce") else {}
+    inputs = keras.Input(shape=input_shape, name="input")
+    outputs = inception_block(inputs, 64, 128, 32, name="3a", **options)
+    return keras.Model(inputs, outputs, name="inception_3a" if reduce else "naive_inception")
+
+
+def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="block"):
+    """ResNet's basic block (He et al., 2016) on a Keras tensor (chapter 9).
+
+    Two 3x3 convolutions (the first with ``stride``), each followed by batch
+    normalisation, a ReLU between them; the block's input is added to their
+    output (the skip connection) and a ReLU follows. When the stride or the
+    number of channels changes, the input goes through a 1x1 convolution
+    with the same stride (a "projection") so that the shapes match.
+
+    Parameters
+    ----------
+    x : Keras tensor
+    filters : int
+    stride : int, default 1
+    shortcut : bool, default True
+        False drops the skip connection: the "plain" block the paper
+        compares with.
+    batch_norm : bool, default True
+        False drops batch normalisation (the convolutions then get biases).
+    name : str, default "block"
+
+    Returns
+    -------
+    Keras tensor
+    """
+    from keras import layers
+
+    filters = _int(filters, "filters")
+    stride = _int(stride, "stride")
+    _bool(shortcut, "shortcut")
+    _bool(batch_norm, "batch_norm")
+    name = _name(name)
+
+    def conv_bn(tensor, size, step, label):
+        tensor = layers.Conv2D(filters, size, strides=step, padding="same", use_bias=not batch_norm,
+                               name=f"{name}_{label}")(tensor)
+        return layers.BatchNormalization(name=f"{name}_{label}_bn")(tensor) if batch_norm else tensor
+
+    y = conv_bn(x, 3, stride, "conv1")
+    y = layers.ReLU(name=f"{name}_relu1")(y)
+    y = conv_bn(y, 3, 1, "conv2")
+    if shortcut:
+        skip = x
+        if stride != 1 or x.shape[-1] != filters:
+            skip = conv_bn(x, 1, stride, "projection")
+        y = layers.Add(name=f"{name}_add")([skip, y])
+    return layers.ReLU(name=f"{name}_out")(y)
+
+
+def resnet_block_demo(input_shape=(56, 56, 64)):
+    """Two basic blocks: one with an identity skip, one that halves the map (chapter 9).
+
+    The sizes of ResNet-34's first stage: a block of 64 filters on a
+    56x56x64 map (the skip is the identity), then a block of 128 filters
+    with stride 2 (the skip is a 1x1 projection with stride 2).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default (56, 56, 64)
+
+    Returns
+    -------
+    keras.Model
+    """
+    import keras
+
+    inputs = keras.Input(shape=_image_shape(input_shape), name="input")
+    x = residual_block(inputs, 64, name="identity")      # 56x56x64
+    x = residual_block(x, 128, stride=2, name="down")    # 28x28x128
+    return keras.Model(inputs, x, name="resnet_blocks")
+
+
+def dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
+    """A DenseNet dense block (Huang et al., 2017) on a Keras tensor (chapter 9).
+
+    Each of the ``num_layers`` layers applies batch normalisation, ReLU and
+    a 3x3 convolution with ``growth_rate`` filters to everything before it
+    (the block's input and all earlier layers' outputs, concatenated), and
+    its output is concatenated to that stack. The channels grow by
+    ``growth_rate`` per layer. With ``bottleneck`` (DenseNet-B, used by
+    DenseNet-121) each layer first reduces the stack with BN, ReLU and a
+    1x1 convolution to ``4 * growth_rate`` channels.
+
+    Parameters
+    ----------
+    x : Keras tensor
+    num_layers : int
+    growth_rate : int
+    bottleneck : bool, default False
+    name : str, default "dense"
+
+    Returns
+    -------
+    Keras tensor
+        ``channels + num_layers * growth_rate`` channels.
+    """
+    from keras import layers
+
+    num_layers = _int(num_layers, "num_layers")
+    growth_rate = _int(growth_rate, "growth_rate")
+    _bool(bottleneck, "bottleneck")
+    name = _name(name)
+    for i in range(1, num_layers + 1):
+        y = x
+        if bottleneck:
+            y = layers.BatchNormalization(name=f"{name}{i}_bn0")(y)
+            y = layers.ReLU(name=f"{name}{i}_relu0")(y)
+            y = layers.Conv2D(4 * growth_rate, 1, use_bias=False, name=f"{name}{i}_1x1")(y)
+        y = layers.BatchNormalization(name=f"{name}{i}_bn")(y)
+        y = layers.ReLU(name=f"{name}{i}_relu")(y)
+        y = layers.Conv2D(growth_rate, 3, padding="same", use_bias=False, name=f"{name}{i}_3x3")(y)
+        x = layers.Concatenate(name=f"{name}{i}_concat")([x, y])
+    return x
+
+
+def densenet_block_demo(input_shape=(16, 16, 24), num_layers=4, growth_rate=12, bottleneck=False):
+    """One dense block as a model (chapter 9).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default (16, 16, 24)
+    num_layers : int, default 4
+    growth_rate : int, default 12
+    bottleneck : bool, default False
+
+    Returns
+    -------
+    keras.Model
+    """
+    import keras
+
+    inputs = keras.Input(shape=_image_shape(input_shape), name="input")
+    outputs = dense_block(inputs, num_layers, growth_rate, bottleneck=bottleneck)
+    return keras.Model(inputs, outputs, name="dense_block")
+
+
+# ---------------------------------------------------------------------------
+# Gradients through deep stacks
+# ---------------------------------------------------------------------------
+
+def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16, size=8, batch=8, seed=0):
+    """How much of a loss's gradient reaches each depth of a fresh stack of blocks (chapter 9).
+
+    Builds ``blocks`` :func:`residual_block` s (two 3x3 convolutions each,
+    with or without the skip connection and batch normalisation) with
+    Keras's default initialisation, passes a random batch through them
+    under ``tf.GradientTape`` (batch normalisation in training mode, as
+    when the network is trained), and takes the loss
+    ``sum(output * r)`` for a fixed random ``r``: its gradient with respect
+    to the output is ``r`` whatever the network computes, so the numbers
+    show only what the layers do to the gradient on its way down.
+
+    Parameters
+    ----------
+    blocks : int, default 16
+    shortcut : bool, default True
+    batch_norm : bool, default False
+    width : int, default 16
+        Channels of every block.
+    size : int, default 8
+        Rows and columns of the feature maps.
+    batch : int, default 8
+    seed : int, default 0
+        Seeds the weights (:func:`cnnbook.env.seed_everything`) and the data.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``blocks + 1`` norms of ``dL/dx_l``: index 0 is the stack's input,
+        index ``blocks`` its output (where the norm is that of ``r``).
+
+    Examples
+    --------
+    >>> norms = gradient_norms_by_depth(blocks=2)  # doctest: +SKIP
+    >>> norms.shape  # doctest: +SKIP
+    (3,)
+    """
+    import keras
+    import tensorflow as tf
+
+    from .env import seed_everything
+
+    blocks = _int(blocks, "blocks")
+    _bool(shortcut, "shortcut")
+    _bool(batch_norm, "batch_norm")
+    width = _int(width, "width")
+    size = _int(size, "size")
+    batch = _int(batch, "batch")
+    seed_everything(_int(seed, "seed", minimum=0))
+    stack = []
+    for i in range(1, blocks + 1):
+        inputs = keras.Input(shape=(size, size, width))
+        outputs = residual_block(inputs, width, shortcut=shortcut, batch_norm=batch_norm, name=f"block{i}")
+        stack.append(keras.Model(inputs, outputs))
+    rng = np.random.default_rng(seed)
+    x = tf.constant(rng.standard_normal((batch, size, size, width)), dtype="float32")
+    direction = tf.constant(rng.standard_normal((batch, size, size, width)), dtype="float32")
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        states = [x]
+        for block in stack:
+            states.append(block(states[-1], training=True))
+        loss = tf.reduce_sum(states[-1] * direction)
+    gradients = tape.gradient(loss, states)
+    return np.array([float(tf.norm(g)) for g in gradients])
+
+
+def count_weight_layers(rows):
+    """How many layers with weights a :mod:`cnnbook.params` table lists (chapter 9).
+
+    Counts convolution and dense rows (the "layers" of "VGG-16", "8 layers"
+    for AlexNet); batch normalisation, pooling and merges are not counted.
+
+    Parameters
+    ----------
+    rows : list of cnnbook.params.LayerRow
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``rows`` holds something that is not a ``LayerRow``.
+
+    Examples
+    --------
+    >>> from cnnbook.params import Conv2D, Dense, Flatten, Pool, layer_table
+    >>> count_weight_layers(layer_table((28, 28, 1), [Conv2D(8, 3), Pool(2), Flatten(), Dense(10)]))
+    2
+    """
+    from .params import LayerRow
+
+    rows = list(rows)
+    if not all(isinstance(row, LayerRow) for row in rows):
+        raise TypeError("rows must be a list of LayerRow (from cnnbook.params.layer_table or keras_layer_table)")
+    return sum(row.kind in WEIGHT_LAYER_KINDS for row in rows)
+
+
+# ---------------------------------------------------------------------------
+# Synthetic data for the 1-D and 3-D examples
+# ---------------------------------------------------------------------------
+
+def signal_shapes(width=9):
+    """The two short shapes of :func:`pattern_signals`: a wiggle and a bump (chapter 9).
+
+    The pattern is one period of a sine under a Hann window (up, then
+    down); the decoy is a Hann bump (up only). Both have unit energy, so
+    neither can be told apart by how much signal there is, only by shape.
+
+    Parameters
+    ----------
+    width : int, default 9
+        Samples of each shape, >= 3.
+
+    Returns
+    -------
+    pattern, decoy : numpy.ndarray
+        float64, shape ``(width,)``.
+    """
+    width = _int(width, "width", minimum=3)
+    t = np.linspace(0.0, 1.0, width + 2)[1:-1]
+    window = np.sin(np.pi * t) ** 2
+    pattern = np.sin(2 * np.pi * t) * window
+    decoy = window.copy()
+    return pattern / np.linalg.norm(pattern), decoy / np.linalg.norm(decoy)
+
+
+def pattern_signals(count, length=128, noise=0.3, amplitude=2.0, width=9, seed=0):
+    """Noisy 1-D signals that hide either the pattern or the decoy somewhere (chapter 9).
+
+    Each signal is Gaussian noise plus ``amplitude`` times one of the two
+    shapes of :func:`signal_shapes` at a random position: label 1 for the
+    pattern, 0 for the decoy, half of each (in random order).
+
+    Parameters
+    ----------
+    count : int
+        Number of signals, >= 2.
+    length : int, default 128
+        Samples per signal, at least ``width``.
+    noise : float, default 0.3
+        Standard deviation of the noise, in [0, 10].
+    amplitude : float, default 2.0
+        In (0, 100].
+    width : int, default 9
+    seed : int, default 0
+
+    Returns
+    -------
+    signals : numpy.ndarray
+        float32, ``(count, length, 1)`` (channels last, for ``Conv1D``).
+    labels : numpy.ndarray
+        int64, ``(count,)``.
+    starts : numpy.ndarray
+        int64, ``(count,)``: where each shape begins.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or range.
+
+    Examples
+    --------
+    >>> signals, labels, starts = pattern_signals(4, length=32)
+    >>> signals.shape, labels.tolist().count(1)
+    ((4, 32, 1), 2)
+    """
+    count = _int(count, "count", minimum=2)
+    width = _int(width, "width", minimum=3)
+    length = _int(length, "length", minimum=width)
+    noise = _float(noise, "noise", 0.0, 10.0)
+    amplitude = _float(amplitude, "amplitude", 0.0, 100.0, low_open=True)
+    seed = _int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    pattern, decoy = signal_shapes(width)
+    labels = rng.permutation(np.arange(count) % 2).astype(np.int64)
+    starts = rng.integers(0, length - width + 1, size=count).astype(np.int64)
+    signals = noise * rng.standard_normal((count, length))
+    for signal, label, start in zip(signals, labels, starts):
+        signal[start:start + width] += amplitude * (pattern if label else decoy)
+    return signals[..., np.newaxis].astype(np.float32), labels, starts
+
+
+def ball_volume(size=16, centre=(5, 9, 10), radius=3.0, noise=0.5, seed=0):
+    """A noisy 3-D volume with one bright ball in it (chapter 9).
+
+    Voxels within ``radius`` of ``centre`` are 1, the rest 0, plus Gaussian
+    noise: a stand-in for a tomography scan with one lesion.
+
+    Parameters
+    ----------
+    size : int, default 16
+        The volume is ``size`` voxels along each axis, >= 3.
+    centre : tuple of 3 ints, default (5, 9, 10)
+        (depth, row, column) of the ball's centre, inside the volume.
+    radius : float, default 3.0
+        In (0, size].
+    noise : float, default 0.5
+        Standard deviation of the noise, in [0, 10].
+    seed : int, default 0
+
+    Returns
+    -------
+    volume : numpy.ndarray
+        float32, ``(size, size, size)``.
+    ball : numpy.ndarray
+        bool, ``(size, size, size)``: the voxels of the ball.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or range.
+
+    Examples
+    --------
+    >>> volume, ball = ball_volume(size=8, centre=(4, 4, 4), radius=1.0, noise=0.0)
+    >>> int(ball.sum()), float(volume.max())
+    (7, 1.0)
+    """
+    size = _int(size, "size", minimum=3)
+    if not isinstance(centre, (tuple, list)) or len(centre) != 3:
+        raise ValueError(f"centre must be a tuple (depth, row, column) of 3 ints; got {centre!r}")
+    centre = tuple(_int(c, "centre", minimum=0) for c in centre)
+    if max(centre) >= size:
+        raise ValueError(f"centre must lie inside the volume (each index < size={size}); got {centre!r}")
+    radius = _float(radius, "radius", 0.0, float(size), low_open=True)
+    noise = _float(noise, "noise", 0.0, 10.0)
+    seed = _int(seed, "seed", minimum=0)
+    grid = np.indices((size, size, size))
+    distance = np.sqrt(sum((axis - c) ** 2 for axis, c in zip(grid, centre)))
+    ball = distance <= radius
+    rng = np.random.default_rng(seed)
+    volume = ball.astype(np.float64) + noise * rng.standard_normal((size, size, size))
+    return volume.astype(np.float32), ball

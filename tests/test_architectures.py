@@ -1,0 +1,310 @@
+"""cnnbook.architectures: the hand-built networks of chapter 9, counted by cnnbook.params."""
+import doctest
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from cnnbook import architectures
+from cnnbook.params import Conv2D, Dense, Flatten, Pool, keras_layer_table, layer_table, totals
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+layers = keras.layers
+
+
+def table(model):
+    rows = keras_layer_table(model)
+    assert totals(rows)["params"] == model.count_params()
+    return rows
+
+
+def by_name(rows):
+    return {row.name: row for row in rows}
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(architectures, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 8 and result.failed == 0
+
+
+def test_import_does_not_load_keras():
+    code = "import sys, cnnbook.architectures; print('keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+# --- LeNet -------------------------------------------------------------------
+
+def test_lenet_1989_strided_convolutions_and_counts():
+    rows = table(architectures.lenet_1989())
+    assert [row.output_shape for row in rows] == [(16, 16, 1), (8, 8, 12), (4, 4, 12), (192,), (30,), (10,)]
+    assert not any("Pooling" in row.kind for row in rows)
+    # Keras shares one bias per map: (5*5*1 + 1)*12 + (5*5*12 + 1)*12 + (192 + 1)*30 + (30 + 1)*10
+    assert totals(rows)["params"] == 26 * 12 + 301 * 12 + 193 * 30 + 31 * 10
+
+
+def test_lenet_1989_rows_rebuild_the_papers_counts():
+    # LeCun et al. 1989: 1256 units, 64,660 connections, 9,760 free parameters, with one bias per unit
+    # in H1 and H2 and each H2 map connected to 8 of the 12 H1 maps.
+    row = by_name(table(architectures.lenet_1989()))
+    params = (row["h1"].weights + row["h1"].activations + row["h2"].weights * 8 // 12 + row["h2"].activations
+              + row["h3"].params + row["output"].params)
+    connections = (row["h1"].mult_adds + row["h1"].activations + row["h2"].mult_adds * 8 // 12
+                   + row["h2"].activations + row["h3"].params + row["output"].params)
+    assert (params, connections) == (9_760, 64_660)
+    assert totals(list(row.values()))["activations"] == 1256
+
+
+def test_lenet5_layout():
+    rows = table(architectures.lenet5())
+    shapes = {row.name: row.output_shape for row in rows}
+    assert shapes["c1"] == (28, 28, 6) and shapes["s4"] == (5, 5, 16) and shapes["c5"] == (1, 1, 120)
+    params = {row.name: row.params for row in rows}
+    assert (params["c1"], params["c5"], params["f6"]) == (156, 48_120, 10_164)
+    assert architectures.lenet5(num_classes=3).output_shape == (None, 3)
+
+
+# --- AlexNet -----------------------------------------------------------------
+
+def test_alexnet_one_tower_matches_the_published_sizes():
+    rows = table(architectures.alexnet())
+    row = by_name(rows)
+    assert [row[name].output_shape for name in ("conv1", "pool1", "conv2", "pool2", "conv5", "pool5")] == [
+        (55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 256), (6, 6, 256)]
+    assert architectures.count_weight_layers(rows) == 8
+    expected = ((11 * 11 * 3 + 1) * 96 + (5 * 5 * 96 + 1) * 256 + (3 * 3 * 256 + 1) * 384
+                + (3 * 3 * 384 + 1) * 384 + (3 * 3 * 384 + 1) * 256
+                + (6 * 6 * 256 + 1) * 4096 + (4096 + 1) * 4096 + (4096 + 1) * 1000)
+    assert totals(rows)["params"] == expected
+    assert [layer.rate for layer in architectures.alexnet().layers if isinstance(layer, layers.Dropout)] == [0.5, 0.5]
+
+
+def test_alexnet_two_towers_halves_the_grouped_layers():
+    one = by_name(table(architectures.alexnet()))
+    two = by_name(table(architectures.alexnet(two_towers=True)))
+    for name in ("conv2", "conv4", "conv5"):
+        assert two[name].weights * 2 == one[name].weights
+    for name in ("conv1", "conv3", "fc6", "fc7", "fc8"):
+        assert two[name].params == one[name].params
+    assert abs(totals(list(two.values()))["params"] - 60e6) / 60e6 < 0.02   # the paper's "60 million"
+
+
+def test_alexnet_at_224_changes_only_fc6():
+    rows = by_name(table(architectures.alexnet(input_shape=(224, 224, 3))))
+    reference = by_name(keras_layer_table(architectures.alexnet()))
+    assert rows["conv1"].output_shape == (54, 54, 96) and rows["flatten"].output_shape == (5 * 5 * 256,)
+    changed = [name for name in rows if rows[name].params != reference[name].params]
+    assert changed == ["fc6"]
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"two_towers": "yes"}, TypeError, "two_towers"),
+    ({"dropout": 1.0}, ValueError, "dropout"),
+    ({"dropout": -0.1}, ValueError, "dropout"),
+    ({"input_shape": (227, 227)}, ValueError, "input_shape"),
+    ({"num_classes": 0}, ValueError, "num_classes"),
+    ({"num_classes": 2.5}, TypeError, "num_classes"),
+])
+def test_alexnet_rejects_bad_arguments(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        architectures.alexnet(**kwargs)
+
+
+def test_local_response_normalization_matches_tensorflow():
+    lrn = architectures.LocalResponseNormalization()
+    x = np.random.default_rng(0).normal(scale=30.0, size=(2, 5, 5, 10)).astype("float32")
+    expected = tf.nn.local_response_normalization(x, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75)
+    np.testing.assert_allclose(np.asarray(lrn(x)), expected.numpy(), rtol=1e-5, atol=1e-6)
+    assert not lrn.weights
+    clone = architectures.LocalResponseNormalization.from_config(lrn.get_config())
+    assert (clone.depth_radius, clone.bias, clone.alpha, clone.beta) == (2, 2.0, 1e-4, 0.75)
+
+
+def test_local_response_normalization_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="depth_radius"):
+        architectures.LocalResponseNormalization(depth_radius=-1)
+    with pytest.raises(ValueError, match="bias"):
+        architectures.LocalResponseNormalization(bias=0)
+
+
+# --- AlphaGo -------------------------------------------------------------------
+
+def test_alphago_policy_layers_and_output():
+    model = architectures.alphago_policy()
+    rows = table(model)
+    convs = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
+    assert [(layer.kernel_size, layer.filters) for layer in convs] == (
+        [((5, 5), 192)] + [((3, 3), 192)] * 11 + [((1, 1), 1)])
+    assert all(row.output_shape[:2] == (19, 19) for row in rows if row.kind == "Conv2D")
+    assert totals(rows)["params"] == (25 * 48 + 1) * 192 + 11 * (9 * 192 + 1) * 192 + (192 + 1)
+    board = np.random.default_rng(0).random((2, 19, 19, 48)).astype("float32")
+    probabilities = np.asarray(model(board))
+    assert probabilities.shape == (2, 361)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_alphago_policy_options_and_errors():
+    model = architectures.alphago_policy(filters=8, hidden_layers=0, board=9, planes=3)
+    assert [layer.name for layer in model.layers if isinstance(layer, layers.Conv2D)] == ["conv1", "conv2"]
+    assert model.output_shape == (None, 81)
+    with pytest.raises(ValueError, match="filters"):
+        architectures.alphago_policy(filters=0)
+    with pytest.raises(TypeError, match="board"):
+        architectures.alphago_policy(board="19")
+
+
+# --- blocks --------------------------------------------------------------------
+
+def test_inception_block_channels_and_the_cost_of_reductions():
+    reduced = table(architectures.inception_demo())
+    naive = table(architectures.inception_demo(reduce=False))
+    assert reduced[0].name == "input"
+    assert reduced[-1].output_shape == (28, 28, 64 + 128 + 32 + 32)
+    assert naive[-1].output_shape == (28, 28, 64 + 128 + 32 + 192)    # the pooling branch passes 192 channels
+    weights = 192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32
+    assert totals(reduced)["mult_adds"] == 28 * 28 * weights
+    assert totals(naive)["mult_adds"] == 28 * 28 * (192 * 64 + 9 * 192 * 128 + 25 * 192 * 32)
+
+
+def test_inception_block_rejects_bad_widths():
+    inputs = keras.Input(shape=(8, 8, 4))
+    with pytest.raises(ValueError, match="f3"):
+        architectures.inception_block(inputs, 4, 0, 4)
+    with pytest.raises(TypeError, match="pool_proj"):
+        architectures.inception_block(inputs, 4, 4, 4, pool_proj=2.0)
+
+
+def test_residual_blocks_identity_projection_and_plain():
+    rows = table(architectures.resnet_block_demo())
+    kinds = [row.kind for row in rows]
+    assert kinds.count("Add") == 2
+    names = [row.name for row in rows]
+    assert "identity_projection" not in names and "down_projection" in names
+    row = by_name(rows)
+    assert row["down_projection"].output_shape == (28, 28, 128)
+    assert row["down_projection"].params == 64 * 128     # 1x1, no bias (batch normalisation follows)
+
+    inputs = keras.Input(shape=(8, 8, 16))
+    plain = keras.Model(inputs, architectures.residual_block(inputs, 16, shortcut=False, batch_norm=False))
+    plain_rows = table(plain)
+    assert "Add" not in [r.kind for r in plain_rows] and "BatchNormalization" not in [r.kind for r in plain_rows]
+    assert totals(plain_rows)["params"] == 2 * (9 * 16 + 1) * 16
+
+
+def test_dense_block_grows_by_the_growth_rate():
+    rows = table(architectures.densenet_block_demo())
+    channels = [row.output_shape[-1] for row in rows if row.kind == "Concatenate"]
+    assert channels == [36, 48, 60, 72]
+    convs = [row.params for row in rows if row.kind == "Conv2D"]
+    assert convs == [9 * c * 12 for c in (24, 36, 48, 60)]
+
+
+def test_dense_block_with_bottleneck_is_densenet121s_first_block():
+    # DenseNet-121, block 1: 56x56x64 input, 6 layers, growth rate 32, 1x1 bottleneck to 128 channels.
+    rows = table(architectures.densenet_block_demo((56, 56, 64), num_layers=6, growth_rate=32, bottleneck=True))
+    assert rows[-1].output_shape == (56, 56, 64 + 6 * 32)
+    expected = 0
+    for i in range(6):
+        c = 64 + 32 * i
+        expected += 4 * c + c * 128 + 4 * 128 + 9 * 128 * 32   # BN, 1x1, BN, 3x3 (no biases)
+    assert totals(rows)["params"] == expected
+
+
+def test_blocks_reject_bad_arguments():
+    inputs = keras.Input(shape=(8, 8, 4))
+    with pytest.raises(ValueError, match="num_layers"):
+        architectures.dense_block(inputs, 0, 12)
+    with pytest.raises(TypeError, match="shortcut"):
+        architectures.residual_block(inputs, 4, shortcut=1)
+    with pytest.raises(TypeError, match="name"):
+        architectures.residual_block(inputs, 4, name="")
+    with pytest.raises(ValueError, match="input_shape"):
+        architectures.resnet_block_demo((56, 56))
+
+
+# --- gradients -------------------------------------------------------------------
+
+def test_gradients_vanish_without_skips_and_survive_with_them():
+    plain = architectures.gradient_norms_by_depth(8, shortcut=False, batch_norm=False)
+    residual = architectures.gradient_norms_by_depth(8, shortcut=True, batch_norm=False)
+    assert plain.shape == residual.shape == (9,)
+    assert plain[-1] == pytest.approx(residual[-1])          # the same r: same gradient at the output
+    assert plain[0] / plain[-1] < 1e-2
+    assert 0.5 < residual[0] / residual[-1] < 30
+
+
+def test_gradient_norms_are_repeatable_and_validated():
+    first = architectures.gradient_norms_by_depth(2, batch_norm=True, seed=3)
+    second = architectures.gradient_norms_by_depth(2, batch_norm=True, seed=3)
+    np.testing.assert_allclose(first, second, rtol=1e-5)
+    with pytest.raises(ValueError, match="blocks"):
+        architectures.gradient_norms_by_depth(0)
+    with pytest.raises(TypeError, match="batch_norm"):
+        architectures.gradient_norms_by_depth(2, batch_norm="no")
+
+
+def test_count_weight_layers():
+    rows = layer_table((28, 28, 1), [Conv2D(8, 3), Pool(2), Conv2D(8, 3), Flatten(), Dense(10)])
+    assert architectures.count_weight_layers(rows) == 3
+    with pytest.raises(TypeError, match="LayerRow"):
+        architectures.count_weight_layers([1, 2])
+
+
+# --- synthetic data ------------------------------------------------------------------
+
+def test_signal_shapes_have_unit_energy_and_differ_in_shape_only():
+    pattern, decoy = architectures.signal_shapes()
+    assert pattern.shape == decoy.shape == (9,)
+    assert np.linalg.norm(pattern) == pytest.approx(1.0) and np.linalg.norm(decoy) == pytest.approx(1.0)
+    assert abs(pattern @ decoy) < 1e-12        # odd wiggle, even bump: orthogonal
+    with pytest.raises(ValueError, match="width"):
+        architectures.signal_shapes(2)
+
+
+def test_pattern_signals_place_the_shapes():
+    signals, labels, starts = architectures.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
+    assert signals.shape == (10, 40, 1) and signals.dtype == np.float32
+    assert labels.dtype == np.int64 and sorted(labels.tolist()) == [0] * 5 + [1] * 5
+    pattern, decoy = architectures.signal_shapes()
+    for signal, label, start in zip(signals[..., 0], labels, starts):
+        expected = np.zeros(40)
+        expected[start:start + 9] = pattern if label else decoy
+        np.testing.assert_allclose(signal, expected, atol=1e-6)
+    again = architectures.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
+    assert np.array_equal(again[0], signals)
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"count": 1}, ValueError, "count"),
+    ({"count": "10"}, TypeError, "count"),
+    ({"count": 10, "length": 5}, ValueError, "length"),
+    ({"count": 10, "noise": -1.0}, ValueError, "noise"),
+    ({"count": 10, "amplitude": 0.0}, ValueError, "amplitude"),
+])
+def test_pattern_signals_reject_bad_arguments(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        architectures.pattern_signals(**kwargs)
+
+
+def test_ball_volume():
+    volume, ball = architectures.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.0)
+    assert volume.shape == ball.shape == (10, 10, 10) and volume.dtype == np.float32
+    assert set(np.unique(volume).tolist()) == {0.0, 1.0}
+    assert ball[2, 3, 4] and not ball[2, 3, 7]
+    assert int(ball.sum()) == 33     # lattice points within distance 2 of a lattice point
+    noisy, _ = architectures.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.5, seed=0)
+    assert 0.3 < float(np.std(noisy[~ball])) < 0.7
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"centre": (1, 2)}, ValueError, "centre"),
+    ({"centre": (1, 2, 16)}, ValueError, "centre"),
+    ({"centre": (1, 2, -1)}, ValueError, "centre"),
+    ({"radius": 0.0}, ValueError, "radius"),
+    ({"size": 2}, ValueError, "size"),
+])
+def test_ball_volume_rejects_bad_arguments(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        architectures.ball_volume(**kwargs)
