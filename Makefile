@@ -9,7 +9,7 @@ NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 # random moments; hide them wherever notebooks run (nbval, build, benchmark).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: env book test test-lib test-notebooks test-colab test-browser lab bench clean
+.PHONY: env book test test-lib test-notebooks test-colab test-browser lab bench bench-reference clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -74,3 +74,7 @@ lab: $(STAMP)
 # Speed budgets: writes _build/bench/results.json (BENCH_ARGS=--quick for a fast check).
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+
+# A full benchmark whose results the book quotes (data/bench_reference.json).
+bench-reference: $(STAMP)
+	$(BIN)/python tools/bench.py --save-reference

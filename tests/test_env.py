@@ -43,3 +43,13 @@ def test_seed_everything_makes_numpy_python_and_keras_repeatable():
 def test_seed_everything_rejects_bad_seeds(seed):
     with pytest.raises(ValueError, match="seed"):
         env.seed_everything(seed)
+
+
+def test_benchmark_reference_is_none_or_a_full_run():
+    reference = env.benchmark_reference()
+    if reference is None:
+        return
+    assert reference["quick"] is False
+    for key in ("machine", "widget_update_ms", "conv2d_vs_tf_ratio", "conv2d_loop_vs_tf_ratio",
+                "conv2d_backward_vs_tf_ratio", "chapter_seconds", "book_build_seconds", "within_budget"):
+        assert key in reference

@@ -24,6 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Kernels inherit this: keeps TensorFlow's C++ start-up logs out of cell outputs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 RESULTS = ROOT / "_build" / "bench" / "results.json"
+REFERENCE = ROOT / "data" / "bench_reference.json"
 
 BUDGETS = {
     "widget_update_ms": 50.0,  # each widget, median of one control change
@@ -212,6 +213,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="skip the chapter runs and the book build")
     parser.add_argument("--repeat", type=int, default=30, help="repetitions of each timed step")
     parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    parser.add_argument("--save-reference", action="store_true",
+                        help=f"also store the results as {REFERENCE.relative_to(ROOT)} (quoted by the book)")
     args = parser.parse_args(argv)
 
     # Chapters share trained models through a cache (cnnbook.models.cache_dir):
@@ -240,6 +243,11 @@ def main(argv=None):
         print(f"{name:48} {value:>12} {budget:>10}  {'yes' if ok else 'NO'}")
     print(f"{'conv2d_loop_vs_tf_ratio (chapter 1 lesson)':48} {results['conv2d_loop_vs_tf_ratio']:>12}")
     print(f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    if args.save_reference:
+        if args.quick:
+            parser.error("--save-reference needs a full run (without --quick)")
+        REFERENCE.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {REFERENCE.relative_to(ROOT)}")
     return 0 if all(results["within_budget"].values()) else 1
 
 

@@ -52,7 +52,7 @@ def is_colab_cell(cell):
 def notebooks(paths):
     if paths:
         return [pathlib.Path(p).resolve() for p in paths]
-    return sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(CHAPTERS.glob("*.ipynb"))
 
 
 def sync_colab(paths):

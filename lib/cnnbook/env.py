@@ -1,10 +1,11 @@
 """Where are we running? Colab and GPU detection, device report, seeding."""
+import json
 import os
 import platform
 import random
 import sys
 
-__all__ = ["in_colab", "gpu_available", "device_report", "seed_everything"]
+__all__ = ["in_colab", "gpu_available", "device_report", "seed_everything", "benchmark_reference"]
 
 
 def in_colab():
@@ -66,3 +67,24 @@ def seed_everything(seed=0):
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)  # also seeds TensorFlow's global generator
     return seed
+
+
+def benchmark_reference():
+    """The book's speed measurements on its reference machine, or None.
+
+    ``make bench-reference`` runs the benchmark (tools/bench.py) and stores its
+    results in ``data/bench_reference.json``, shipped with the package, so
+    chapter 1 and the teaching page quote measured figures, not typed ones.
+
+    Returns
+    -------
+    dict or None
+        The benchmark's ``results.json`` content; None if it was never recorded.
+    """
+    from importlib import resources
+
+    try:
+        text = (resources.files("cnnbook.bundled") / "bench_reference.json").read_text()
+    except FileNotFoundError:
+        return None
+    return json.loads(text)
