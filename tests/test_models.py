@@ -52,4 +52,4 @@ def test_trained_model_is_cached(tmp_path, monkeypatch):
     for a, b in zip(first.get_weights(), second.get_weights()):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="name"):
-        models.trained_on_mnist_sample("resnet")
+        models.trained_on_mnist_sample("lecture_cnn")  # chapter 6's recipe: trained_lecture_cnn

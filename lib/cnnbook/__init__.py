@@ -13,6 +13,8 @@ Each chapter imports what it needs from the submodules:
 - :mod:`cnnbook.params`  parameters, shapes, memory and multiply-adds (chapters 4, 9)
 - :mod:`cnnbook.architectures` LeNet, AlexNet, AlphaGo policy net and block demos (chapter 9)
 - :mod:`cnnbook.models`  the Keras models the chapters train
+- :mod:`cnnbook.training` model progressions, result tables, mistakes (chapter 6)
+- :mod:`cnnbook.augment`  the lecture's augmentation layers and numpy twins (chapter 7)
 - :mod:`cnnbook.widgets` the interactive widgets
 """
 

@@ -8,7 +8,8 @@ import os
 import pathlib
 import time
 
-__all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger", "trained_on_mnist_sample", "cache_dir"]
+__all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger", "trained_on_mnist_sample", "cache_dir",
+           "train_lecture_cnn", "store_lecture_cnn", "trained_lecture_cnn"]
 
 
 def _check_positive_ints(name, values):
@@ -153,20 +154,43 @@ def cache_dir():
     return pathlib.Path(os.environ.get("CNNBOOK_CACHE", pathlib.Path.home() / ".cache" / "cnnbook"))
 
 
-_BUILDERS = {"small_cnn": small_cnn, "lecture_cnn": lecture_cnn}
+_BUILDERS = {"small_cnn": small_cnn}
 
 
-def trained_on_mnist_sample(name="lecture_cnn", epochs=3, seed=0, batch_size=64, learning_rate=1e-3):
-    """A model trained on the bundled MNIST sample, trained once and cached.
+def _save(model, path):
+    """Save atomically, so an interrupted save never leaves a broken cache file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial.keras")
+    model.save(partial)
+    partial.replace(path)
+    return path
 
-    Chapters that only need *a* trained CNN to look at (chapters 3 and 10)
-    load the one chapter 6 trains instead of training their own: the first
-    call trains (seeded) and saves ``<cache_dir>/<name>-e<epochs>-s<seed>.keras``;
-    later calls, in any chapter, load it.
+
+def _load_or_train(path, train):
+    """The model cached at ``path``, or ``train()``'s model, then cached there."""
+    import keras
+
+    if path.exists():
+        try:
+            return keras.models.load_model(path)
+        except Exception:  # a truncated or incompatible file: train again
+            path.unlink()
+    model = train()
+    _save(model, path)
+    return model
+
+
+def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, learning_rate=1e-3):
+    """A small CNN trained on the bundled MNIST sample, trained once and cached.
+
+    Chapter 3's feature-map viewer only needs *a* trained CNN to look at:
+    the first call trains (seeded) and saves
+    ``<cache_dir>/<name>-e<epochs>-s<seed>-....keras``; later calls load it.
+    The lecture CNN that chapter 6 trains is :func:`trained_lecture_cnn`.
 
     Parameters
     ----------
-    name : {"lecture_cnn", "small_cnn"}
+    name : {"small_cnn"}
     epochs, seed, batch_size, learning_rate
         Training settings; part of the cache key.
 
@@ -183,18 +207,102 @@ def trained_on_mnist_sample(name="lecture_cnn", epochs=3, seed=0, batch_size=64,
     if name not in _BUILDERS:
         raise ValueError(f"name must be one of {sorted(_BUILDERS)}, got {name!r}")
     path = cache_dir() / f"{name}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
-    if path.exists():
-        try:
-            return keras.models.load_model(path)
-        except Exception:  # a truncated or incompatible file: train again
-            path.unlink()
+
+    def train():
+        seed_everything(seed)
+        (x_train, y_train), _ = load_mnist_sample()
+        model = _BUILDERS[name]()
+        fit(model, to_model_input(x_train), y_train, epochs=epochs, batch_size=batch_size,
+            learning_rate=learning_rate)
+        return model
+
+    return _load_or_train(path, train)
+
+
+def train_lecture_cnn(x, y, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6,
+                      validation_data=None, callbacks=()):
+    """Train :func:`lecture_cnn` the way chapter 6 does: Adam with the lecture's decay.
+
+    Seeds everything with ``seed``, builds the lecture CNN and trains it with
+    Adam, the learning rate set each epoch to ``learning_rate * decay ** epoch``
+    by ``keras.callbacks.LearningRateScheduler`` (the Payberah lecture's
+    schedule, started at 1e-3 instead of 0.01 for this larger network).
+
+    Parameters
+    ----------
+    x, y : arrays
+        Images ``(N, 28, 28, 1)`` in [0, 1] and integer labels.
+    epochs, seed, batch_size, learning_rate
+    decay : float in (0, 1]
+        Factor per epoch (1 keeps the rate constant).
+    validation_data : tuple, optional
+        Only evaluated after each epoch, for the curves; training does not see it.
+    callbacks : sequence of keras callbacks
+        Extra callbacks (e.g. ``[EpochLogger()]``).
+
+    Returns
+    -------
+    model : keras.Model
+    history : keras.callbacks.History
+    seconds : float
+        Wall time of ``model.fit``.
+    """
+    import keras
+
+    from .env import seed_everything
+    from .training import decay_schedule
+
+    schedule = keras.callbacks.LearningRateScheduler(decay_schedule(learning_rate, decay))
     seed_everything(seed)
-    (x_train, y_train), _ = load_mnist_sample()
-    model = _BUILDERS[name]()
-    fit(model, to_model_input(x_train), y_train, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial.keras")
-    model.save(partial)
-    partial.replace(path)
-    return model
+    model = lecture_cnn()
+    history, seconds = fit(model, x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
+                           learning_rate=learning_rate, callbacks=[schedule, *callbacks])
+    return model, history, seconds
+
+
+def _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay):
+    import keras
+
+    return cache_dir() / (f"lecture_cnn-decay{decay:g}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}"
+                          f"-k{keras.__version__}.keras")
+
+
+def store_lecture_cnn(model, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
+    """Save a model trained by :func:`train_lecture_cnn` where :func:`trained_lecture_cnn` finds it.
+
+    Chapter 6 trains the CNN itself (its table reports that run) and stores
+    it, so later chapters load that very model.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    return _save(model, _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay))
+
+
+def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
+    """Chapter 6's trained CNN: loaded from the cache, or trained once and cached.
+
+    The lecture CNN trained on the bundled MNIST sample's 4,000 training
+    digits by :func:`train_lecture_cnn` with the same settings (they are the cache key).
+    Chapters 7 and 10 call this to look at the CNN chapter 6 trained; the
+    first call on a machine trains it (about half a minute on a CPU).
+
+    Returns
+    -------
+    keras.Model
+        Compiled and trained.
+    """
+    from .data import load_mnist_sample, to_model_input
+
+    def train():
+        (x_train, y_train), _ = load_mnist_sample()
+        model, _, _ = train_lecture_cnn(to_model_input(x_train), y_train, epochs=epochs, seed=seed,
+                                        batch_size=batch_size, learning_rate=learning_rate, decay=decay)
+        return model
+
+    return _load_or_train(_lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay), train)

@@ -3,6 +3,7 @@
 Every widget subclasses :class:`cnnbook.widgets.base.BookWidget`; the
 benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 """
+from .augmentation import AugmentationExplorer
 from .base import BookWidget
 from .feature_maps import FeatureMapViewer
 from .gradient_reach import GradientReach
@@ -13,6 +14,7 @@ from .sliding_kernel import SlidingKernel
 
 #: Every widget class of the book, by name (the benchmark times each one).
 ALL_WIDGETS = {
+    "augmentation": AugmentationExplorer,
     "feature_maps": FeatureMapViewer,
     "gradient_reach": GradientReach,
     "nearest_neighbours": NearestNeighbourExplorer,
@@ -21,4 +23,4 @@ ALL_WIDGETS = {
     "sliding_kernel": SlidingKernel,
 }
 
-__all__ = ["BookWidget", "ALL_WIDGETS", "FeatureMapViewer", "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel"]
+__all__ = ["BookWidget", "ALL_WIDGETS", "AugmentationExplorer", "FeatureMapViewer", "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel"]

@@ -1,0 +1,208 @@
+"""cnnbook.training: progression runner, results table, decay schedule, mistakes, subsets."""
+import numpy as np
+import pytest
+
+from cnnbook import training
+
+
+def _tiny_data(n=96, seed=0):
+    """Two classes a tiny dense net separates easily: bright vs dark 8x8 images."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = (rng.random((n, 8, 8)) * 0.5 + 0.5 * y[:, None, None]).astype("float32")
+    return x, y
+
+
+def _tiny_model(hidden=0):
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(8, 8)), keras.layers.Flatten()])
+    if hidden:
+        model.add(keras.layers.Dense(hidden, activation="relu"))
+    model.add(keras.layers.Dense(2, activation="softmax"))
+    return model
+
+
+def test_decay_schedule_is_the_lectures_and_ignores_the_current_rate():
+    schedule = training.decay_schedule()
+    np.testing.assert_allclose([schedule(epoch) for epoch in range(4)], [0.01, 0.006, 0.0036, 0.00216])
+    assert schedule(3, 123.0) == pytest.approx(0.01 * 0.6 ** 3)
+    assert training.decay_schedule(1e-3, 0.5)(2) == pytest.approx(2.5e-4)
+    with pytest.raises(ValueError, match="rate"):
+        training.decay_schedule(rate=1.5)
+    with pytest.raises(ValueError, match="initial"):
+        training.decay_schedule(initial=0)
+    with pytest.raises(TypeError, match="initial"):
+        training.decay_schedule(initial="0.01")
+
+
+def test_decay_schedule_drives_keras_learning_rate():
+    import keras
+
+    x, y = _tiny_data(32)
+    model = _tiny_model()
+    model.compile(optimizer=keras.optimizers.Adam(0.5), loss="sparse_categorical_crossentropy")
+    callback = keras.callbacks.LearningRateScheduler(training.decay_schedule())
+    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[callback])
+    np.testing.assert_allclose(history.history["learning_rate"], [0.01, 0.006, 0.0036], rtol=1e-5)
+
+
+def test_step_validates_its_fields():
+    with pytest.raises(TypeError, match="build"):
+        training.Step("x", build=None)
+    with pytest.raises(ValueError, match="epochs"):
+        training.Step("x", build=_tiny_model, epochs=0)
+    with pytest.raises(TypeError, match="optimizer"):
+        training.Step("x", build=_tiny_model, optimizer=3)
+    with pytest.raises(TypeError, match="name"):
+        training.Step("", build=_tiny_model)
+
+
+def test_run_progression_trains_measures_and_is_repeatable():
+    import keras
+
+    x, y = _tiny_data()
+    steps = [
+        training.Step("softmax", _tiny_model, optimizer="sgd", epochs=2, batch_size=16),
+        training.Step("hidden + adam", lambda: _tiny_model(8), optimizer=lambda: keras.optimizers.Adam(0.01),
+                      epochs=6, batch_size=8,
+                      callbacks=lambda: [keras.callbacks.LearningRateScheduler(training.decay_schedule(0.05))]),
+    ]
+    lines = []
+    rows = training.run_progression(steps, (x, y), {"test": (x, y), "flipped": (x[:, ::-1], y)}, seed=1,
+                                    log=lines.append)
+    assert [row["step"] for row in rows] == ["softmax", "hidden + adam"]
+    assert rows[0]["parameters"] == 8 * 8 * 2 + 2
+    assert rows[1]["parameters"] == (64 + 1) * 8 + (8 + 1) * 2
+    assert [len(row["history"]["loss"]) for row in rows] == [2, 6]
+    assert all(row["seconds"] > 0 for row in rows)
+    assert rows[1]["test accuracy"] > 0.9
+    assert rows[1]["test accuracy"] == training.accuracy(rows[1]["model"], x, y)
+    assert len(lines) == 2 and lines[0].startswith("softmax: test ")
+    again = training.run_progression(steps[:1], (x, y), {"test": (x, y)}, seed=1)
+    for a, b in zip(rows[0]["model"].get_weights(), again[0]["model"].get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_run_progression_rejects_bad_input():
+    x, y = _tiny_data(8)
+    step = training.Step("s", _tiny_model, epochs=1)
+    with pytest.raises(TypeError, match="steps"):
+        training.run_progression([_tiny_model], (x, y), {"test": (x, y)})
+    with pytest.raises(TypeError, match="test_sets"):
+        training.run_progression([step], (x, y), (x, y))
+    with pytest.raises(ValueError, match="train"):
+        training.run_progression([step], (x, y[:3]), {"test": (x, y)})
+
+
+def test_results_table_formats_numbers():
+    rows = [{"step": "a", "parameters": 1234567, "seconds": 2.345, "test accuracy": 0.98765, "model": None},
+            {"step": "b", "parameters": 10, "seconds": 0.05, "test accuracy": 1.0, "model": None}]
+    table = training.results_table(rows)
+    assert table.splitlines() == [
+        "| step | parameters | seconds | test accuracy |",
+        "|---|---|---|---|",
+        "| a | 1,234,567 | 2.3 | 98.8% |",
+        "| b | 10 | 0.1 | 100.0% |",
+    ]
+    assert training.results_table(rows, columns=["step"]).splitlines()[2] == "| a |"
+    with pytest.raises(ValueError, match="columns"):
+        training.results_table(rows, columns=["nope"])
+    with pytest.raises(TypeError, match="rows"):
+        training.results_table([])
+
+
+def test_accuracy_counts_argmax_hits():
+    scores = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+
+    class Fixed:
+        def __call__(self, x, training=None):
+            assert training is False
+            return scores[x[:, 0].astype(int)]
+
+    rows = np.arange(4.0)[:, None]
+    assert training.accuracy(Fixed(), rows, np.array([0, 1, 1, 1])) == 0.75
+    assert training.accuracy(Fixed(), rows, np.array([0, 1, 1, 1]), batch_size=3) == 0.75
+    with pytest.raises(ValueError, match="y"):
+        training.accuracy(Fixed(), np.zeros((4, 1)), np.array([0, 1]))
+
+
+def test_most_confident_mistakes_orders_by_confidence():
+    p = np.array([[0.9, 0.05, 0.05], [0.1, 0.2, 0.7], [0.3, 0.6, 0.1], [0.05, 0.94, 0.01], [0.2, 0.2, 0.6]])
+    y = np.array([0, 0, 0, 1, 2])
+    indices, predicted, confidence = training.most_confident_mistakes(p, y)
+    assert indices.tolist() == [1, 2] and predicted.tolist() == [2, 1]
+    np.testing.assert_allclose(confidence, [0.7, 0.6])
+    assert training.most_confident_mistakes(p, y, count=1)[0].tolist() == [1]
+    assert training.most_confident_mistakes(p[:1], y[:1])[0].size == 0
+    with pytest.raises(ValueError, match="probabilities"):
+        training.most_confident_mistakes(p[0], y)
+    with pytest.raises(ValueError, match="y_true"):
+        training.most_confident_mistakes(p, y[:2])
+    with pytest.raises(ValueError, match="count"):
+        training.most_confident_mistakes(p, y, count=0)
+
+
+def test_stratified_subset_takes_per_class_without_replacement():
+    y = np.repeat(np.arange(3), 10)
+    x = np.arange(30)
+    xs, ys = training.stratified_subset(x, y, 4, seed=2)
+    assert np.bincount(ys).tolist() == [4, 4, 4]
+    assert len(set(xs.tolist())) == 12 and all(y[xs] == ys)
+    np.testing.assert_array_equal(xs, training.stratified_subset(x, y, 4, seed=2)[0])
+    with pytest.raises(ValueError, match="fewer"):
+        training.stratified_subset(x, y, 11)
+    with pytest.raises(ValueError, match="per_class"):
+        training.stratified_subset(x, y, 0)
+
+
+def test_train_lecture_cnn_uses_the_decay_and_validation_does_not_change_training():
+    from cnnbook import models
+
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 28, 28, 1)).astype("float32")
+    y = np.arange(32) % 10
+    model, history, seconds = models.train_lecture_cnn(x, y, epochs=2, batch_size=16, decay=0.5)
+    np.testing.assert_allclose(history.history["learning_rate"], [1e-3, 5e-4], rtol=1e-5)
+    assert seconds > 0 and model.count_params() == 3_274_634
+    again, with_validation, _ = models.train_lecture_cnn(x, y, epochs=2, batch_size=16, decay=0.5,
+                                                         validation_data=(x[:8], y[:8]))
+    assert "val_accuracy" in with_validation.history
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_trained_lecture_cnn_loads_what_chapter_6_stored(tmp_path, monkeypatch):
+    from cnnbook import models
+
+    monkeypatch.setenv("CNNBOOK_CACHE", str(tmp_path))
+    stored = models.small_cnn(filters=(2,), dense=0)
+    path = models.store_lecture_cnn(stored, epochs=6)
+    assert path.parent == tmp_path and path.name.startswith("lecture_cnn-decay0.6-e6-s0-b64-lr0.001")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("should load from the cache, not train")
+
+    monkeypatch.setattr(models, "train_lecture_cnn", no_training)
+    loaded = models.trained_lecture_cnn(epochs=6)
+    for a, b in zip(stored.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match="model"):
+        models.store_lecture_cnn("not a model")
+
+
+def test_trained_lecture_cnn_trains_and_caches_when_missing(tmp_path, monkeypatch):
+    from cnnbook import models
+
+    monkeypatch.setenv("CNNBOOK_CACHE", str(tmp_path))
+    calls = []
+
+    def fake_training(x, y, **settings):
+        calls.append(settings)
+        return models.small_cnn(filters=(2,), dense=0), None, 0.0
+
+    monkeypatch.setattr(models, "train_lecture_cnn", fake_training)
+    models.trained_lecture_cnn(epochs=2, decay=0.5)
+    models.trained_lecture_cnn(epochs=2, decay=0.5)
+    assert calls == [{"epochs": 2, "seed": 0, "batch_size": 64, "learning_rate": 1e-3, "decay": 0.5}]
+    assert len(list(tmp_path.glob("lecture_cnn-decay0.5-e2-*.keras"))) == 1
