@@ -2,7 +2,6 @@
 import doctest
 import html
 import re
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -11,40 +10,11 @@ from cnnbook.grad import conv2d_backward
 from cnnbook.widgets import gradient_reach
 from cnnbook.widgets.base import BookWidget
 from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE, GradientReach, parse_values
-
-
-class _Cells(HTMLParser):
-    """Text and class of every <td> of every <table class=...>."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self._table, self._cell = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table":
-            self._table = self.tables.setdefault(attrs.get("class"), [])
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag == "td" and self._table is not None:
-            self._cell = [attrs.get("class") or "", []]
-
-    def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None:
-            self._table[-1].append((self._cell[0], "".join(self._cell[1]).strip()))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell[1].append(data)
+from widget_html import html_tables
 
 
 def cells(value):
-    parser = _Cells()
-    parser.feed(value)
-    return parser.tables
+    return html_tables(value)
 
 
 def hot(table):
@@ -165,7 +135,7 @@ def test_typed_gradient_updates_totals_and_bad_text_shows_a_message():
     widget.gradient_text.value = "1 2 3; 4 5 6"
     assert "2 rows of 2 values" in widget.message_html.value
     widget.gradient_text.value = "1 zwei; 3 4"
-    assert "'zwei' is not a number" in html.unescape(widget.message_html.value)
+    assert "'zwei' in row 1 is not a number" in html.unescape(widget.message_html.value)
     np.testing.assert_array_equal(widget.gradient, [[1, 0], [0, 0]])   # last valid one kept
     widget.gradient_text.value = "0.5 0; 0 0"
     assert widget.message_html.value == ""

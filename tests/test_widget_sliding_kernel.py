@@ -6,7 +6,6 @@ the widget shows (the HTML tables), comparing it with cnnbook.conv.
 import doctest
 import html
 import re
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ import pytest
 import cnnbook.widgets.sliding_kernel
 from cnnbook.conv import conv2d, output_size, pad_amounts
 from cnnbook.widgets.sliding_kernel import KERNEL_PRESETS, SlidingKernel, parse_kernel
+from widget_html import html_tables
 
 # The 7x7 image of the Larson lecture's convolution reminder (before zero padding).
 LECTURE_IMAGE = np.array([
@@ -28,40 +28,10 @@ LECTURE_IMAGE = np.array([
 RNG_IMAGE = np.random.default_rng(3).integers(-9, 10, size=(6, 8))
 
 
-class _Tables(HTMLParser):
-    """Cell texts of every <table class=...> in a widget's HTML."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self._table, self._cell = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table":
-            self._table = self.tables.setdefault(attrs.get("class"), [])
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag == "td" and self._table is not None:
-            self._cell = []
-        elif tag == "br" and self._cell is not None:
-            self._cell.append("|")
-
-    def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None:
-            self._table[-1].append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def tables(value):
-    parser = _Tables()
-    parser.feed(value)
-    return parser.tables
+    """Cell texts of every table of a widget's HTML (``<br>`` read as ``|``)."""
+    return {name: [[text for _, text in row] for row in rows]
+            for name, rows in html_tables(value, line_break="|").items()}
 
 
 def number(text):

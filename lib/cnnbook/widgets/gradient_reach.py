@@ -14,13 +14,13 @@ changes, so moving the chosen cell only joins strings. The HTML book shows a
 precomputed animation over the output cells (:meth:`GradientReach.fallback_html`).
 """
 import html
-import re
 
 import numpy as np
 
 from ..conv import output_size, pad_amounts
 from ..grad import conv2d_backward
 from .base import BookWidget
+from .sliding_kernel import parse_kernel
 
 __all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE", "parse_values"]
 
@@ -48,8 +48,9 @@ def parse_values(text, shape):
     """Read a grid of numbers typed as text, e.g. ``"1 2; 3 4"``.
 
     Chapter 5 ("The gradient of convolution") uses it for the ``dL/dO`` box
-    of :class:`GradientReach`. Rows are separated by ``;`` or new lines,
-    numbers by spaces or commas.
+    of :class:`GradientReach`. It reads the text as chapter 1's kernel box
+    does (:func:`cnnbook.widgets.sliding_kernel.parse_kernel`: rows separated
+    by ``;`` or new lines, numbers by spaces or commas) and checks the shape.
 
     Parameters
     ----------
@@ -78,25 +79,17 @@ def parse_values(text, shape):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str; got {type(text).__name__}")
-    rows = [row for row in re.split(r"[;\n]", text) if row.strip()]
-    values = []
-    for number, row in enumerate(rows, start=1):
-        entries = []
-        for token in re.split(r"[\s,]+", row.strip()):
-            try:
-                value = float(token)
-            except ValueError:
-                raise ValueError(f"row {number}: {token!r} is not a number") from None
-            if not np.isfinite(value):
-                raise ValueError(f"row {number}: {token!r} is not a finite number")
-            entries.append(value)
-        values.append(entries)
-    lengths = {len(row) for row in values}
-    if len(values) != shape[0] or lengths != {shape[1]}:
-        found = f"{len(values)} row(s) of {'/'.join(str(n) for n in sorted(lengths)) or 0} value(s)"
+    try:
+        values = parse_kernel(text, max_size=max(shape))
+    except ValueError as exc:
+        if "at most" not in str(exc):  # a bad number or ragged rows: say so as it is
+            raise
+        values = None
+    if values is None or values.shape != tuple(shape):
+        found = "a larger grid" if values is None else f"{values.shape[0]} row(s) of {values.shape[1]} value(s)"
         raise ValueError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
                          f"{shape[0]}x{shape[1]}); got {found}")
-    return np.array(values, dtype=np.float64)
+    return values
 
 
 class GradientReach(BookWidget):
