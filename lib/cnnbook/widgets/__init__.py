@@ -3,6 +3,7 @@
 Every widget subclasses :class:`cnnbook.widgets.base.BookWidget`; the
 benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 """
+from .adversarial import AdversarialExplorer
 from .augmentation import AugmentationExplorer
 from .base import BookWidget
 from .feature_maps import FeatureMapViewer
@@ -14,6 +15,7 @@ from .sliding_kernel import SlidingKernel
 
 #: Every widget class of the book, by name (the benchmark times each one).
 ALL_WIDGETS = {
+    "adversarial": AdversarialExplorer,
     "augmentation": AugmentationExplorer,
     "feature_maps": FeatureMapViewer,
     "gradient_reach": GradientReach,
@@ -23,4 +25,7 @@ ALL_WIDGETS = {
     "sliding_kernel": SlidingKernel,
 }
 
-__all__ = ["BookWidget", "ALL_WIDGETS", "AugmentationExplorer", "FeatureMapViewer", "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel"]
+__all__ = [
+    "ALL_WIDGETS", "AdversarialExplorer", "AugmentationExplorer", "BookWidget", "FeatureMapViewer",
+    "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel",
+]

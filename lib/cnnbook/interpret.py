@@ -1,0 +1,592 @@
+"""What has a CNN learned? Activations, saliency, Grad-CAM, maximal inputs, FGSM.
+
+Chapter 10. Every function takes a Keras classifier (a
+``keras.Sequential`` chain of layers with one input, channels-last,
+ending in a ``Dense`` layer) and numpy arrays, and returns
+numpy arrays. Gradients come from ``tf.GradientTape``. Where a gradient of a
+class score is needed, the score is the *logit* (the input of the final
+softmax), not the probability: a confident softmax saturates at 1.0 in
+float32 and its gradient vanishes.
+"""
+import numpy as np
+
+__all__ = [
+    "receptive_fields",
+    "layer_outputs",
+    "logits",
+    "saliency_map",
+    "grad_cam",
+    "top_activating",
+    "maximize_activation",
+    "loss_gradient_sign",
+    "fgsm",
+    "fgsm_accuracy",
+]
+
+
+def _check_model(model):
+    import keras
+
+    if not isinstance(model, keras.Sequential):
+        raise TypeError(f"model must be a keras.Sequential model (a chain of layers); got {type(model).__name__}")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError("model must have exactly one input and one output")
+
+
+def _check_images(model, images):
+    """A float32 batch ``(N, *input_shape)`` from ``images``; one image gets a batch axis."""
+    array = np.asarray(images)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise TypeError(f"images must be a numeric array; got dtype {array.dtype}")
+    input_shape = tuple(model.inputs[0].shape[1:])
+    if array.shape == input_shape:
+        array = array[np.newaxis]
+    if array.ndim != len(input_shape) + 1 or tuple(array.shape[1:]) != input_shape or len(array) == 0:
+        raise ValueError(
+            f"images must have shape (N, {', '.join(map(str, input_shape))}) or "
+            f"({', '.join(map(str, input_shape))}) to fit the model; got shape {array.shape}"
+        )
+    return array.astype(np.float32)
+
+
+def _check_layer(model, layer_name):
+    names = [layer.name for layer in model.layers]
+    if not isinstance(layer_name, str) or layer_name not in names:
+        raise ValueError(f"layer_name must be one of {names}; got {layer_name!r}")
+    return model.get_layer(layer_name)
+
+
+def _check_labels(name, labels, count, num_classes):
+    array = np.asarray(labels)
+    if array.ndim == 0:
+        array = np.full(count, array)
+    if not np.issubdtype(array.dtype, np.integer) or array.shape != (count,):
+        raise ValueError(f"{name} must be an int or {count} ints (one per image); got {labels!r}")
+    if array.min() < 0 or array.max() >= num_classes:
+        raise ValueError(f"{name} must be in 0..{num_classes - 1}; got values {array.min()}..{array.max()}")
+    return array.astype(np.int64)
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _check_epsilon(epsilon):
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(epsilon) or epsilon < 0:
+        raise ValueError(f"epsilon must be a finite number >= 0; got {epsilon!r}")
+    return float(epsilon)
+
+
+def _final_dense(model):
+    import keras
+
+    last = model.layers[-1]
+    if not isinstance(last, keras.layers.Dense):
+        raise ValueError(f"model must end in a Dense layer (the class scores); its last layer is "
+                         f"{type(last).__name__} {last.name!r}")
+    return last
+
+
+def _forward(model, inputs, layer_names=()):
+    """Run ``model`` on a tensor; return ``[outputs of layer_names...], logits``.
+
+    Applies the layers one after the other (a ``keras.Sequential`` chain),
+    keeping the named layers' outputs, so a ``GradientTape`` can
+    differentiate with respect to them; the final Dense layer is applied
+    without its activation, which gives the logits.
+    """
+    import keras
+
+    last = _final_dense(model)
+    wanted = set(layer_names)
+    kept = {}
+    hidden = inputs
+    for layer in model.layers[:-1]:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        hidden = layer(hidden, training=False)
+        if layer.name in wanted:
+            kept[layer.name] = hidden
+    scores = keras.ops.matmul(hidden, last.kernel)
+    if last.use_bias:
+        scores = scores + last.bias
+    return [kept[name] for name in layer_names], scores
+
+
+def receptive_fields(model):
+    """Receptive field and stride of every spatial layer of a CNN (chapter 10).
+
+    Walks a chain of ``Conv2D`` and pooling layers: a ``k x k`` window with
+    dilation ``d`` on a layer whose neighbouring outputs lie ``j`` input
+    pixels apart widens the field by ``d (k - 1) j`` pixels, and a stride
+    ``s`` multiplies ``j`` by ``s``. Square kernels and strides are assumed
+    (the first entry of each pair is used). Layers without a spatial output
+    (Flatten, Dense) see the whole image and are left out.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+
+    Returns
+    -------
+    dict
+        ``{layer name: (field, jump)}``: one output position of the layer
+        depends on a ``field x field`` patch of the input, and neighbouring
+        positions lie ``jump`` input pixels apart.
+
+    Examples
+    --------
+    >>> receptive_fields(lecture_cnn())  # doctest: +SKIP
+    {'conv1': (5, 1), 'p1': (6, 2), 'conv2': (14, 2), 'p2': (16, 4)}
+    """
+    import keras
+
+    _check_model(model)
+    field, jump = 1, 1
+    fields = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            field += layer.dilation_rate[0] * (layer.kernel_size[0] - 1) * jump
+            jump *= layer.strides[0]
+        elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+            field += (layer.pool_size[0] - 1) * jump
+            jump *= layer.strides[0]
+        elif len(layer.output.shape) != 4:
+            break
+        fields[layer.name] = (field, jump)
+    return fields
+
+
+def layer_outputs(model, images, layer_names=None):
+    """Activations of several layers for a batch of images (chapter 10).
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        One input, channels-last.
+    images : array_like, shape (N, *input_shape) or input_shape
+    layer_names : sequence of str, optional
+        Default: every layer of ``model`` (in order).
+
+    Returns
+    -------
+    dict
+        ``{layer name: ndarray (N, ...)}`` in the order asked for.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-Keras model, badly shaped images or an unknown layer name.
+
+    Examples
+    --------
+    >>> acts = layer_outputs(model, x_test[:1], ["conv1", "p1"])  # doctest: +SKIP
+    >>> acts["conv1"].shape  # doctest: +SKIP
+    (1, 28, 28, 32)
+    """
+    import keras
+
+    _check_model(model)
+    batch = _check_images(model, images)
+    if layer_names is None:
+        layer_names = [layer.name for layer in model.layers]
+    elif isinstance(layer_names, str):
+        raise TypeError(f"layer_names must be a sequence of layer names, not one str; got {layer_names!r}")
+    layer_names = list(layer_names)
+    for name in layer_names:
+        _check_layer(model, name)
+    probe = keras.Model(model.inputs[0], [model.get_layer(name).output for name in layer_names])
+    outputs = probe.predict_on_batch(batch)
+    if not isinstance(outputs, (list, tuple)):
+        outputs = [outputs]
+    return {name: np.asarray(output) for name, output in zip(layer_names, outputs)}
+
+
+def logits(model, images):
+    """The class scores before the final softmax (chapter 10).
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        Ends in a ``Dense`` layer (with or without a softmax activation).
+    images : array_like, shape (N, *input_shape) or input_shape
+
+    Returns
+    -------
+    ndarray, shape (N, num_classes), float32
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-Keras model, a model not ending in ``Dense``, or badly shaped images.
+    """
+    _check_model(model)
+    batch = _check_images(model, images)
+    _, scores = _forward(model, batch)
+    return np.asarray(scores)
+
+
+def _gradient_of_score(model, batch, class_index, layer_names=()):
+    import tensorflow as tf
+
+    inputs = tf.convert_to_tensor(batch)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        maps, scores = _forward(model, inputs, layer_names)
+        if class_index is None:
+            chosen = tf.argmax(scores, axis=1)
+        else:
+            chosen = tf.constant(class_index)
+        picked = tf.gather(scores, chosen, axis=1, batch_dims=1)
+    targets = maps if layer_names else inputs
+    gradients = tape.gradient(picked, targets)
+    return gradients, maps, np.asarray(chosen)
+
+
+def saliency_map(model, images, class_index=None):
+    """Vanilla gradient saliency: how much each pixel moves the class score (chapter 10).
+
+    ``|d score_c / d x|``, maximised over the colour channels (Simonyan,
+    Vedaldi and Zisserman, 2014), where ``score_c`` is the logit of class
+    ``c``.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        A classifier ending in a ``Dense`` layer.
+    images : array_like, shape (N, H, W, C) or (H, W, C)
+    class_index : int or sequence of int, optional
+        The class whose score is explained, for all images or one per image.
+        Default: each image's predicted class.
+
+    Returns
+    -------
+    ndarray, shape (N, H, W), float32, >= 0
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images or a class index outside ``0..num_classes - 1``.
+
+    Examples
+    --------
+    >>> saliency_map(model, x_test[:2]).shape  # doctest: +SKIP
+    (2, 28, 28)
+    """
+    _check_model(model)
+    batch = _check_images(model, images)
+    if batch.ndim != 4:
+        raise ValueError(f"images must be (N, H, W, C) for saliency; got shape {batch.shape}")
+    if class_index is not None:
+        class_index = _check_labels("class_index", class_index, len(batch), _final_dense(model).units)
+    gradients, _, _ = _gradient_of_score(model, batch, class_index)
+    return np.abs(np.asarray(gradients)).max(axis=-1)
+
+
+def grad_cam(model, images, layer_name, class_index=None, upsample=True):
+    """Grad-CAM: which places of a convolutional layer's maps raise a class score (chapter 10).
+
+    Each channel ``k`` of the layer gets a weight ``alpha_k``, the spatial
+    mean of ``d score_c / d A_k``; the map is ``ReLU(sum_k alpha_k A_k)``
+    (Selvaraju et al., 2017), divided by its maximum so it lies in [0, 1]
+    (all zeros when no place raises the score).
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        A classifier ending in a ``Dense`` layer.
+    images : array_like, shape (N, H, W, C) or (H, W, C)
+    layer_name : str
+        A layer with output ``(batch, rows, cols, channels)``, usually the last convolution.
+    class_index : int or sequence of int, optional
+        Default: each image's predicted class.
+    upsample : bool
+        Resize the map (bilinear) to the input's ``H x W``.
+
+    Returns
+    -------
+    ndarray, shape (N, H, W) if ``upsample`` else (N, rows, cols), float32 in [0, 1]
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images, an unknown or non-spatial layer, or a bad class index.
+    """
+    import tensorflow as tf
+
+    _check_model(model)
+    batch = _check_images(model, images)
+    layer = _check_layer(model, layer_name)
+    if len(layer.output.shape) != 4:
+        raise ValueError(f"layer_name must name a layer with (rows, cols, channels) output; "
+                         f"{layer_name!r} outputs {tuple(layer.output.shape)}")
+    if class_index is not None:
+        class_index = _check_labels("class_index", class_index, len(batch), _final_dense(model).units)
+    gradients, maps, _ = _gradient_of_score(model, batch, class_index, [layer_name])
+    weights = tf.reduce_mean(gradients[0], axis=(1, 2), keepdims=True)
+    cam = tf.nn.relu(tf.reduce_sum(weights * maps[0], axis=-1))
+    if upsample:
+        cam = tf.image.resize(cam[..., tf.newaxis], batch.shape[1:3], method="bilinear")[..., 0]
+    cam = np.asarray(cam, dtype=np.float32)
+    peaks = cam.reshape(len(cam), -1).max(axis=1).reshape(-1, 1, 1)
+    return np.divide(cam, peaks, out=np.zeros_like(cam), where=peaks > 0)
+
+
+def _check_units(model, layer_name, units):
+    """A list of valid unit (channel) indices of ``layer_name``."""
+    layer = _check_layer(model, layer_name)
+    channels = layer.output.shape[-1]
+    single = isinstance(units, (int, np.integer)) and not isinstance(units, bool)
+    units = [units] if single else list(units) if hasattr(units, "__iter__") else [units]
+    if not units or any(isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < channels
+                        for unit in units):
+        raise ValueError(f"units must be ints in 0..{channels - 1} (the channels of {layer_name!r}); got {units!r}")
+    return [int(unit) for unit in units]
+
+
+def top_activating(model, images, layer_name, units, count=9, batch_size=256):
+    """The dataset images that excite each of several units most (chapter 10).
+
+    A unit of a convolutional layer is one channel, scored by its mean over
+    all positions; a unit of a flat layer is one neuron. For the model's
+    last layer the score is the logit. One forward pass over ``images``
+    serves all units.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+    images : array_like, shape (N, *input_shape)
+    layer_name : str
+    units : int or sequence of int
+        Channel (or neuron) indices in the layer's last axis.
+    count : int
+        How many images to return per unit (at most N).
+    batch_size : int
+
+    Returns
+    -------
+    indices : ndarray of int, shape (len(units), count)
+        Into ``images``, strongest first.
+    scores : ndarray of float32, shape (len(units), count)
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images, an unknown layer, a unit out of range or a count < 1.
+
+    Examples
+    --------
+    >>> indices, scores = top_activating(model, x_test, "conv2", [0, 1], count=5)  # doctest: +SKIP
+    >>> indices.shape  # doctest: +SKIP
+    (2, 5)
+    """
+    _check_model(model)
+    batch = _check_images(model, images)
+    units = _check_units(model, layer_name, units)
+    _check_int("count", count, minimum=1)
+    _check_int("batch_size", batch_size, minimum=1)
+    use_logits = layer_name == model.layers[-1].name
+    scores = []
+    for start in range(0, len(batch), batch_size):
+        chunk = batch[start:start + batch_size]
+        if use_logits:
+            _, output = _forward(model, chunk)
+        else:
+            (output,), _ = _forward(model, chunk, [layer_name])
+        output = np.asarray(output)
+        scores.append(output.reshape(len(chunk), -1, output.shape[-1]).mean(axis=1)[:, units])
+    scores = np.concatenate(scores).T  # (units, N)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :min(count, batch.shape[0])]
+    return order, np.take_along_axis(scores, order, axis=1)
+
+
+def maximize_activation(model, layer_name, units, steps=100, step_size=0.05, blur_every=4,
+                        blur_sigma=0.5, decay=0.01, seed=0):
+    """Synthesise inputs that excite units, by gradient ascent on the input (chapter 10).
+
+    Starts from grey plus a little noise and repeats: step along the
+    normalised gradient of the unit's activation (its logit for the last
+    layer), shrink towards grey (L2 decay), blur a little every few steps
+    and clip to [0, 1]. The decay and blur are the regularisers of Yosinski
+    et al. (2015, the Deep Visualization Toolbox); without them the image
+    fills with high-frequency noise that excites the unit just as well.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+    layer_name : str
+    units : sequence of int
+        One synthetic image per unit, optimised together as a batch.
+    steps : int
+        Gradient-ascent steps.
+    step_size : float
+        Step length per pixel (the gradient is divided by its RMS).
+    blur_every : int
+        Blur after every ``blur_every`` steps (0: never).
+    blur_sigma : float
+        Standard deviation in pixels of the Gaussian blur.
+    decay : float
+        Fraction of the distance to grey removed each step (0: none).
+    seed : int
+
+    Returns
+    -------
+    images : ndarray, shape (len(units), *input_shape), float32 in [0, 1]
+    activations : ndarray, shape (len(units),)
+        Each unit's activation on its final image.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown layer, units out of range, or bad step settings.
+    """
+    import tensorflow as tf
+    from scipy.ndimage import gaussian_filter
+
+    _check_model(model)
+    units = _check_units(model, layer_name, units)
+    _check_int("steps", steps, minimum=1)
+    _check_int("blur_every", blur_every, minimum=0)
+    _check_int("seed", seed, minimum=0)
+    for name, value in (("step_size", step_size), ("blur_sigma", blur_sigma), ("decay", decay)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    if decay >= 1:
+        raise ValueError(f"decay must be below 1 (1 would reset the image to grey every step); got {decay!r}")
+    use_logits = layer_name == model.layers[-1].name
+    input_shape = tuple(model.inputs[0].shape[1:])
+    rng = np.random.default_rng(seed)
+    image = (0.5 + 0.05 * rng.standard_normal((len(units), *input_shape))).astype(np.float32)
+    index = tf.constant(units)
+
+    def activation(batch):
+        if use_logits:
+            _, output = _forward(model, batch)
+        else:
+            (output,), _ = _forward(model, batch, [layer_name])
+        flat = tf.reshape(output, (len(units), -1, output.shape[-1]))
+        per_unit = tf.gather(flat, index, axis=2, batch_dims=1)
+        return tf.reduce_mean(per_unit, axis=1)
+
+    sigma = (0,) + (blur_sigma,) * (len(input_shape) - 1) + (0,)
+    for step in range(steps):
+        tensor = tf.convert_to_tensor(image)
+        with tf.GradientTape() as tape:
+            tape.watch(tensor)
+            total = tf.reduce_sum(activation(tensor))
+        gradient = np.asarray(tape.gradient(total, tensor))
+        rms = np.sqrt(np.mean(gradient ** 2, axis=tuple(range(1, gradient.ndim)), keepdims=True)) + 1e-8
+        image = image + step_size * gradient / rms
+        image = 0.5 + (1 - decay) * (image - 0.5)
+        if blur_every and blur_sigma and (step + 1) % blur_every == 0:
+            image = gaussian_filter(image, sigma)
+        image = np.clip(image, 0.0, 1.0).astype(np.float32)
+    return image, np.asarray(activation(tf.convert_to_tensor(image)))
+
+
+def loss_gradient_sign(model, images, labels):
+    """``sign(d loss / d x)`` for the cross-entropy of the true labels (chapter 10).
+
+    The direction the fast gradient sign method steps in. The loss is
+    computed from the logits, so confidently classified images still get a
+    non-zero gradient.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        A classifier ending in a ``Dense`` layer.
+    images : array_like, shape (N, *input_shape) or input_shape
+    labels : int or sequence of int
+        True class of each image.
+
+    Returns
+    -------
+    ndarray, same shape as the batch, float32 with values -1, 0 or +1
+    """
+    import tensorflow as tf
+
+    _check_model(model)
+    batch = _check_images(model, images)
+    labels = _check_labels("labels", labels, len(batch), _final_dense(model).units)
+    inputs = tf.convert_to_tensor(batch)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        _, scores = _forward(model, inputs)
+        loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, scores))
+    return np.sign(np.asarray(tape.gradient(loss, inputs))).astype(np.float32)
+
+
+def fgsm(model, images, labels, epsilon):
+    """Adversarial examples by the fast gradient sign method (chapter 10).
+
+    ``x_adv = clip(x + epsilon * sign(d loss / d x), 0, 1)`` (Goodfellow,
+    Shlens and Szegedy, 2015): every pixel moves by at most ``epsilon``, in
+    the direction that raises the loss of the true label.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        A classifier ending in a ``Dense`` layer, on inputs in [0, 1].
+    images : array_like, shape (N, *input_shape) or input_shape
+    labels : int or sequence of int
+    epsilon : float
+        The largest change of any pixel, >= 0.
+
+    Returns
+    -------
+    ndarray, shape (N, *input_shape), float32 in [0, 1]
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images or labels, or a negative or non-finite epsilon.
+
+    Examples
+    --------
+    >>> adversarial = fgsm(model, x_test[:5], y_test[:5], epsilon=0.1)  # doctest: +SKIP
+    >>> float(abs(adversarial - x_test[:5]).max()) <= 0.1  # doctest: +SKIP
+    True
+    """
+    epsilon = _check_epsilon(epsilon)
+    batch = _check_images(model, images)
+    signs = loss_gradient_sign(model, batch, labels)
+    return np.clip(batch + epsilon * signs, 0.0, 1.0)
+
+
+def fgsm_accuracy(model, images, labels, epsilons, batch_size=500):
+    """Accuracy on FGSM examples for each epsilon (chapter 10).
+
+    The gradient sign does not depend on epsilon, so it is computed once per
+    image and reused for every epsilon.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+    images : array_like, shape (N, *input_shape)
+    labels : sequence of int
+    epsilons : sequence of float
+        Each >= 0; 0 gives the clean accuracy.
+    batch_size : int
+
+    Returns
+    -------
+    ndarray, shape (len(epsilons),)
+        Fraction of the adversarial images classified as their label.
+    """
+    _check_model(model)
+    batch = _check_images(model, images)
+    labels = _check_labels("labels", labels, len(batch), _final_dense(model).units)
+    epsilons = [_check_epsilon(value) for value in np.atleast_1d(epsilons).tolist()]
+    _check_int("batch_size", batch_size, minimum=1)
+    correct = np.zeros(len(epsilons))
+    for start in range(0, len(batch), batch_size):
+        chunk, chunk_labels = batch[start:start + batch_size], labels[start:start + batch_size]
+        signs = loss_gradient_sign(model, chunk, chunk_labels)
+        for position, epsilon in enumerate(epsilons):
+            _, scores = _forward(model, np.clip(chunk + epsilon * signs, 0.0, 1.0))
+            correct[position] += np.sum(np.argmax(np.asarray(scores), axis=1) == chunk_labels)
+    return correct / len(batch)
