@@ -49,6 +49,11 @@ def is_colab_cell(cell):
     return cell.cell_type == "code" and "google.colab" in cell.source and TAG in cell.metadata.get("tags", [])
 
 
+def shown(path):
+    """A path relative to the repository when it is inside it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def notebooks(paths):
     if paths:
         return [pathlib.Path(p).resolve() for p in paths]
@@ -66,7 +71,7 @@ def sync_colab(paths):
         nb.cells.insert(first_code, cell)
         nbformat.validator.normalize(nb)
         nbformat.write(nb, path)
-        print(f"synced {path.relative_to(ROOT)}")
+        print(f"synced {shown(path)}")
 
 
 def colab_problems(path):
@@ -114,7 +119,7 @@ def check_figures(paths):
     for path in notebooks(paths):
         for problem in figure_problems(path):
             failed = True
-            print(f"{path.relative_to(ROOT)}: {problem}")
+            print(f"{shown(path)}: {problem}")
     return 1 if failed else 0
 
 
@@ -123,7 +128,7 @@ def check_colab(paths):
     for path in notebooks(paths):
         for problem in colab_problems(path):
             failed = True
-            print(f"{path.relative_to(ROOT)}: {problem}")
+            print(f"{shown(path)}: {problem}")
     return 1 if failed else 0
 
 
@@ -140,7 +145,7 @@ def execute(paths, timeout=900):
         for cell in nb.cells:  # per-cell timestamps only make diffs noisy
             cell.metadata.pop("execution", None)
         nbformat.write(nb, path)
-        print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s")
+        print(f"executed {shown(path)} in {time.perf_counter() - start:.1f} s")
 
 
 def main(argv=None):
