@@ -147,7 +147,8 @@ def test_a_failing_model_shows_a_message_instead_of_raising(viewer, monkeypatch)
 def test_fallback_has_one_frame_per_image_and_layer(viewer):
     page = viewer.fallback_html(max_images=2)
     assert 'data-frames="8"' in page and page.count('class="cnnbook-frame"') == 8
-    assert viewer._repr_mimebundle_()["text/html"].startswith('<div class="cnnbook-animation"')
+    assert viewer._repr_mimebundle_()["text/html"].startswith(
+        '<div class="cnnbook-fallback" data-widget="FeatureMapViewer"><div class="cnnbook-animation"')
 
 
 def test_benchmark_actions_change_the_view(viewer):

@@ -174,7 +174,7 @@ def test_fallback_animation_has_one_frame_per_output_cell():
     big = GradientReach(6, 3, 1, "full")
     assert big.fallback_html(max_frames=5).count('class="cnnbook-frame"') == 5
     bundle = widget._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["text/html"] == page
+    assert "application/vnd.jupyter.widget-view+json" in bundle and page in bundle["text/html"]
 
 
 def test_benchmark_actions_change_the_picture_fast():

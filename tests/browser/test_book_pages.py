@@ -188,7 +188,8 @@ def test_math_is_rendered(visits, notebook):
     expected = page.locator(".math").count()
     if expected == 0:
         pytest.skip(f"{notebook}.html has no math")
-    page.wait_for_selector("mjx-container", timeout=15000)
+    # Attached, not visible: some formulas sit in closed dropdowns.
+    page.wait_for_selector("mjx-container", state="attached", timeout=15000)
     rendered = page.locator("mjx-container").count()
     assert rendered >= expected, f"{notebook}.html: {rendered} of {expected} formulas rendered by MathJax"
 
@@ -211,10 +212,16 @@ def test_widget_fallbacks_are_present_and_play(visits, notebook):
     if expected == 0:
         pytest.skip(f"{notebook} has no live widget")
     page = visits(notebook).page
-    players = page.locator(".cnnbook-animation")
-    assert players.count() >= expected, (
-        f"{notebook}.html: {expected} live widgets but {players.count()} static fallbacks"
+    fallbacks = page.locator(".cnnbook-fallback")
+    assert fallbacks.count() >= expected, (
+        f"{notebook}.html: {expected} live widgets but {fallbacks.count()} static stand-ins"
     )
+    for index in range(fallbacks.count()):
+        fallback = fallbacks.nth(index)
+        assert fallback.inner_text().strip() or fallback.locator("img").count(), (
+            f"{notebook}.html: the stand-in of {fallback.get_attribute('data-widget')} is empty"
+        )
+    players = page.locator(".cnnbook-animation")
     for index in range(players.count()):
         player = players.nth(index)
         frames = int(player.get_attribute("data-frames"))

@@ -46,7 +46,9 @@ class BookWidget:
             raise RuntimeError(f"{type(self).__name__} did not build its user interface (self.ui)")
         return {
             "text/plain": f"{type(self).__name__} (interactive widget: run the notebook to use it)",
-            "text/html": self.fallback_html(),
+            # The wrapper lets the browser test find every widget's stand-in.
+            "text/html": f'<div class="cnnbook-fallback" data-widget="{type(self).__name__}">'
+                         f"{self.fallback_html()}</div>",
             "application/vnd.jupyter.widget-view+json": {
                 "version_major": 2,
                 "version_minor": 0,
