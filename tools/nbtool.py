@@ -114,19 +114,11 @@ def figure_problems(path):
     return problems
 
 
-def check_figures(paths):
+def report(paths, problems_of):
+    """Print each notebook's problems; 1 if there were any (the exit status)."""
     failed = False
     for path in notebooks(paths):
-        for problem in figure_problems(path):
-            failed = True
-            print(f"{shown(path)}: {problem}")
-    return 1 if failed else 0
-
-
-def check_colab(paths):
-    failed = False
-    for path in notebooks(paths):
-        for problem in colab_problems(path):
+        for problem in problems_of(path):
             failed = True
             print(f"{shown(path)}: {problem}")
     return 1 if failed else 0
@@ -156,9 +148,9 @@ def main(argv=None):
     if args.command == "sync-colab":
         sync_colab(args.notebooks)
     elif args.command == "check-colab":
-        return check_colab(args.notebooks)
+        return report(args.notebooks, colab_problems)
     elif args.command == "check-figures":
-        return check_figures(args.notebooks)
+        return report(args.notebooks, figure_problems)
     else:
         if not args.notebooks:
             parser.error("execute needs at least one notebook")
