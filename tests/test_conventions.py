@@ -374,3 +374,20 @@ def test_checker_sizes_and_ids():
     assert len(stand_in_id_problems(notebook(code("w", outputs=[html(random_id)])))) == 1
     assert len(stand_in_id_problems(notebook(code("a", outputs=[html("x1")]), code("b", outputs=[html("x1")])))) == 1
     assert stand_in_id_problems(notebook(code("a", outputs=[html("anim-9e1f0c")]), code("b", outputs=[html("x2")]))) == []
+
+
+# ---------------------------------------------------------------- the teaching page
+
+
+def test_teaching_plan_links_every_chapter_and_names_every_widget():
+    from cnnbook.widgets import ALL_WIDGETS
+
+    nb = read(ROOT / "chapters" / "teaching.ipynb")
+    text = "\n".join(source(cell) for cell in nb["cells"] if cell["cell_type"] == "markdown")
+    chapters = [path.stem for path in CHAPTERS if path.stem != "teaching"]
+    unlinked = [stem for stem in chapters if f"{{doc}}`{stem}`" not in text]
+    unnamed = [cls.__name__ for cls in ALL_WIDGETS.values() if f"`{cls.__name__}`" not in text]
+    assert not unlinked and not unnamed, f"teaching.ipynb's plan misses chapters {unlinked} and widgets {unnamed}"
+    # Every minute in the plan is glued from the benchmark, one key per chapter number.
+    keys = set(re.findall(r"\{glue:text\}`minutes_(\d\d)", text))
+    assert keys == {stem[:2] for stem in chapters}, keys
