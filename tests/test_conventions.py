@@ -227,6 +227,27 @@ def stand_in_id_problems(nb):
     return problems
 
 
+GLUE_REFERENCE = re.compile(r"\{glue(?::[a-z]+)?\}(?:`|[ \t]+)([^`:\s]+)")
+
+
+def glue_problems(nb):
+    """Names the markdown reads with ``{glue...}`` that no stored output records.
+
+    The book build fails on such a name; in the stored notebook it means the
+    outputs are stale (the chapter was edited but not re-executed).
+    """
+    recorded = {output.get("metadata", {}).get("scrapbook", {}).get("name")
+                for _, cell, _ in code_cells(nb) for output in cell.get("outputs", [])}
+    problems = []
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            missing = sorted(set(GLUE_REFERENCE.findall(source(cell))) - recorded)
+            if missing:
+                problems.append(f"markdown cell {index} reads glued {', '.join(missing)}, which no stored output "
+                                "records (glue it with cnnbook.book.glue and re-execute the notebook)")
+    return problems
+
+
 def failure(path, problems):
     return f"{path.name}: {len(problems)} cell(s)\n  " + "\n  ".join(problems)
 
@@ -243,6 +264,12 @@ def test_prose_is_not_built_by_string_formatting(path):
     problems = formatted_prose_problems(read(path))
     assert not problems, ("write prose in a markdown cell; glue numbers (cnnbook.book.glue + {glue:text}) "
                           "or type them and check them in a remove-cell cell\n" + failure(path, problems))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_glued_numbers_are_recorded(path):
+    problems = glue_problems(read(path))
+    assert not problems, failure(path, problems)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -334,6 +361,17 @@ def test_checker_formatted_prose():
         assert len(formatted_prose_problems(notebook(code(text)))) == 1, text
     for text in good:
         assert formatted_prose_problems(notebook(code(text))) == [], text
+
+
+def test_checker_glue():
+    prefix = "application/papermill.record/"  # what myst-nb reads (and cnnbook.book.glue writes)
+    recorded = {"output_type": "display_data", "data": {prefix + "text/plain": "0.97"},
+                "metadata": {"scrapbook": {"name": "acc_cnn", "mime_prefix": prefix}}}
+    text = {"cell_type": "markdown", "metadata": {}, "source": "The CNN reaches {glue:text}`acc_cnn:.1%`."}
+    assert glue_problems(notebook(code('glue("acc_cnn", acc)', outputs=[recorded]), text)) == []
+    assert len(glue_problems(notebook(code('glue("acc_cnn", acc)'), text))) == 1
+    directive = {"cell_type": "markdown", "metadata": {}, "source": "```{glue:figure} curves\n```"}
+    assert len(glue_problems(notebook(code("plot()"), directive))) == 1
 
 
 def test_checker_visible_checks():
