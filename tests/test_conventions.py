@@ -11,6 +11,8 @@ matters, and never executed, so the whole file runs in seconds.
 - Light pages: no output above 300 KB, each notebook under 1.5 MB, all of
   ``chapters/`` under 5 MB (1 KB = 1,000 bytes).
 - Stand-in element ids do not change when an unchanged chapter is re-executed.
+- Every name the markdown reads with ``{glue:...}`` is recorded in the outputs.
+- The teaching page links every chapter and names every widget.
 
 Each checker returns the offending cells, so a failure lists all of them. The
 ``test_checker_*`` tests feed each checker a violation and a clean cell, so
