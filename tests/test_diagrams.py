@@ -126,6 +126,7 @@ def test_kuo_matrix_is_four_by_nine_with_shared_weights():
     (lambda: diagrams.tensor_diagram("lecture"), TypeError),
     (lambda: diagrams.tensor_diagram((4, 4, 1), [Conv2D(8, 5)]), ValueError),
     (lambda: diagrams.tensor_diagram((4, 4, 1), [Conv2D(8, 3)], title=3), TypeError),
+    (lambda: diagrams.tensor_diagram(architectures.inception_demo()), ValueError),
     (lambda: diagrams.block_diagram("model"), TypeError),
     (lambda: diagrams.architecture_diagram("GoogLeNet"), ValueError),
     (lambda: diagrams.architecture_diagram(16), TypeError),
@@ -148,3 +149,5 @@ def test_error_messages_name_the_argument():
         diagrams.convolution_matrix(np.ones((2, 2)), 0)
     with pytest.raises(TypeError, match="model must be a keras.Model"):
         diagrams.tensor_diagram("lecture")
+    with pytest.raises(ValueError, match="not a chain of layers.*block_diagram"):
+        diagrams.tensor_diagram(architectures.resnet_block_demo())

@@ -192,7 +192,8 @@ def tensor_diagram(model, layers=None, title=None):
         If ``model`` is neither a Keras model nor (with ``layers``) an input
         shape, or ``title`` is not a string.
     ValueError
-        As :func:`cnnbook.params.layer_table` for a stack that does not fit.
+        As :func:`cnnbook.params.layer_table` for a stack that does not fit;
+        for a Keras model with branches or merges (use :func:`block_diagram`).
 
     Examples
     --------
@@ -204,6 +205,12 @@ def tensor_diagram(model, layers=None, title=None):
     import matplotlib.pyplot as plt
 
     rows = _rows_of(model, layers)
+    if layers is None:
+        order, parents = _graph(model)
+        branching = [name for previous, name in zip(order, order[1:]) if parents[name] not in ([previous], [])]
+        if branching:
+            raise ValueError(f"model {model.name!r} is not a chain of layers (layer {branching[0]!r} does not "
+                             "read only the layer before it): draw it with block_diagram")
     if title is None:
         title = getattr(model, "name", None) if layers is None else "Network"
     if not isinstance(title, str):
