@@ -11,6 +11,7 @@ Each chapter imports what it needs from the submodules:
 - :mod:`cnnbook.features` DAISY features, hand-made filter banks, nearest neighbours (chapter 2)
 - :mod:`cnnbook.toy`     the X-and-O toy convnet of the Payberah lecture (chapter 3)
 - :mod:`cnnbook.params`  parameters, shapes, memory and multiply-adds (chapters 4, 9)
+- :mod:`cnnbook.diagrams` networks as tensor blocks and graphs, convolution as a matrix (chapters 1, 3, 9)
 - :mod:`cnnbook.architectures` LeNet, AlexNet, AlphaGo policy net and block demos (chapter 9)
 - :mod:`cnnbook.models`  the Keras models the chapters train
 - :mod:`cnnbook.training` model progressions, result tables, mistakes (chapter 6)
