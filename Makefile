@@ -32,22 +32,65 @@ test-lib: $(STAMP)
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) chapters -q
 
-# The environment Colab ships (tools/colab-versions.txt), with cnnbook installed
-# from the repository, not editable, as the chapters' Colab set-up cell does;
-# every notebook under nbval and the widget tests run in it.
+# The Colab mirror: a second environment, .venv-colab, on Colab's Python
+# (3.13, found under pyenv or named by COLAB_PYTHON) with exactly the versions
+# Colab ships (tools/colab-versions.txt) and the test tools; cnnbook is then
+# installed into it by the chapters' own Colab set-up cell
+# (tests/test_colab_setup.py), from a local copy of the repository at the release tag.
+COLAB_VERSIONS := tools/colab-versions.txt
 COLAB_VENV := .venv-colab
-$(COLAB_VENV)/.installed: tools/colab-versions.txt
-	$(PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(COLAB_VENV)/bin/python -m pip install --quiet -r tools/colab-versions.txt
-	touch $@
+COLAB_BIN := $(COLAB_VENV)/bin
+COLAB_TEST_TOOLS := "nbval==0.11.0" "nbclient>=0.10,<0.12" "pytest>=8,<10" "hypothesis>=6.100,<7" "pyyaml>=6,<7"
+PYENV_ROOT ?= $(HOME)/.pyenv
+# The newest pyenv interpreter of a version (e.g. 3.13), else pythonX.Y on the PATH.
+find_python = $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python))),$(shell command -v python$(1) 2>/dev/null))
+COLAB_PYTHON_VERSION := $(shell sed -n 's/^\# COLAB_PYTHON_VERSION=\([0-9]*\.[0-9]*\).*/\1/p' $(COLAB_VERSIONS))
+COLAB_PYTHON ?= $(call find_python,$(COLAB_PYTHON_VERSION))
+# Says loudly, on every run, when the mirror is not on Colab's Python.
+CHECK_INTERPRETER = $(1)/bin/python -c "import sys; v = '%d.%d' % sys.version_info[:2]; \
+	sys.stderr.write('' if v == '$(2)' else '\n' + '!' * 78 + '\n!!! NOT THE COLAB INTERPRETER: $(1) runs Python ' + v + ', Colab runs $(2).\n!!! Install Python $(2) (e.g. pyenv install $(2)) or name one with COLAB_PYTHON (PREVIOUS_PYTHON for the previous runtime).\n' + '!' * 78 + '\n\n')"
 
+# $(1): the venv, $(2): the interpreter, $(3): Python's X.Y there, $(4): a command writing $(1)/pins.txt
+define make_colab_venv
+	rm -rf $(1)
+	$(or $(2),$(PYTHON)) -m venv $(1)
+	@$(call CHECK_INTERPRETER,$(1),$(3))
+	$(4)
+	$(1)/bin/python -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet -r $(1)/pins.txt -c $(1)/pins.txt
+	$(1)/bin/python -m pip install --quiet -c $(1)/pins.txt $(COLAB_TEST_TOOLS)
+	$(1)/bin/python -m pip freeze --all > $(1)/colab-base.txt
+	touch $(1)/.installed
+endef
+
+$(COLAB_VENV)/.installed: $(COLAB_VERSIONS)
+	$(call make_colab_venv,$(COLAB_VENV),$(COLAB_PYTHON),$(COLAB_PYTHON_VERSION),cp $(COLAB_VERSIONS) $(COLAB_VENV)/pins.txt)
+
+# 1. the set-up cell installs cnnbook into the mirror as in Colab (and checks the install),
+# 2. every chapter runs once there (nbtool test: errors fail, nbval-check-output cells are
+#    compared with the committed outputs); the executed notebooks land in _build/executed/,
+# 3. the data and widget tests run there.
 test-colab: $(COLAB_VENV)/.installed
-	$(COLAB_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
-	rm -rf build
-	cd chapters && ../$(COLAB_VENV)/bin/python -c "import cnnbook, sys; assert 'site-packages' in cnnbook.__file__, cnnbook.__file__"
-	$(COLAB_VENV)/bin/python -m pytest $(NBVAL) chapters -q
-	$(COLAB_VENV)/bin/python -m pytest -q tests/test_data.py $(wildcard tests/test_widget*.py)
+	@$(call CHECK_INTERPRETER,$(COLAB_VENV),$(COLAB_PYTHON_VERSION))
+	CNNBOOK_COLAB_MIRROR=1 $(COLAB_BIN)/python -m pytest -q tests/test_colab_setup.py
+	$(COLAB_BIN)/python tools/nbtool.py test
+	$(COLAB_BIN)/python -m pytest -q tests/test_data.py $(wildcard tests/test_widget*.py)
+	@$(call CHECK_INTERPRETER,$(COLAB_VENV),$(COLAB_PYTHON_VERSION))
+
+# The previous Colab runtime (still selectable): Python 3.12 and numpy 2.0.2,
+# the rest as today; the library and widget tests (not the notebooks) run there.
+PREVIOUS_VENV := .venv-colab-previous
+PREVIOUS_PYTHON_VERSION := $(shell sed -n 's/^\# PREVIOUS_PYTHON_VERSION=\([0-9]*\.[0-9]*\).*/\1/p' $(COLAB_VERSIONS))
+PREVIOUS_NUMPY := $(shell sed -n 's/^\# PREVIOUS_NUMPY=\(.*\)/\1/p' $(COLAB_VERSIONS))
+PREVIOUS_PYTHON ?= $(call find_python,$(PREVIOUS_PYTHON_VERSION))
+$(PREVIOUS_VENV)/.installed: $(COLAB_VERSIONS)
+	$(call make_colab_venv,$(PREVIOUS_VENV),$(PREVIOUS_PYTHON),$(PREVIOUS_PYTHON_VERSION),sed 's/^numpy==.*/numpy==$(PREVIOUS_NUMPY)/' $(COLAB_VERSIONS) > $(PREVIOUS_VENV)/pins.txt)
+
+test-colab-previous: $(PREVIOUS_VENV)/.installed
+	@$(call CHECK_INTERPRETER,$(PREVIOUS_VENV),$(PREVIOUS_PYTHON_VERSION))
+	$(PREVIOUS_VENV)/bin/python -m pip install --quiet -c $(PREVIOUS_VENV)/pins.txt .
+	$(PREVIOUS_VENV)/bin/python -m pytest -q tests --ignore=tests/browser \
+		--ignore=tests/test_colab_setup.py --ignore=tests/test_book.py
 
 # Debian's Chromium for the browser test (installed when missing and root).
 CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)

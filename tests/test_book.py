@@ -1,10 +1,13 @@
 """Static checks of the book's conventions: Colab cell, toc, environment files, CI."""
+import ast
 import json
 import pathlib
 import re
 import sys
+import tomllib
 
 import pytest
+import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -31,15 +34,31 @@ def test_every_figure_has_alt_text_or_caption(path):
     assert nbtool.figure_problems(path) == []
 
 
-def test_colab_cell_installs_the_repository_at_the_release_tag():
+def test_colab_cell_installs_only_cnnbook_at_the_release_tag_then_the_branch():
     source = nbtool.colab_cell_source()
-    assert "git+https://github.com/" in source and "@v" in source
     assert re.search(r"^if \"google.colab\" in sys.modules:", source, re.M)
-    code = "\n".join(line for line in source.splitlines() if not line.startswith("#"))
-    installed = re.findall(r'"([^"]+)"', code.split('"install"', 1)[1])
+    tree = ast.parse(source)
+    commands = [node for node in ast.walk(tree) if isinstance(node, ast.List)
+                and any(isinstance(e, ast.Constant) and e.value == "install" for e in node.elts)]
+    assert len(commands) == 1, "one pip install command"
+    elements = commands[0].elts
+    after = elements[[getattr(e, "value", None) for e in elements].index("install") + 1:]
+    named = [e for e in after if not (isinstance(e, ast.Constant) and e.value.startswith("-"))]
     # Only cnnbook is named: TensorFlow, numpy and ipywidgets stay as Colab ships them.
-    assert [spec for spec in installed if not spec.startswith("-")] == [installed[-1]]
-    assert installed[-1].startswith("cnnbook @ git+")
+    assert len(named) == 1 and isinstance(named[0], ast.JoinedStr)
+    assert named[0].values[0].value == f"cnnbook @ git+{nbtool.repository_url()}@"
+    refs = [node for node in ast.walk(tree) if isinstance(node, ast.For)][0].iter
+    assert [e.value for e in refs.elts] == [nbtool.release_tag(), nbtool.repository()["branch"]]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_colab_cell_installs_the_version_in_pyproject(path):
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        version = tomllib.load(file)["project"]["version"]
+    first = next(cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code")
+    refs = sorted(set(re.findall(r"\bv\d+(?:\.\d+)+\w*", "".join(first["source"]))))
+    assert refs == [f"v{version}"], (f"the set-up cell installs {refs}, pyproject.toml says {version}: "
+                                     "run tools/nbtool.py sync-colab")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -55,17 +74,17 @@ def test_notebook_is_in_toc_and_committed_with_outputs(path):
 
 
 def test_environment_yml_lists_the_same_packages_as_requirements():
-    text = (ROOT / "environment.yml").read_text()
-    pip_block = text.split("- pip:", 1)[1]
-    pip_section = [entry for entry in re.findall(r"^\s+- (.+)$", pip_block, re.M) if entry != "-e ."]
+    dependencies = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    pip_section = [entry for item in dependencies if isinstance(item, dict) for entry in item["pip"]]
+    pip_section = [entry for entry in pip_section if entry != "-e ."]
     assert sorted(pip_section) == sorted(requirement_lines((ROOT / "requirements.txt").read_text()))
 
 
 def test_package_requirements_stay_loose():
-    text = (ROOT / "pyproject.toml").read_text()
-    dependencies = re.search(r"^dependencies = \[(.*?)\]", text, re.M | re.S).group(1)
-    assert "tensorflow" not in dependencies and "keras" not in dependencies
-    for entry in re.findall(r'"([^"]+)"', dependencies):
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        dependencies = tomllib.load(file)["project"]["dependencies"]
+    assert not [entry for entry in dependencies if entry.startswith(("tensorflow", "keras"))]
+    for entry in dependencies:
         assert "==" not in entry and "<" not in entry, f"{entry} would make Colab reinstall it"
 
 
