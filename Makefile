@@ -8,8 +8,10 @@ NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 # TensorFlow's C++ start-up logs (oneDNN, CPU features, "failed call to cuInit" without a GPU) land in cell stderr at
 # random moments; hide them wherever notebooks run (nbval, build, benchmark).
 export TF_CPP_MIN_LOG_LEVEL := 3
+# ipykernel 6.17 (Colab's) on Python 3.13 imports debugpy, which warns about frozen modules on start.
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book test test-lib test-notebooks test-colab test-browser lab bench bench-reference clean
+.PHONY: env book lint test test-lib test-notebooks test-colab test-colab-previous test-book test-browser lab bench bench-reference clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -25,8 +27,14 @@ env: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
+# The library's tests and every docstring example in lib/cnnbook.
 test-lib: $(STAMP)
-	$(BIN)/python -m pytest tests -q --ignore=tests/browser
+	$(BIN)/python -m pytest tests lib/cnnbook --doctest-modules -q --ignore=tests/browser
+
+# ruff: lint rules and formatting (configured in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The notebooks under nbval in the development environment.
 test-notebooks: $(STAMP)
@@ -105,7 +113,21 @@ test-browser: $(STAMP) $(CHROMIUM)
 
 # Everything CI runs: library tests, every notebook under nbval in the
 # Colab-mirror environment, the book build with -W, the book in a browser.
-test: test-lib test-colab book test-browser
+# The book from the notebooks test-colab executed and checked: their outputs go
+# into the build's execution cache, so the build runs no chapter again (and
+# fails if it did); on a fresh clone `make book` alone executes them itself.
+BOOK_LOG := _build/book-build.log
+test-book: $(STAMP)
+	$(BIN)/python tools/nbtool.py cache
+	$(BIN)/jupyter-book build . -W -n --keep-going > $(BOOK_LOG) 2>&1; status=$$?; cat $(BOOK_LOG); exit $$status
+	@if grep -n "Executing notebook" $(BOOK_LOG); then \
+		echo "The book build executed the chapters above again: their code differs from what test-colab ran."; exit 1; fi
+
+# Everything CI runs (README, "The two commands"): library tests and doctests,
+# the Colab mirror (set-up cell, every chapter once, widget tests), the
+# previous Colab runtime (library tests), the book from those executed
+# chapters, the book in a browser, and the linter.
+test: test-lib test-colab test-colab-previous test-book test-browser lint
 
 clean:
 	rm -rf _build build

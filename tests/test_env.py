@@ -1,5 +1,4 @@
 """cnnbook.env: Colab detection, device report, seeding, the GPU requirement."""
-import json
 import os
 import pathlib
 import random
