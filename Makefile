@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # ipykernel 6.17 (Colab's) on Python 3.13 imports debugpy, which warns about frozen modules on start.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book lint test test-lib test-notebooks test-colab test-colab-previous test-book test-browser lab bench bench-reference clean
+.PHONY: env book lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -58,14 +58,15 @@ COLAB_PYTHON ?= $(call find_python,$(COLAB_PYTHON_VERSION))
 CHECK_INTERPRETER = $(1)/bin/python -c "import sys; v = '%d.%d' % sys.version_info[:2]; \
 	sys.stderr.write('' if v == '$(2)' else '\n' + '!' * 78 + '\n!!! NOT THE COLAB INTERPRETER: $(1) runs Python ' + v + ', Colab runs $(2).\n!!! Install Python $(2) (e.g. pyenv install $(2)) or name one with COLAB_PYTHON (PREVIOUS_PYTHON for the previous runtime).\n' + '!' * 78 + '\n\n')"
 
-# $(1): the venv, $(2): the interpreter, $(3): Python's X.Y there, $(4): a command writing $(1)/pins.txt
+# $(1): the venv, $(2): the interpreter, $(3): Python's X.Y there, $(4): a command writing $(1)/pins.txt,
+# $(5): more requirements (within the pins)
 define make_colab_venv
 	rm -rf $(1)
 	$(or $(2),$(PYTHON)) -m venv $(1)
 	@$(call CHECK_INTERPRETER,$(1),$(3))
 	$(4)
 	$(1)/bin/python -m pip install --quiet --upgrade pip
-	$(1)/bin/python -m pip install --quiet -r $(1)/pins.txt -c $(1)/pins.txt
+	$(1)/bin/python -m pip install --quiet -r $(1)/pins.txt -c $(1)/pins.txt $(5)
 	$(1)/bin/python -m pip install --quiet -c $(1)/pins.txt $(COLAB_TEST_TOOLS)
 	$(1)/bin/python -m pip freeze --all > $(1)/colab-base.txt
 	touch $(1)/.installed
@@ -74,16 +75,32 @@ endef
 $(COLAB_VENV)/.installed: $(COLAB_VERSIONS)
 	$(call make_colab_venv,$(COLAB_VENV),$(COLAB_PYTHON),$(COLAB_PYTHON_VERSION),cp $(COLAB_VERSIONS) $(COLAB_VENV)/pins.txt)
 
+# $(1): the mirror; $(2): environment settings for its commands.
 # 1. the set-up cell installs cnnbook into the mirror as in Colab (and checks the install),
 # 2. every chapter runs once there (nbtool test: errors fail, nbval-check-output cells are
 #    compared with the committed outputs); the executed notebooks land in _build/executed/,
 # 3. the data and widget tests run there.
+define colab_tests
+	@$(call CHECK_INTERPRETER,$(1),$(COLAB_PYTHON_VERSION))
+	$(2) CNNBOOK_COLAB_MIRROR=1 $(1)/bin/python -m pytest -q tests/test_colab_setup.py
+	$(2) $(1)/bin/python tools/nbtool.py test
+	$(2) $(1)/bin/python -m pytest -q tests/test_data.py $(wildcard tests/test_widget*.py)
+	@$(call CHECK_INTERPRETER,$(1),$(COLAB_PYTHON_VERSION))
+endef
+
 test-colab: $(COLAB_VENV)/.installed
-	@$(call CHECK_INTERPRETER,$(COLAB_VENV),$(COLAB_PYTHON_VERSION))
-	CNNBOOK_COLAB_MIRROR=1 $(COLAB_BIN)/python -m pytest -q tests/test_colab_setup.py
-	$(COLAB_BIN)/python tools/nbtool.py test
-	$(COLAB_BIN)/python -m pytest -q tests/test_data.py $(wildcard tests/test_widget*.py)
-	@$(call CHECK_INTERPRETER,$(COLAB_VENV),$(COLAB_PYTHON_VERSION))
+	$(call colab_tests,$(COLAB_VENV))
+
+# The GPU check, on any machine with an NVIDIA GPU and driver: the Colab mirror
+# with TensorFlow's CUDA build (tensorflow[and-cuda] at Colab's version, and the
+# CUDA packages of Colab's GPU runtime), everything test-colab runs, under
+# CNNBOOK_REQUIRE_GPU=1: a chapter whose TensorFlow sees no GPU fails at its first cell.
+GPU_VENV := .venv-colab-gpu
+$(GPU_VENV)/.installed: $(COLAB_VERSIONS)
+	$(call make_colab_venv,$(GPU_VENV),$(COLAB_PYTHON),$(COLAB_PYTHON_VERSION),{ cat $(COLAB_VERSIONS); sed -n 's/^\# GPU: //p' $(COLAB_VERSIONS); } > $(GPU_VENV)/pins.txt,"tensorflow[and-cuda]")
+
+test-gpu: $(GPU_VENV)/.installed
+	$(call colab_tests,$(GPU_VENV),CNNBOOK_REQUIRE_GPU=1)
 
 # The previous Colab runtime (still selectable): Python 3.12 and numpy 2.0.2,
 # the rest as today; the library and widget tests (not the notebooks) run there.
@@ -96,6 +113,7 @@ $(PREVIOUS_VENV)/.installed: $(COLAB_VERSIONS)
 
 test-colab-previous: $(PREVIOUS_VENV)/.installed
 	@$(call CHECK_INTERPRETER,$(PREVIOUS_VENV),$(PREVIOUS_PYTHON_VERSION))
+	$(PREVIOUS_VENV)/bin/python -m pip uninstall --quiet --yes cnnbook
 	$(PREVIOUS_VENV)/bin/python -m pip install --quiet -c $(PREVIOUS_VENV)/pins.txt .
 	$(PREVIOUS_VENV)/bin/python -m pytest -q tests --ignore=tests/browser \
 		--ignore=tests/test_colab_setup.py --ignore=tests/test_book.py

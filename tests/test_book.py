@@ -3,6 +3,7 @@ import ast
 import json
 import pathlib
 import re
+import subprocess
 import sys
 import tomllib
 
@@ -104,3 +105,36 @@ def test_repository_url_lives_in_one_place():
     holders = [path.relative_to(ROOT).as_posix() for path in tracked if bare in path.read_text()]
     # README shows one Colab link as an example of the URL pattern.
     assert set(holders) <= {"README.md"}
+
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_workflows_are_valid_github_actions():
+    # The GitHub Actions workflow schema (SchemaStore, vendored by check-jsonschema: works offline).
+    checker = pathlib.Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+                            capture_output=True, text=True)
+    assert WORKFLOWS and result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflows_run_make_targets_that_exist(path):
+    targets = set(re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), re.M))
+    steps = [step for job in yaml.safe_load(path.read_text())["jobs"].values() for step in job["steps"]]
+    commands = [step["run"] for step in steps if "run" in step]
+    assert commands, f"{path.name} runs nothing"
+    for command in commands:
+        for target in re.findall(r"\bmake ([a-z][\w-]*)", command):
+            assert target in targets, f"{path.name} runs make {target}, which the Makefile does not define"
+        if "make" not in command:
+            assert command == "bash .ci/run"
+
+
+def test_gpu_workflow_requires_the_gpu_in_the_cuda_mirror():
+    workflow = (ROOT / ".github" / "workflows" / "gpu.yml").read_text()
+    assert "make test-gpu" in workflow
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest-gpu:", 1)[1].split("\n\n", 1)[0]
+    assert "CNNBOOK_REQUIRE_GPU=1" in recipe and "$(GPU_VENV)" in recipe
+    assert '"tensorflow[and-cuda]")' in makefile.split("$(GPU_VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
