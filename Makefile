@@ -133,11 +133,12 @@ test-browser: $(STAMP) $(CHROMIUM)
 # Colab-mirror environment, the book build with -W, the book in a browser.
 # The book from the notebooks test-colab executed and checked: their outputs go
 # into the build's execution cache, so the build runs no chapter again (and
-# fails if it did); on a fresh clone `make book` alone executes them itself.
+# fails if it did; --all: every page is read again, so no page keeps older outputs);
+# on a fresh clone `make book` alone executes the chapters itself.
 BOOK_LOG := _build/book-build.log
 test-book: $(STAMP)
 	$(BIN)/python tools/nbtool.py cache
-	$(BIN)/jupyter-book build . -W -n --keep-going > $(BOOK_LOG) 2>&1; status=$$?; cat $(BOOK_LOG); exit $$status
+	$(BIN)/jupyter-book build . --all -W -n --keep-going > $(BOOK_LOG) 2>&1; status=$$?; cat $(BOOK_LOG); exit $$status
 	@if grep -n "Executing notebook" $(BOOK_LOG); then \
 		echo "The book build executed the chapters above again: their code differs from what test-colab ran."; exit 1; fi
 

@@ -1,4 +1,5 @@
 """Static checks of the book's conventions: Colab cell, toc, environment files, CI."""
+
 import ast
 import json
 import pathlib
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import tomllib
 
+import nbformat
 import pytest
 import yaml
 
@@ -39,11 +41,14 @@ def test_colab_cell_installs_only_cnnbook_at_the_release_tag_then_the_branch():
     source = nbtool.colab_cell_source()
     assert re.search(r"^if \"google.colab\" in sys.modules:", source, re.M)
     tree = ast.parse(source)
-    commands = [node for node in ast.walk(tree) if isinstance(node, ast.List)
-                and any(isinstance(e, ast.Constant) and e.value == "install" for e in node.elts)]
+    commands = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.List) and any(isinstance(e, ast.Constant) and e.value == "install" for e in node.elts)
+    ]
     assert len(commands) == 1, "one pip install command"
     elements = commands[0].elts
-    after = elements[[getattr(e, "value", None) for e in elements].index("install") + 1:]
+    after = elements[[getattr(e, "value", None) for e in elements].index("install") + 1 :]
     named = [e for e in after if not (isinstance(e, ast.Constant) and e.value.startswith("-"))]
     # Only cnnbook is named: TensorFlow, numpy and ipywidgets stay as Colab ships them.
     assert len(named) == 1 and isinstance(named[0], ast.JoinedStr)
@@ -58,8 +63,9 @@ def test_colab_cell_installs_the_version_in_pyproject(path):
         version = tomllib.load(file)["project"]["version"]
     first = next(cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code")
     refs = sorted(set(re.findall(r"\bv\d+(?:\.\d+)+\w*", "".join(first["source"]))))
-    assert refs == [f"v{version}"], (f"the set-up cell installs {refs}, pyproject.toml says {version}: "
-                                     "run tools/nbtool.py sync-colab")
+    assert refs == [f"v{version}"], (
+        f"the set-up cell installs {refs}, pyproject.toml says {version}: run tools/nbtool.py sync-colab"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -92,8 +98,11 @@ def test_package_requirements_stay_loose():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme
-    commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
+    commands = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert "make test" in commands
 
 
@@ -113,8 +122,11 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 def test_workflows_are_valid_github_actions():
     # The GitHub Actions workflow schema (SchemaStore, vendored by check-jsonschema: works offline).
     checker = pathlib.Path(sys.executable).parent / "check-jsonschema"
-    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+    )
     assert WORKFLOWS and result.returncode == 0, result.stdout + result.stderr
 
 
@@ -138,3 +150,35 @@ def test_gpu_workflow_requires_the_gpu_in_the_cuda_mirror():
     recipe = makefile.split("\ntest-gpu:", 1)[1].split("\n\n", 1)[0]
     assert "CNNBOOK_REQUIRE_GPU=1" in recipe and "$(GPU_VENV)" in recipe
     assert '"tensorflow[and-cuda]")' in makefile.split("$(GPU_VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
+
+
+def cells(*outputs_per_cell, tagged=True):
+    nb = nbformat.v4.new_notebook()
+    for count, outputs in enumerate(outputs_per_cell, 1):
+        cell = nbformat.v4.new_code_cell("x", execution_count=count, outputs=outputs)
+        if tagged:
+            cell.metadata["tags"] = ["nbval-check-output"]
+        nb.cells.append(cell)
+    return nbformat.from_dict(nb)
+
+
+def stream(text):
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def result(plain, png=None):
+    data = {"text/plain": plain} | ({"image/png": png} if png else {})
+    return nbformat.v4.new_output("execute_result", data=data, execution_count=1)
+
+
+def test_checked_outputs_are_compared_the_nbval_lax_way():
+    committed = cells([stream("a\n"), stream("b\n"), result("3", png="AAAA")])
+    # Streams split differently and a different picture: the same to nbval.
+    same = cells([stream("a\nb\n"), result("3", png="BBBB")])
+    assert nbtool.output_differences(committed, same) == []
+    changed = cells([stream("a\nb\n"), result("4", png="AAAA")])
+    [problem] = nbtool.output_differences(committed, changed)
+    assert problem.startswith("cell 0") and "'3'" in problem and "'4'" in problem
+    # Untagged cells are not compared, and the executed outputs are left as they were.
+    assert nbtool.output_differences(cells([stream("a")], tagged=False), cells([stream("b")], tagged=False)) == []
+    assert len(changed.cells[0].outputs) == 2

@@ -12,6 +12,7 @@ CNNBOOK_COLAB_MIRROR=1): it first puts .venv-colab back to what Colab ships
 (the package list frozen when the mirror was built), then lets the cell install
 cnnbook there, which is the cnnbook every chapter then runs against.
 """
+
 import os
 import pathlib
 import shutil
@@ -30,14 +31,28 @@ BASE = pathlib.Path(sys.prefix) / "colab-base.txt"  # written by the Makefile wh
 
 
 def git(*args, cwd):
-    subprocess.run(["git", "-c", "user.name=cnnbook-test", "-c", "user.email=test@localhost",
-                    "-c", "init.defaultBranch=main", *args], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=cnnbook-test",
+            "-c",
+            "user.email=test@localhost",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def local_copy(target, tag):
     """This working tree (tracked and untracked, not ignored files) as a git repository on branch main."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
         if source.is_file():
@@ -55,16 +70,20 @@ def run_setup_cell(repository, python=sys.executable):
     """Run the set-up cell's code as Colab would, with the repository URL served from ``repository``."""
     program = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
     program += nbtool.colab_cell_source() + "\n"
-    environment = dict(os.environ, GIT_CONFIG_COUNT="1",
-                       GIT_CONFIG_KEY_0=f"url.{pathlib.Path(repository).as_uri()}.insteadOf",
-                       GIT_CONFIG_VALUE_0=nbtool.repository_url())
+    environment = dict(
+        os.environ,
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0=f"url.{pathlib.Path(repository).as_uri()}.insteadOf",
+        GIT_CONFIG_VALUE_0=nbtool.repository_url(),
+    )
     return subprocess.run([python, "-c", program], env=environment, capture_output=True, text=True, timeout=900)
 
 
 def installed(python=sys.executable):
     """{normalised name: version} of what pip sees in the environment."""
-    lines = subprocess.run([python, "-m", "pip", "freeze", "--all"], check=True, capture_output=True,
-                           text=True).stdout.splitlines()
+    lines = subprocess.run(
+        [python, "-m", "pip", "freeze", "--all"], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
     return frozen(lines)
 
 
@@ -98,9 +117,17 @@ def test_failed_install_prints_one_clear_line(tmp_path):
 
 
 def test_outside_colab_the_cell_does_nothing():
-    result = subprocess.run([sys.executable, "-c", nbtool.colab_cell_source()], capture_output=True, text=True,
-                            env=dict(os.environ, GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="url.file:///nonexistent.insteadOf",
-                                     GIT_CONFIG_VALUE_0=nbtool.repository_url()))
+    result = subprocess.run(
+        [sys.executable, "-c", nbtool.colab_cell_source()],
+        capture_output=True,
+        text=True,
+        env=dict(
+            os.environ,
+            GIT_CONFIG_COUNT="1",
+            GIT_CONFIG_KEY_0="url.file:///nonexistent.insteadOf",
+            GIT_CONFIG_VALUE_0=nbtool.repository_url(),
+        ),
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 

@@ -1,4 +1,5 @@
 """cnnbook.env: Colab detection, device report, seeding, the GPU requirement."""
+
 import os
 import pathlib
 import random
@@ -131,6 +132,14 @@ def test_benchmark_reference_is_none_or_a_full_run():
     if reference is None:
         return
     assert reference["quick"] is False
-    for key in ("machine", "widget_update_ms", "conv2d_vs_tf_ratio", "conv2d_loop_vs_tf_ratio",
-                "conv2d_backward_vs_tf_ratio", "chapter_seconds", "book_build_seconds", "within_budget"):
+    for key in (
+        "machine",
+        "widget_update_ms",
+        "conv2d_vs_tf_ratio",
+        "conv2d_loop_vs_tf_ratio",
+        "conv2d_backward_vs_tf_ratio",
+        "chapter_seconds",
+        "book_build_seconds",
+        "within_budget",
+    ):
         assert key in reference

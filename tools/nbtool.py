@@ -18,7 +18,9 @@ the committed outputs with nbval's rules (--nbval-lax); `cache` (in .venv)
 stores the notebooks it executed in the book build's execution cache, so
 `jupyter-book build` shows those outputs instead of executing the chapters again.
 """
+
 import argparse
+import copy
 import os
 import pathlib
 import sys
@@ -64,8 +66,7 @@ def release_tag():
 def colab_cell_source():
     template = (ROOT / "tools" / "colab_setup_cell.py").read_text()
     entry = repository()
-    return template.format(repository=entry["url"], branch=entry.get("branch", "main"),
-                           tag=release_tag()).rstrip("\n")
+    return template.format(repository=entry["url"], branch=entry.get("branch", "main"), tag=release_tag()).rstrip("\n")
 
 
 def is_colab_cell(cell):
@@ -133,7 +134,9 @@ def figure_problems(path):
         caption = options.get("figure", {}).get("caption", "").strip()
         if not alt and not caption:
             first_line = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
-            problems.append(f"cell {index} ({first_line!r}) shows an image without mystnb image alt text or figure caption")
+            problems.append(
+                f"cell {index} ({first_line!r}) shows an image without mystnb image alt text or figure caption"
+            )
     return problems
 
 
@@ -151,8 +154,13 @@ def run_notebook(nb, path, timeout=900):
     """Execute ``nb`` in place in a fresh python3 kernel (this environment's), in the notebook's folder."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:  # per-cell timestamps only make diffs noisy
@@ -169,8 +177,17 @@ def execute(paths, timeout=900):
 
 
 # What nbval --nbval-lax leaves out of a comparison (nbval.plugin.IPyNbFile.skip_compare).
-SKIP_COMPARE = {"metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
-                "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg"}
+SKIP_COMPARE = {
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+}
 
 
 def _comparable(outputs):
@@ -178,7 +195,7 @@ def _comparable(outputs):
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
     fields = {}
-    for output in transform_streams_for_comparison(coalesce_streams(outputs)):
+    for output in transform_streams_for_comparison(coalesce_streams(copy.deepcopy(outputs))):
         for key, value in output.items():
             if key == "data":
                 for mime, content in value.items():
@@ -198,11 +215,12 @@ def output_differences(committed, executed):
         if old.execution_count is None:
             problems.append(f"cell {index} is tagged {CHECK_TAG} but committed without running")
             continue
-        before, after = _comparable(nbformat.from_dict(old.outputs)), _comparable(new.outputs)
+        before, after = _comparable(old.outputs), _comparable(new.outputs)
         if before != after:
             first_line = old.source.strip().splitlines()[0][:60] if old.source.strip() else ""
-            problems.append(f"cell {index} ({first_line!r}) output changed:\n"
-                            f"  committed: {before!r}\n  now:       {after!r}")
+            problems.append(
+                f"cell {index} ({first_line!r}) output changed:\n  committed: {before!r}\n  now:       {after!r}"
+            )
     return problems
 
 

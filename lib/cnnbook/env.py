@@ -5,6 +5,7 @@ Set the environment variable ``CNNBOOK_REQUIRE_GPU=1`` to make ``import cnnbook`
 TensorFlow sees a GPU: the GPU workflow sets it, so a runner whose TensorFlow
 lacks CUDA fails at once instead of silently running every chapter on the CPU.
 """
+
 import json
 import os
 import platform
