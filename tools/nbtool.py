@@ -23,6 +23,7 @@ import argparse
 import copy
 import os
 import pathlib
+import re
 import sys
 import time
 import tomllib
@@ -224,6 +225,9 @@ def output_differences(committed, executed):
     return problems
 
 
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # tracebacks come coloured from the kernel
+
+
 def test(paths, timeout=900):
     """Execute each notebook once into _build/executed/, report errors and changed checked outputs.
 
@@ -240,7 +244,7 @@ def test(paths, timeout=900):
             run_notebook(nb, path, timeout)
             problems = output_differences(committed, nb)
         except CellExecutionError as error:
-            problems = [f"a cell raised an error:\n{error}"]
+            problems = [f"a cell raised an error:\n{ANSI_COLOUR.sub('', str(error))}"]
         seconds = time.perf_counter() - start
         if problems:
             failed.append(path)
