@@ -129,8 +129,6 @@ $(CHROMIUM):
 test-browser: $(STAMP) $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -q
 
-# Everything CI runs: library tests, every notebook under nbval in the
-# Colab-mirror environment, the book build with -W, the book in a browser.
 # The book from the notebooks test-colab executed and checked: their outputs go
 # into the build's execution cache, so the build runs no chapter again (and
 # fails if it did; --all: every page is read again, so no page keeps older outputs);
