@@ -1,8 +1,5 @@
 """Tests of cnnbook.features against scikit-image, scikit-learn and Keras."""
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest

@@ -1,8 +1,5 @@
 """Tests of cnnbook.grad against tf.GradientTape (float64), finite differences and algebra."""
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
@@ -410,11 +407,3 @@ def test_tf_reference_helper_agrees(x_shape, k_shape, stride, padding):
     assert tf_dx.shape == x.shape and tf_dk.shape == k.shape
     assert np.max(np.abs(dx - tf_dx)) < TOLERANCE and np.max(np.abs(dk - tf_dk)) < TOLERANCE
 
-
-def test_docstring_examples_run():
-    import doctest
-
-    import cnnbook.grad
-
-    result = doctest.testmod(cnnbook.grad, extraglobs={"np": np})
-    assert result.attempted >= 10 and result.failed == 0

@@ -1,7 +1,4 @@
 """Tests of cnnbook.interpret: activations, saliency, Grad-CAM, maximal inputs, FGSM."""
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np

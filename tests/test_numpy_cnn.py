@@ -1,8 +1,5 @@
 """Tests of the numpy CNN: layer gradients, loss, training, and its Keras twin."""
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
@@ -165,11 +162,3 @@ def test_bad_input_raises_a_clear_error(call, error, words):
     with pytest.raises(error, match=words):
         call()
 
-
-def test_docstring_examples_run():
-    import doctest
-
-    import cnnbook.numpy_cnn
-
-    result = doctest.testmod(cnnbook.numpy_cnn, extraglobs={"np": np})
-    assert result.attempted >= 3 and result.failed == 0

@@ -1,7 +1,4 @@
 """Tests of cnnbook.transfer: the offline transfer-learning recipes of chapter 8."""
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np

@@ -1,8 +1,5 @@
 """cnnbook.widgets.adversarial: driven without a browser by setting control values."""
 import io
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest

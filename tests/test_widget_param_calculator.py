@@ -1,10 +1,8 @@
 """ParamCalculator, driven without a browser: set control values, read the table."""
-import doctest
 
 import pytest
 
 from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, layer_table, totals
-from cnnbook.widgets import param_calculator
 from cnnbook.widgets.base import BookWidget
 from cnnbook.widgets.param_calculator import PRESETS, ParamCalculator, parse_stack
 
@@ -12,10 +10,6 @@ from cnnbook.widgets.param_calculator import PRESETS, ParamCalculator, parse_sta
 def _shown_total(widget):
     return totals(widget.rows)["params"]
 
-
-def test_docstring_examples_run():
-    result = doctest.testmod(param_calculator)
-    assert result.attempted >= 1 and result.failed == 0
 
 
 def test_example_shows_the_lecture_cnn_with_keras_count():

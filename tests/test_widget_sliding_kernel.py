@@ -3,17 +3,15 @@
 Every test sets control values the way a reader would and reads back what
 the widget shows (the HTML tables), comparing it with cnnbook.conv.
 """
-import doctest
 import html
 import re
 
 import numpy as np
 import pytest
+from widget_html import html_tables
 
-import cnnbook.widgets.sliding_kernel
 from cnnbook.conv import conv2d, output_size, pad_amounts
 from cnnbook.widgets.sliding_kernel import KERNEL_PRESETS, SlidingKernel, parse_kernel
-from widget_html import html_tables
 
 # The 7x7 image of the Larson lecture's convolution reminder (before zero padding).
 LECTURE_IMAGE = np.array([
@@ -278,7 +276,3 @@ def test_example_and_benchmark_actions_change_the_picture():
         assert widget.message_html.value == ""
         assert (widget.input_html.value, widget.products_html.value, widget.output_html.value) != before
 
-
-def test_docstring_examples_run():
-    results = doctest.testmod(cnnbook.widgets.sliding_kernel, extraglobs={"np": np})
-    assert results.attempted >= 6 and results.failed == 0

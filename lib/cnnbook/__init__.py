@@ -21,4 +21,12 @@ Each chapter imports what it needs from the submodules:
 - :mod:`cnnbook.widgets` the interactive widgets
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version as _version
+
+from .env import _require_gpu_if_asked
+
+# The version lives in pyproject.toml only.
+__version__ = _version("cnnbook")
+# Under CNNBOOK_REQUIRE_GPU=1 (the GPU workflow) every chapter fails at its first
+# import of cnnbook unless TensorFlow sees a GPU.
+_require_gpu_if_asked()

@@ -1,11 +1,22 @@
-"""Where are we running? Colab and GPU detection, device report, seeding."""
+"""Where are we running? Colab detection, device report, seeding, the GPU requirement.
+
+Set the environment variable ``CNNBOOK_REQUIRE_GPU=1`` to make ``import cnnbook``
+(the first cell of every chapter after the Colab set-up cell) fail unless
+TensorFlow sees a GPU: the GPU workflow sets it, so a runner whose TensorFlow
+lacks CUDA fails at once instead of silently running every chapter on the CPU.
+"""
+
 import json
 import os
 import platform
 import random
 import sys
 
-__all__ = ["in_colab", "gpu_available", "device_report", "seed_everything", "benchmark_reference"]
+from . import _checks
+
+__all__ = ["in_colab", "device_report", "seed_everything", "benchmark_reference"]
+
+REQUIRE_GPU_VARIABLE = "CNNBOOK_REQUIRE_GPU"
 
 
 def in_colab():
@@ -13,11 +24,23 @@ def in_colab():
     return "google.colab" in sys.modules
 
 
-def gpu_available():
-    """True if TensorFlow sees at least one GPU."""
+def _require_gpu_if_asked():
+    """Raise RuntimeError if ``CNNBOOK_REQUIRE_GPU`` is set (not "" or "0") and TensorFlow sees no GPU.
+
+    TensorFlow is imported only when the variable is set.
+    """
+    if os.environ.get(REQUIRE_GPU_VARIABLE, "") in ("", "0"):
+        return
     import tensorflow as tf
 
-    return bool(tf.config.list_physical_devices("GPU"))
+    if tf.config.list_physical_devices("GPU"):
+        return
+    cuda = "built with CUDA" if tf.test.is_built_with_cuda() else "a CPU-only build"
+    raise RuntimeError(
+        f"{REQUIRE_GPU_VARIABLE}={os.environ[REQUIRE_GPU_VARIABLE]} is set, but TensorFlow {tf.__version__} "
+        f"({cuda}) sees no GPU: install tensorflow[and-cuda]=={tf.__version__} and check `nvidia-smi`, "
+        f"or unset {REQUIRE_GPU_VARIABLE} to run on the CPU."
+    )
 
 
 def device_report():
@@ -48,24 +71,49 @@ def device_report():
 
 
 def seed_everything(seed=0):
-    """Seed Python, numpy and TensorFlow/Keras with one call.
+    """Seed Python, numpy and TensorFlow/Keras with one call, and make TensorFlow's ops deterministic.
 
-    Runs are then repeatable on a given machine (CPU results can still
-    differ between machines and from GPU results in the last digits).
+    Runs are then repeatable on a given machine, on a GPU too: TensorFlow's
+    op determinism is switched on (for the rest of the process), so GPU kernels
+    that would add in a varying order use deterministic ones. CPU results can
+    still differ between machines and from GPU results in the last digits.
 
     Parameters
     ----------
     seed : int
         A non-negative integer.
+
+    Returns
+    -------
+    int
+        The seed.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an int.
+    ValueError
+        If ``seed`` is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seed_everything(3)
+    3
+    >>> first = np.random.rand()
+    >>> _ = seed_everything(3)
+    >>> np.random.rand() == first
+    True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = _checks.integer(seed, "seed", minimum=0)
     import keras
     import numpy as np
+    import tensorflow as tf
 
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)  # also seeds TensorFlow's global generator
+    tf.config.experimental.enable_op_determinism()
     return seed
 
 
