@@ -93,6 +93,17 @@ def test_run_progression_rejects_bad_input():
         training.run_progression([step], (x, y), (x, y))
     with pytest.raises(ValueError, match="train"):
         training.run_progression([step], (x, y[:3]), {"test": (x, y)})
+    with pytest.raises(ValueError, match=r"test_sets\['test'\]\[1\].*from 0 to 9"):
+        training.run_progression([step], (x, y), {"test": (x, y + 10)})
+    with pytest.raises(TypeError, match=r"test_sets\['test'\] must be a pair"):
+        training.run_progression([step], (x, y), {"test": x})
+
+
+@pytest.mark.parametrize("initial, rate, error", [(-0.01, 0.6, ValueError), (0.01, 1.5, ValueError),
+                                                  ("0.01", 0.6, TypeError), (0.01, float("nan"), ValueError)])
+def test_decay_schedule_refuses_bad_rates(initial, rate, error):
+    with pytest.raises(error, match="initial|rate"):
+        training.decay_schedule(initial, rate)
 
 
 def test_results_table_formats_numbers():
