@@ -11,7 +11,7 @@ import time
 from . import _checks
 
 __all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger", "trained_on_mnist_sample", "cache_dir",
-           "train_lecture_cnn", "store_lecture_cnn", "trained_lecture_cnn"]
+           "train_lecture_cnn", "trained_lecture_cnn"]
 
 
 def small_cnn(num_classes=10, filters=(8, 16), dense=32, input_shape=(28, 28, 1), name="small_cnn"):
@@ -195,7 +195,7 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
     Chapter 3's feature-map viewer only needs *a* trained CNN to look at:
     the first call trains (seeded) and saves
     ``<cache_dir>/<name>-e<epochs>-s<seed>-....keras``; later calls load it.
-    The lecture CNN that chapter 6 trains is :func:`trained_lecture_cnn`.
+    The lecture CNN trained on the same sample is :func:`trained_lecture_cnn`.
 
     Parameters
     ----------
@@ -229,12 +229,14 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
 
 def train_lecture_cnn(x, y, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6,
                       validation_data=None, callbacks=()):
-    """Train :func:`lecture_cnn` the way chapter 6 does: Adam with the lecture's decay.
+    """Train :func:`lecture_cnn` with Adam and the lecture's decay (chapter 6).
 
     Seeds everything with ``seed``, builds the lecture CNN and trains it with
     Adam, the learning rate set each epoch to ``learning_rate * decay ** epoch``
     by ``keras.callbacks.LearningRateScheduler`` (the Payberah lecture's
     schedule, started at 1e-3 instead of 0.01 for this larger network).
+    Chapter 6 trains it on the full MNIST; :func:`trained_lecture_cnn` on the
+    bundled sample.
 
     Parameters
     ----------
@@ -275,30 +277,14 @@ def _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay):
                           f"-k{keras.__version__}.keras")
 
 
-def store_lecture_cnn(model, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
-    """Save a model trained by :func:`train_lecture_cnn` where :func:`trained_lecture_cnn` finds it.
-
-    Chapter 6 trains the CNN itself (its table reports that run) and stores
-    it, so later chapters load that very model.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    return _save(model, _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay))
-
-
 def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
-    """Chapter 6's trained CNN: loaded from the cache, or trained once and cached.
+    """The lecture CNN trained on the MNIST sample: loaded from the cache, or trained once and cached.
 
     The lecture CNN trained on the bundled MNIST sample's 4,000 training
-    digits by :func:`train_lecture_cnn` with the same settings (they are the cache key).
-    Chapters 7 and 10 call this to look at the CNN chapter 6 trained; the
-    first call on a machine trains it (about half a minute on a CPU).
+    digits by :func:`train_lecture_cnn` with these settings (they are the
+    cache key). Chapters 7 and 10 call this for a trained CNN to look at; the
+    first call on a machine trains it (about half a minute on a CPU). Chapter
+    6 trains the same network on the full MNIST.
 
     Returns
     -------

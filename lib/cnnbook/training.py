@@ -6,7 +6,8 @@
 - :func:`results_table`: those rows as a Markdown table;
 - :func:`decay_schedule`: the lecture's learning-rate decay ``0.01 * 0.6 ** epoch``
   for ``keras.callbacks.LearningRateScheduler``;
-- :func:`accuracy`, :func:`most_confident_mistakes`, :func:`stratified_subset`.
+- :func:`accuracy`, :func:`most_confident_mistakes`, :func:`stratified_subset`;
+- :func:`validation_split`: a validation set carved from the training data.
 """
 import dataclasses
 import time
@@ -24,6 +25,7 @@ __all__ = [
     "accuracy",
     "most_confident_mistakes",
     "stratified_subset",
+    "validation_split",
 ]
 
 
@@ -319,3 +321,41 @@ def stratified_subset(x, y, per_class, seed=0):
         chosen.append(np.sort(rng.choice(members, per_class, replace=False)))
     index = np.concatenate(chosen)
     return x[index], y[index]
+
+
+def validation_split(x, y, size, seed=0):
+    """Carve a random validation set of ``size`` examples from training data (chapters 2 and 6).
+
+    Model choices (epochs, learning rates, which change to keep) are made on
+    the validation set; the test set is read only for the final numbers.
+
+    Parameters
+    ----------
+    x : array (N, ...)
+    y : array (N,)
+        Labels.
+    size : int
+        Examples to hold out, from 1 to N - 1.
+    seed : int
+
+    Returns
+    -------
+    (x_fit, y_fit), (x_val, y_val)
+        The rest in their original order, and the held-out examples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> (x_fit, y_fit), (x_val, y_val) = validation_split(np.arange(10), np.arange(10) % 2, size=3)
+    >>> len(x_fit), len(x_val), sorted(set(x_fit) | set(x_val)) == list(range(10))
+    (7, 3, True)
+    """
+    x = np.asarray(x)
+    y = _checks.array(y, "y", 1, "a 1-D array of labels (N,)", kinds="iu")
+    if len(y) != len(x):
+        raise ValueError(f"y must hold one label per example: {len(x)} labels; got {len(y)}")
+    size = _checks.integer(size, "size", minimum=1, maximum=len(x) - 1)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    held_out = np.zeros(len(x), bool)
+    held_out[np.random.default_rng(seed).permutation(len(x))[:size]] = True
+    return (x[~held_out], y[~held_out]), (x[held_out], y[held_out])
