@@ -151,9 +151,11 @@ def test_flip_brightness_contrast_match_keras(images):
     brighter = brightness.transform_images(batch, {"rgb_delta": keras.ops.convert_to_tensor([[[[0.07]]]])})
     np.testing.assert_allclose(augment.adjust_brightness(image, 0.07), _unbatch(brighter, image), atol=1e-6)
 
-    contrast = keras.layers.RandomContrast(0.1)
-    stronger = contrast.transform_images(batch, {"contrast_factor": keras.ops.convert_to_tensor([[[[1.08]]]])})
-    np.testing.assert_allclose(augment.adjust_contrast(image, 1.08), _unbatch(stronger, image), atol=1e-6)
+    for value_range in ((0.0, 1.0), augment.KERAS_CONTRAST_DEFAULT_RANGE):
+        contrast = keras.layers.RandomContrast(0.1, value_range=value_range)
+        stronger = contrast.transform_images(batch, {"contrast_factor": keras.ops.convert_to_tensor([[[[1.08]]]])})
+        np.testing.assert_allclose(augment.adjust_contrast(image, 1.08, value_range=value_range),
+                                   _unbatch(stronger, image), atol=1e-6)
 
 
 def test_contrast_factor_range_is_what_the_layer_says():
@@ -166,10 +168,37 @@ def test_contrast_factor_range_is_what_the_layer_says():
         augment.contrast_factor_range(2)
 
 
-def test_contrast_keeps_the_keras_default_range_so_values_can_leave_0_1():
+def test_contrast_clips_to_0_1_unless_given_the_keras_default_range():
     image = np.array([[0.0, 1.0], [0.0, 1.0]], np.float32)
-    assert augment.adjust_contrast(image, 1.1).max() == pytest.approx(1.05)
-    assert augment.adjust_contrast(image, 1.1, value_range=(0, 1)).max() == pytest.approx(1.0)
+    assert augment.adjust_contrast(image, 1.1).max() == pytest.approx(1.0)
+    assert augment.adjust_contrast(image, 1.1, value_range=augment.KERAS_CONTRAST_DEFAULT_RANGE).max() == \
+        pytest.approx(1.05)
+    with pytest.raises(ValueError, match="value_range"):
+        augment.adjust_contrast(image, 1.1, value_range=(1, 0))
+    with pytest.raises(TypeError, match="value_range"):
+        augment.adjust_contrast(image, 1.1, value_range="0-1")
+
+
+def test_lecture_pipeline_keeps_images_in_0_1():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    digits = np.zeros((64, 28, 28, 1), np.float32)
+    digits[:, 8:20, 12:16] = 1.0  # a bright bar: raised contrast pushes it up
+    fixed = np.asarray(augment.lecture_augmentation(flip=None, rotation=0, height_factor=0, width_factor=0,
+                                                    brightness=0, contrast=0.1, seed=0)(digits, training=True))
+    assert fixed.max() <= 1.0 and fixed.min() >= 0.0
+    lecture = keras.layers.RandomContrast(0.1, seed=0)  # the lecture's code: Keras' default (0, 255)
+    assert np.asarray(lecture(digits, training=True)).max() > 1.0
+
+
+def test_pixels_refuse_channels_first_and_non_numbers():
+    with pytest.raises(ValueError, match="channels-first"):
+        augment.flip_horizontal(np.zeros((3, 28, 28)))
+    with pytest.raises(TypeError, match="dtype"):
+        augment.rotate(np.array([["a"]]), 10)
+    with pytest.raises(TypeError, match="degrees"):
+        augment.rotate(np.zeros((5, 5)), "10")
 
 
 def test_augment_like_keras_with_zero_factors_is_identity(images):
@@ -233,5 +262,5 @@ def test_shift_rotate_keeps_float_dtype_and_rejects_bad_input():
         augment.shift_rotate(np.zeros((10, 10)))
     with pytest.raises(ValueError, match="max_shift"):
         augment.shift_rotate(floats, max_shift=-1)
-    with pytest.raises(TypeError, match="numeric"):
+    with pytest.raises(TypeError, match="images.*dtype"):
         augment.shift_rotate(np.array([[["a"]]]))

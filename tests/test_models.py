@@ -53,3 +53,64 @@ def test_trained_model_is_cached(tmp_path, monkeypatch):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="name"):
         models.trained_on_mnist_sample("lecture_cnn")  # chapter 6's recipe: trained_lecture_cnn
+
+
+def _refuses_before_training(**kwargs):
+    """Call models.fit with bad arguments; training must not begin."""
+    import keras
+
+    def started(logs=None):
+        raise AssertionError("training began before the arguments were checked")
+
+    rng = np.random.default_rng(0)
+    arguments = dict(x=rng.random((8, 28, 28, 1)).astype("float32"), y=np.arange(8) % 10, epochs=1)
+    arguments.update(kwargs)
+    model = models.small_cnn(filters=(2,), dense=0)
+    models.fit(model, callbacks=[keras.callbacks.LambdaCallback(on_train_begin=started)], **arguments)
+
+
+@pytest.mark.parametrize("learning_rate, error", [(-0.01, ValueError), (0, ValueError), (float("nan"), ValueError),
+                                                  ("0.01", TypeError), (None, TypeError)])
+def test_fit_refuses_a_learning_rate_that_is_not_a_positive_number(learning_rate, error):
+    with pytest.raises(error, match="learning_rate"):
+        _refuses_before_training(learning_rate=learning_rate)
+
+
+@pytest.mark.parametrize("labels, error, message", [
+    (np.array([0, 1, 2, 3, 4, 5, 6, 10]), ValueError, "from 0 to 9.*10"),
+    (np.array([0, 1, 2, 3, 4, 5, 6, -1]), ValueError, "from 0 to 9"),
+    (np.arange(7), ValueError, "one label per example"),
+    (np.full(8, 0.5), TypeError, "integer"),
+])
+def test_fit_refuses_bad_labels_before_training(labels, error, message):
+    with pytest.raises(error, match=message):
+        _refuses_before_training(y=labels)
+
+
+@pytest.mark.parametrize("validation_data, error, message", [
+    (np.zeros((4, 28, 28, 1)), TypeError, "validation_data must be a pair"),
+    ((np.zeros((4, 28, 28, 1)), np.arange(3)), ValueError, r"validation_data\[1\].*one label per example"),
+    ((np.zeros((4, 28, 28, 1)), np.array([0, 1, 2, 12])), ValueError, r"validation_data\[1\].*from 0 to 9"),
+    ((np.zeros((4, 28, 28)), np.arange(4)), ValueError, r"validation_data\[0\].*shaped like x"),
+])
+def test_fit_refuses_malformed_validation_data_before_training(validation_data, error, message):
+    with pytest.raises(error, match=message):
+        _refuses_before_training(validation_data=validation_data)
+
+
+def test_unwritable_cache_is_refused_before_training(tmp_path, monkeypatch):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CNNBOOK_CACHE", str(blocker / "cache"))
+    built = []
+    monkeypatch.setattr(models, "_BUILDERS", {"small_cnn": lambda: built.append(1) or models.small_cnn()})
+    with pytest.raises(ValueError, match="model cache directory.*not a writable directory"):
+        models.trained_on_mnist_sample("small_cnn", epochs=1)
+    assert built == []  # nothing was trained
+
+
+def test_small_cnn_refuses_bad_sizes():
+    with pytest.raises(TypeError, match="num_classes"):
+        models.small_cnn(num_classes=2.5)
+    with pytest.raises(ValueError, match="input_shape"):
+        models.small_cnn(input_shape=(28, 28))

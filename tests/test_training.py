@@ -93,6 +93,17 @@ def test_run_progression_rejects_bad_input():
         training.run_progression([step], (x, y), (x, y))
     with pytest.raises(ValueError, match="train"):
         training.run_progression([step], (x, y[:3]), {"test": (x, y)})
+    with pytest.raises(ValueError, match=r"test_sets\['test'\]\[1\].*from 0 to 9"):
+        training.run_progression([step], (x, y), {"test": (x, y + 10)})
+    with pytest.raises(TypeError, match=r"test_sets\['test'\] must be a pair"):
+        training.run_progression([step], (x, y), {"test": x})
+
+
+@pytest.mark.parametrize("initial, rate, error", [(-0.01, 0.6, ValueError), (0.01, 1.5, ValueError),
+                                                  ("0.01", 0.6, TypeError), (0.01, float("nan"), ValueError)])
+def test_decay_schedule_refuses_bad_rates(initial, rate, error):
+    with pytest.raises(error, match="initial|rate"):
+        training.decay_schedule(initial, rate)
 
 
 def test_results_table_formats_numbers():
@@ -172,23 +183,28 @@ def test_train_lecture_cnn_uses_the_decay_and_validation_does_not_change_trainin
         np.testing.assert_array_equal(a, b)
 
 
-def test_trained_lecture_cnn_loads_what_chapter_6_stored(tmp_path, monkeypatch):
+def test_trained_lecture_cnn_loads_from_the_cache(tmp_path, monkeypatch):
     from cnnbook import models
 
     monkeypatch.setenv("CNNBOOK_CACHE", str(tmp_path))
-    stored = models.small_cnn(filters=(2,), dense=0)
-    path = models.store_lecture_cnn(stored, epochs=6)
-    assert path.parent == tmp_path and path.name.startswith("lecture_cnn-decay0.6-e6-s0-b64-lr0.001")
+    trained = []
+
+    def fake_training(x, y, **settings):
+        trained.append(settings)
+        return models.small_cnn(filters=(2,), dense=0), None, 0.0
+
+    monkeypatch.setattr(models, "train_lecture_cnn", fake_training)
+    first = models.trained_lecture_cnn(epochs=6)
+    (path,) = tmp_path.glob("lecture_cnn-decay0.6-e6-s0-b64-lr0.001*.keras")
 
     def no_training(*args, **kwargs):
         raise AssertionError("should load from the cache, not train")
 
     monkeypatch.setattr(models, "train_lecture_cnn", no_training)
     loaded = models.trained_lecture_cnn(epochs=6)
-    for a, b in zip(stored.get_weights(), loaded.get_weights()):
+    for a, b in zip(first.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)
-    with pytest.raises(TypeError, match="model"):
-        models.store_lecture_cnn("not a model")
+    assert len(trained) == 1
 
 
 def test_trained_lecture_cnn_trains_and_caches_when_missing(tmp_path, monkeypatch):
@@ -206,3 +222,18 @@ def test_trained_lecture_cnn_trains_and_caches_when_missing(tmp_path, monkeypatc
     models.trained_lecture_cnn(epochs=2, decay=0.5)
     assert calls == [{"epochs": 2, "seed": 0, "batch_size": 64, "learning_rate": 1e-3, "decay": 0.5}]
     assert len(list(tmp_path.glob("lecture_cnn-decay0.5-e2-*.keras"))) == 1
+
+
+def test_validation_split_partitions_the_training_data():
+    x = np.arange(100).reshape(100, 1) * 10
+    y = np.arange(100) % 10
+    (x_fit, y_fit), (x_val, y_val) = training.validation_split(x, y, size=20, seed=0)
+    assert len(x_fit) == 80 and len(x_val) == 20
+    assert sorted(np.concatenate([x_fit, x_val]).ravel().tolist()) == x.ravel().tolist()
+    np.testing.assert_array_equal(y_val, x_val[:, 0] // 10 % 10)  # labels travel with their examples
+    again = training.validation_split(x, y, size=20, seed=0)
+    np.testing.assert_array_equal(again[1][0], x_val)
+    with pytest.raises(ValueError, match="size"):
+        training.validation_split(x, y, size=100)
+    with pytest.raises(ValueError, match="one label per example"):
+        training.validation_split(x, y[:5], size=2)

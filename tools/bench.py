@@ -31,6 +31,7 @@ BUDGETS = {
     "conv2d_backward_vs_tf_ratio": 5.0,
     "chapter_seconds": 180.0,  # each chapter
     "book_build_seconds": 1200.0,
+    "full_mnist_load_seconds": 5.0,  # load_mnist(full=True), cold: read, decode, verify
 }
 
 # The typical layer of the ratio measurements: a 64x64 map with 16 channels,
@@ -164,6 +165,17 @@ def bench_conv_backward(repeat):
     }
 
 
+def bench_full_mnist(repeat):
+    """Seconds of a cold ``load_mnist(full=True)`` (unzip, blosc decode, sha256 checks), median."""
+    from cnnbook import data
+
+    def cold_load():
+        data._full_mnist_arrays.cache_clear()
+        data.load_mnist(full=True)
+
+    return {"full_mnist_load_seconds": round(median_seconds(cold_load, min(repeat, 5), warmup=1), 3)}
+
+
 def bench_chapters():
     """Wall time of each chapter notebook, top to bottom, in a fresh kernel."""
     import nbformat
@@ -199,7 +211,7 @@ def verdicts(results):
     checks = {}
     for name, value in results.get("widget_update_ms", {}).items():
         checks[f"widget_update_ms.{name}"] = value < BUDGETS["widget_update_ms"]
-    for key in ("conv2d_vs_tf_ratio", "conv2d_backward_vs_tf_ratio", "book_build_seconds"):
+    for key in ("conv2d_vs_tf_ratio", "conv2d_backward_vs_tf_ratio", "book_build_seconds", "full_mnist_load_seconds"):
         if key in results:
             checks[key] = results[key] < BUDGETS[key]
     for name, value in results.get("chapter_seconds", {}).items():
@@ -225,6 +237,7 @@ def main(argv=None):
     results["widget_update_ms"] = bench_widgets(args.repeat)
     results.update(bench_conv(args.repeat))
     results.update(bench_conv_backward(args.repeat))
+    results.update(bench_full_mnist(args.repeat))
     if not args.quick:
         print("chapters:", flush=True)
         results["chapter_seconds"] = bench_chapters()

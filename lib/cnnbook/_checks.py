@@ -277,3 +277,100 @@ def writable_directory(path, name):
         raise ValueError(f"{name} {str(directory)!r} is not a writable directory: {error.strerror}; "
                          f"choose another directory") from None
     return directory
+
+
+def interval(value, name):
+    """Return ``value`` as ``(low, high)``: two finite numbers with ``low < high``.
+
+    >>> interval((0, 255), "value_range")
+    (0.0, 255.0)
+    >>> interval((1, 0), "value_range")
+    Traceback (most recent call last):
+    ...
+    ValueError: value_range must be a pair (low, high) of finite numbers with low < high; got (1, 0)
+    """
+    allowed = "a pair (low, high) of finite numbers with low < high"
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(value)} values")
+    for item in value:
+        if not isinstance(item, numbers.Real) or isinstance(item, (bool, np.bool_)):
+            raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+    low, high = float(value[0]), float(value[1])
+    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return low, high
+
+
+def labels(value, name, classes, length=None):
+    """Return class labels as a 1-D int64 array of integers from 0 to ``classes - 1``.
+
+    ``length`` (the number of examples) must match when given. Checked before
+    training, so that a bad label is not found deep inside a TensorFlow graph.
+
+    >>> labels([0, 9, 3], "y", classes=10)
+    array([0, 9, 3])
+    >>> labels([0, 10], "y", classes=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: y must hold class labels from 0 to 9; got values from 0 to 10
+    """
+    result = array(value, name, 1, "a 1-D array of class labels (N,)", kinds="iuf")
+    if result.dtype.kind == "f":
+        if not np.all(result == np.round(result)):
+            raise TypeError(f"{name} must hold integer class labels; got fractional values of dtype {result.dtype}")
+    low, high = result.min(), result.max()
+    if low < 0 or high > classes - 1:
+        raise ValueError(f"{name} must hold class labels from 0 to {classes - 1}; got values from "
+                         f"{low:g} to {high:g}")
+    if length is not None and len(result) != length:
+        raise ValueError(f"{name} must hold one label per example: {length} labels; got {len(result)}")
+    return result.astype(np.int64, copy=False)
+
+
+def labelled_data(value, name, classes):
+    """Return ``(x, y)`` checked: a pair of arrays, one integer label 0..classes-1 per example.
+
+    >>> x, y = labelled_data((np.zeros((2, 4)), [1, 2]), "validation_data", classes=10)
+    >>> labelled_data((np.zeros((2, 4)), [1]), "validation_data", classes=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: validation_data[1] must hold one label per example: 2 labels; got 1
+    """
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (x, y) of inputs and labels; got {_describe(value)}")
+    x = np.asarray(value[0])
+    if x.ndim < 1 or x.dtype.kind not in "biuf" or len(x) == 0:
+        raise ValueError(f"{name}[0] must be a non-empty numeric array of inputs (N, ...); got dtype "
+                         f"{x.dtype} and shape {x.shape}")
+    return x, labels(value[1], f"{name}[1]", classes, length=len(x))
+
+
+def training_data(x, y, validation_data=None, classes=10):
+    """Check what a training run gets, before it starts; return ``x, y, validation_data``.
+
+    Labels must be integers from 0 to ``classes - 1``, one per input;
+    ``validation_data`` must be a pair ``(x_val, y_val)`` checked the same way,
+    with inputs shaped like ``x``'s.
+
+    >>> training_data(np.zeros((2, 28, 28, 1)), [3, 12])
+    Traceback (most recent call last):
+    ...
+    ValueError: y must hold class labels from 0 to 9; got values from 3 to 12
+    """
+    classes = integer(classes, "classes", minimum=1)
+    x = np.asarray(x)
+    if x.ndim < 1 or x.dtype.kind not in "biuf" or len(x) == 0:
+        raise ValueError(f"x must be a non-empty numeric array of inputs (N, ...); got dtype {x.dtype} "
+                         f"and shape {x.shape}")
+    y = labels(y, "y", classes, length=len(x))
+    if validation_data is not None:
+        x_val, y_val = labelled_data(validation_data, "validation_data", classes)
+        if x_val.shape[1:] != x.shape[1:]:
+            raise ValueError(f"validation_data[0] must hold inputs shaped like x's, (N, "
+                             f"{', '.join(map(str, x.shape[1:]))}); got shape {x_val.shape}")
+        validation_data = (x_val, y_val)
+    return x, y, validation_data

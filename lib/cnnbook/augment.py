@@ -16,8 +16,11 @@ import functools
 
 import numpy as np
 
+from . import _checks
+
 __all__ = [
     "LECTURE_FACTORS",
+    "KERAS_CONTRAST_DEFAULT_RANGE",
     "lecture_augmentation",
     "augmentation_ranges",
     "contrast_factor_range",
@@ -41,35 +44,16 @@ LECTURE_FACTORS = {
     "contrast": 0.1,
 }
 
-#: Keras' RandomContrast clips to its ``value_range``, which defaults to (0, 255);
-#: the lecture does not set it, so images in [0, 1] are in effect not clipped.
-_CONTRAST_DEFAULT_RANGE = (0.0, 255.0)
+#: The value range of Keras' RandomContrast when none is given: (0, 255). The
+#: lecture's code does not set it; on images in [0, 1] the layer then clips
+#: nothing and raised contrast pushes pixels above 1 (chapter 7 shows it).
+KERAS_CONTRAST_DEFAULT_RANGE = (0.0, 255.0)
 
 _FLIP_MODES = (None, "horizontal")
 
 
-def _check_factor(name, value, upper=1.0):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number between 0 and {upper}, got {value!r}")
-    if not 0 <= value <= upper:
-        raise ValueError(f"{name} must be between 0 and {upper}, got {value!r}")
-    return float(value)
-
-
-def _check_flip(flip):
-    if flip not in _FLIP_MODES:
-        raise ValueError(f"flip must be 'horizontal' or None, got {flip!r}")
-    return flip
-
-
-def _check_value_range(value_range):
-    try:
-        low, high = (float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"value_range must be a pair of numbers (low, high), got {value_range!r}") from None
-    if not low < high:
-        raise ValueError(f"value_range must have low < high, got {value_range!r}")
-    return low, high
+def _factor(name, value):
+    return _checks.number(value, name, minimum=0.0, maximum=1.0)
 
 
 def lecture_augmentation(flip="horizontal", rotation=0.05, height_factor=0.1, width_factor=0.1,
@@ -82,7 +66,12 @@ def lecture_augmentation(flip="horizontal", rotation=0.05, height_factor=0.1, wi
         RandomRotation(0.05)                       # up to 0.05 of a full turn: 18 degrees
         RandomTranslation(height_factor=0.1, width_factor=0.1)
         RandomBrightness(factor=0.1, value_range=(0.0, 1.0))
-        RandomContrast(0.1)
+        RandomContrast(0.1, value_range=(0.0, 1.0))
+
+    Both value ranges say that the images hold values in [0, 1]. The
+    lecture's code sets it for ``RandomBrightness`` only; ``RandomContrast``
+    then keeps Keras' default (0, 255) (:data:`KERAS_CONTRAST_DEFAULT_RANGE`)
+    and lets raised contrast push pixels of a [0, 1] image above 1.
 
     A layer whose factor is 0 (or ``flip=None``) is left out, which gives the
     digit-safe variant without the flip. The layers act only when called with
@@ -121,14 +110,14 @@ def lecture_augmentation(flip="horizontal", rotation=0.05, height_factor=0.1, wi
     >>> [layer.__class__.__name__ for layer in lecture_augmentation().layers]
     ['RandomFlip', 'RandomRotation', 'RandomTranslation', 'RandomBrightness', 'RandomContrast']
     """
-    _check_flip(flip)
-    rotation = _check_factor("rotation", rotation)
-    height_factor = _check_factor("height_factor", height_factor)
-    width_factor = _check_factor("width_factor", width_factor)
-    brightness = _check_factor("brightness", brightness)
-    contrast = _check_factor("contrast", contrast)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ValueError(f"seed must be None or a non-negative int, got {seed!r}")
+    flip = _checks.choice(flip, "flip", _FLIP_MODES)
+    rotation = _factor("rotation", rotation)
+    height_factor = _factor("height_factor", height_factor)
+    width_factor = _factor("width_factor", width_factor)
+    brightness = _factor("brightness", brightness)
+    contrast = _factor("contrast", contrast)
+    if seed is not None:
+        seed = _checks.integer(seed, "seed", minimum=0)
     import keras
     from keras import layers
 
@@ -142,7 +131,7 @@ def lecture_augmentation(flip="horizontal", rotation=0.05, height_factor=0.1, wi
     if brightness:
         pipeline.add(layers.RandomBrightness(factor=brightness, value_range=(0.0, 1.0), seed=seed))
     if contrast:
-        pipeline.add(layers.RandomContrast(contrast, seed=seed))
+        pipeline.add(layers.RandomContrast(contrast, value_range=(0.0, 1.0), seed=seed))
     return pipeline
 
 
@@ -170,7 +159,7 @@ def contrast_factor_range(contrast):
     >>> high
     1.1
     """
-    contrast = _check_factor("contrast", contrast)
+    contrast = _factor("contrast", contrast)
     if not contrast:
         return 1.0, 1.0
     import keras
@@ -205,16 +194,15 @@ def augmentation_ranges(image_shape, rotation=0.05, height_factor=0.1, width_fac
     >>> augmentation_ranges((28, 28))["max_shift_rows"]
     2.8
     """
-    if len(image_shape) not in (2, 3) or not all(isinstance(n, (int, np.integer)) and n > 0 for n in image_shape):
-        raise ValueError(f"image_shape must be (rows, cols) or (rows, cols, channels) of positive ints, "
-                         f"got {image_shape!r}")
-    rows, cols = image_shape[:2]
-    rotation = _check_factor("rotation", rotation)
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) not in (2, 3):
+        raise ValueError(f"image_shape must be (rows, cols) or (rows, cols, channels); got {image_shape!r}")
+    rows, cols = (_checks.integer(n, "image_shape[i]", minimum=1) for n in image_shape[:2])
+    rotation = _factor("rotation", rotation)
     return {
         "max_degrees": round(360.0 * rotation, 10),
-        "max_shift_rows": round(_check_factor("height_factor", height_factor) * rows, 10),
-        "max_shift_cols": round(_check_factor("width_factor", width_factor) * cols, 10),
-        "max_brightness_offset": _check_factor("brightness", brightness),
+        "max_shift_rows": round(_factor("height_factor", height_factor) * rows, 10),
+        "max_shift_cols": round(_factor("width_factor", width_factor) * cols, 10),
+        "max_brightness_offset": _factor("brightness", brightness),
         "contrast_factors": contrast_factor_range(contrast),
     }
 
@@ -241,10 +229,8 @@ def draw_augmentations(count, seed=0):
         ``flip`` (bool) and ``rotation``, ``shift_rows``, ``shift_cols``,
         ``brightness``, ``contrast`` (floats in [-1, 1]).
     """
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise ValueError(f"count must be a positive int, got {count!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    count = _checks.integer(count, "count", minimum=1)
+    seed = _checks.integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     draws = {"flip": rng.random(count) < 0.5}
     for key in ("rotation", "shift_rows", "shift_cols", "brightness", "contrast"):
@@ -252,12 +238,10 @@ def draw_augmentations(count, seed=0):
     return draws
 
 
-def _as_image(image, name="image"):
-    image = np.asarray(image)
-    if not np.issubdtype(image.dtype, np.number):
-        raise TypeError(f"{name} must be numeric, got dtype {image.dtype}")
-    if image.ndim not in (2, 3):
-        raise ValueError(f"{name} must have shape (rows, cols) or (rows, cols, channels); got shape {image.shape}")
+def _pixels(image, name="image"):
+    """A 2-D or channels-last 3-D image as float32, values unchanged (0-1 or 0-255 alike)."""
+    image = _checks.array(image, name, (2, 3), "(rows, cols) or (rows, cols, channels)")
+    _checks.channels_last(image, name)
     return image.astype(np.float32, copy=False)
 
 
@@ -314,12 +298,6 @@ def _affine(image, matrix_rows_cols, offset, fill_mode):
 _FILL_MODES = ("reflect", "constant")
 
 
-def _check_fill(fill_mode):
-    if fill_mode not in _FILL_MODES:
-        raise ValueError(f"fill_mode must be one of {', '.join(_FILL_MODES)}; got {fill_mode!r}")
-    return fill_mode
-
-
 def flip_horizontal(image):
     """Mirror left-right, as ``RandomFlip("horizontal")`` does when it flips (chapter 7).
 
@@ -331,7 +309,7 @@ def flip_horizontal(image):
     -------
     ndarray, float32
     """
-    return _as_image(image)[:, ::-1].copy()
+    return _pixels(image)[:, ::-1].copy()
 
 
 def rotate(image, degrees, fill_mode="reflect"):
@@ -361,10 +339,9 @@ def rotate(image, degrees, fill_mode="reflect"):
     >>> rotate(bar, 90).round(3)[:, 2]
     array([1., 1., 1., 1., 1.], dtype=float32)
     """
-    image = _as_image(image)
-    if isinstance(degrees, bool) or not isinstance(degrees, (int, float, np.integer, np.floating)):
-        raise TypeError(f"degrees must be a number, got {degrees!r}")
-    fill_mode = _check_fill(fill_mode)
+    image = _pixels(image)
+    degrees = _checks.number(degrees, "degrees")
+    fill_mode = _checks.choice(fill_mode, "fill_mode", _FILL_MODES)
     rows, cols = image.shape[:2]
     theta = np.deg2rad(float(degrees))
     cos, sin = np.cos(theta), np.sin(theta)
@@ -395,11 +372,10 @@ def translate(image, shift_rows, shift_cols, fill_mode="reflect"):
     -------
     ndarray, float32, same shape
     """
-    image = _as_image(image)
-    for name, value in (("shift_rows", shift_rows), ("shift_cols", shift_cols)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a number, got {value!r}")
-    fill_mode = _check_fill(fill_mode)
+    image = _pixels(image)
+    shift_rows = _checks.number(shift_rows, "shift_rows")
+    shift_cols = _checks.number(shift_cols, "shift_cols")
+    fill_mode = _checks.choice(fill_mode, "fill_mode", _FILL_MODES)
     return _affine(image, np.eye(2), (-float(shift_rows), -float(shift_cols)), fill_mode)
 
 
@@ -420,17 +396,19 @@ def adjust_brightness(image, offset, value_range=(0.0, 1.0)):
     -------
     ndarray, float32
     """
-    image = _as_image(image)
-    low, high = _check_value_range(value_range)
+    image = _pixels(image)
+    offset = _checks.number(offset, "offset")
+    low, high = _checks.interval(value_range, "value_range")
     return np.clip(image + np.float32(offset), low, high)
 
 
-def adjust_contrast(image, factor, value_range=_CONTRAST_DEFAULT_RANGE):
+def adjust_contrast(image, factor, value_range=(0.0, 1.0)):
     """Scale deviations from each channel's mean, like ``RandomContrast`` (chapter 7).
 
     ``out = (x - mean) * factor + mean``, then clipped to ``value_range``.
-    Keras' default range is (0, 255) and the lecture keeps it, so images in
-    [0, 1] can leave [0, 1] slightly; this twin does the same.
+    The default (0, 1) suits images in [0, 1], as :func:`lecture_augmentation`
+    sets it; pass :data:`KERAS_CONTRAST_DEFAULT_RANGE` to reproduce the
+    lecture's layer, whose default range clips a [0, 1] image nowhere.
 
     Parameters
     ----------
@@ -443,10 +421,9 @@ def adjust_contrast(image, factor, value_range=_CONTRAST_DEFAULT_RANGE):
     -------
     ndarray, float32
     """
-    image = _as_image(image)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.integer, np.floating)) or factor < 0:
-        raise ValueError(f"factor must be a non-negative number, got {factor!r}")
-    low, high = _check_value_range(value_range)
+    image = _pixels(image)
+    factor = _checks.number(factor, "factor", minimum=0.0)
+    low, high = _checks.interval(value_range, "value_range")
     mean = image.mean(axis=(0, 1), keepdims=True)
     return np.clip((image - mean) * np.float32(factor) + mean, low, high)
 
@@ -477,19 +454,18 @@ def augment_like_keras(image, draws, index=0, flip="horizontal", rotation=0.05, 
     -------
     ndarray, float32, same shape as ``image``
     """
-    image = _as_image(image)
-    _check_flip(flip)
+    image = _pixels(image)
+    flip = _checks.choice(flip, "flip", _FLIP_MODES)
     if not isinstance(draws, dict) or not {"flip", "rotation", "shift_rows", "shift_cols", "brightness",
                                            "contrast"} <= set(draws):
         raise TypeError("draws must be the dict returned by draw_augmentations")
     count = len(draws["flip"])
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < count:
-        raise ValueError(f"index must be an int in [0, {count}), got {index!r}")
-    rotation = _check_factor("rotation", rotation)
-    height_factor = _check_factor("height_factor", height_factor)
-    width_factor = _check_factor("width_factor", width_factor)
-    brightness = _check_factor("brightness", brightness)
-    contrast = _check_factor("contrast", contrast)
+    index = _checks.integer(index, "index", minimum=0, maximum=count - 1)
+    rotation = _factor("rotation", rotation)
+    height_factor = _factor("height_factor", height_factor)
+    width_factor = _factor("width_factor", width_factor)
+    brightness = _factor("brightness", brightness)
+    contrast = _factor("contrast", contrast)
     rows, cols = image.shape[:2]
     out = image
     if flip and draws["flip"][index]:
@@ -537,16 +513,10 @@ def shift_rotate(images, max_shift=3.0, max_degrees=15.0, seed=0):
     >>> shift_rotate(digits).shape
     (2, 28, 28)
     """
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape (N, rows, cols); got shape {images.shape}")
-    if not np.issubdtype(images.dtype, np.number):
-        raise TypeError(f"images must be numeric, got dtype {images.dtype}")
-    for name, value in (("max_shift", max_shift), ("max_degrees", max_degrees)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or value < 0:
-            raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    images = _checks.array(images, "images", 3, "(N, rows, cols)", kinds="iuf")
+    max_shift = _checks.number(max_shift, "max_shift", minimum=0.0)
+    max_degrees = _checks.number(max_degrees, "max_degrees", minimum=0.0)
+    seed = _checks.integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     angles = rng.uniform(-max_degrees, max_degrees, len(images))
     shifts = rng.uniform(-max_shift, max_shift, (len(images), 2))

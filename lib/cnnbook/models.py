@@ -8,14 +8,10 @@ import os
 import pathlib
 import time
 
+from . import _checks
+
 __all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger", "trained_on_mnist_sample", "cache_dir",
-           "train_lecture_cnn", "store_lecture_cnn", "trained_lecture_cnn"]
-
-
-def _check_positive_ints(name, values):
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be positive ints, got {values!r}")
+           "train_lecture_cnn", "trained_lecture_cnn"]
 
 
 def small_cnn(num_classes=10, filters=(8, 16), dense=32, input_shape=(28, 28, 1), name="small_cnn"):
@@ -39,10 +35,11 @@ def small_cnn(num_classes=10, filters=(8, 16), dense=32, input_shape=(28, 28, 1)
     import keras
     from keras import layers
 
-    _check_positive_ints("filters", tuple(filters))
-    _check_positive_ints("num_classes", (num_classes,))
-    if len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (rows, cols, channels), got {input_shape!r}")
+    filters = [_checks.integer(count, "filters[i]", minimum=1) for count in filters]
+    num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
+    dense = _checks.integer(dense, "dense", minimum=0)
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (rows, cols, channels); got {input_shape!r}")
     model = keras.Sequential(name=name)
     model.add(keras.Input(shape=input_shape))
     for index, count in enumerate(filters, start=1):
@@ -133,11 +130,21 @@ def fit(model, x, y, epochs, batch_size=64, validation_data=None, learning_rate=
     history : keras.callbacks.History
     seconds : float
         Wall time of ``model.fit``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Before any training, for a learning rate that is not a finite
+        number > 0, labels that are not integers 0 to ``classes - 1``,
+        inputs and labels of different lengths, or malformed
+        ``validation_data``.
     """
     import keras
 
-    _check_positive_ints("epochs", (epochs,))
-    _check_positive_ints("batch_size", (batch_size,))
+    epochs = _checks.integer(epochs, "epochs", minimum=1)
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+    learning_rate = _checks.number(learning_rate, "learning_rate", positive=True)
+    x, y, validation_data = _checks.training_data(x, y, validation_data, classes=int(model.output_shape[-1]))
     model.compile(
         optimizer=optimizer or keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
@@ -175,6 +182,8 @@ def _load_or_train(path, train):
             return keras.models.load_model(path)
         except Exception:  # a truncated or incompatible file: train again
             path.unlink()
+    # Refuse an unwritable cache before training, not after (the model would be lost).
+    _checks.writable_directory(path.parent, "the model cache directory (cnnbook.models.cache_dir(), $CNNBOOK_CACHE)")
     model = train()
     _save(model, path)
     return model
@@ -186,7 +195,7 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
     Chapter 3's feature-map viewer only needs *a* trained CNN to look at:
     the first call trains (seeded) and saves
     ``<cache_dir>/<name>-e<epochs>-s<seed>-....keras``; later calls load it.
-    The lecture CNN that chapter 6 trains is :func:`trained_lecture_cnn`.
+    The lecture CNN trained on the same sample is :func:`trained_lecture_cnn`.
 
     Parameters
     ----------
@@ -204,8 +213,7 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
     from .data import load_mnist_sample, to_model_input
     from .env import seed_everything
 
-    if name not in _BUILDERS:
-        raise ValueError(f"name must be one of {sorted(_BUILDERS)}, got {name!r}")
+    name = _checks.choice(name, "name", tuple(_BUILDERS))
     path = cache_dir() / f"{name}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
 
     def train():
@@ -221,12 +229,14 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
 
 def train_lecture_cnn(x, y, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6,
                       validation_data=None, callbacks=()):
-    """Train :func:`lecture_cnn` the way chapter 6 does: Adam with the lecture's decay.
+    """Train :func:`lecture_cnn` with Adam and the lecture's decay (chapter 6).
 
     Seeds everything with ``seed``, builds the lecture CNN and trains it with
     Adam, the learning rate set each epoch to ``learning_rate * decay ** epoch``
     by ``keras.callbacks.LearningRateScheduler`` (the Payberah lecture's
     schedule, started at 1e-3 instead of 0.01 for this larger network).
+    Chapter 6 trains it on the full MNIST; :func:`trained_lecture_cnn` on the
+    bundled sample.
 
     Parameters
     ----------
@@ -267,30 +277,14 @@ def _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay):
                           f"-k{keras.__version__}.keras")
 
 
-def store_lecture_cnn(model, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
-    """Save a model trained by :func:`train_lecture_cnn` where :func:`trained_lecture_cnn` finds it.
-
-    Chapter 6 trains the CNN itself (its table reports that run) and stores
-    it, so later chapters load that very model.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    return _save(model, _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay))
-
-
 def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
-    """Chapter 6's trained CNN: loaded from the cache, or trained once and cached.
+    """The lecture CNN trained on the MNIST sample: loaded from the cache, or trained once and cached.
 
     The lecture CNN trained on the bundled MNIST sample's 4,000 training
-    digits by :func:`train_lecture_cnn` with the same settings (they are the cache key).
-    Chapters 7 and 10 call this to look at the CNN chapter 6 trained; the
-    first call on a machine trains it (about half a minute on a CPU).
+    digits by :func:`train_lecture_cnn` with these settings (they are the
+    cache key). Chapters 7 and 10 call this for a trained CNN to look at; the
+    first call on a machine trains it (about half a minute on a CPU). Chapter
+    6 trains the same network on the full MNIST.
 
     Returns
     -------

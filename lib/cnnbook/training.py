@@ -6,13 +6,16 @@
 - :func:`results_table`: those rows as a Markdown table;
 - :func:`decay_schedule`: the lecture's learning-rate decay ``0.01 * 0.6 ** epoch``
   for ``keras.callbacks.LearningRateScheduler``;
-- :func:`accuracy`, :func:`most_confident_mistakes`, :func:`stratified_subset`.
+- :func:`accuracy`, :func:`most_confident_mistakes`, :func:`stratified_subset`;
+- :func:`validation_split`: a validation set carved from the training data.
 """
 import dataclasses
 import time
 from typing import Any, Callable
 
 import numpy as np
+
+from . import _checks
 
 __all__ = [
     "Step",
@@ -22,13 +25,8 @@ __all__ = [
     "accuracy",
     "most_confident_mistakes",
     "stratified_subset",
+    "validation_split",
 ]
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def decay_schedule(initial=0.01, rate=0.6):
@@ -55,14 +53,8 @@ def decay_schedule(initial=0.01, rate=0.6):
     >>> [round(schedule(epoch), 5) for epoch in range(4)]
     [0.01, 0.006, 0.0036, 0.00216]
     """
-    for name, value in (("initial", initial), ("rate", rate)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a number, got {value!r}")
-    if not initial > 0:
-        raise ValueError(f"initial must be positive, got {initial!r}")
-    if not 0 < rate <= 1:
-        raise ValueError(f"rate must be in (0, 1], got {rate!r}")
-    initial, rate = float(initial), float(rate)
+    initial = _checks.number(initial, "initial", positive=True)
+    rate = _checks.number(rate, "rate", positive=True, maximum=1.0)
 
     def schedule(epoch, learning_rate=None):
         return initial * rate ** int(epoch)
@@ -107,17 +99,8 @@ class Step:
             raise TypeError(f"optimizer must be a Keras optimizer name or a callable, got {self.optimizer!r}")
         if not callable(self.callbacks):
             raise TypeError(f"callbacks must be a callable returning a list, got {self.callbacks!r}")
-        _positive_int("epochs", self.epochs)
-        _positive_int("batch_size", self.batch_size)
-
-
-def _check_xy(name, data):
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(f"{name} must be a pair (x, y)")
-    x, y = np.asarray(data[0]), np.asarray(data[1])
-    if y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"{name}: y must be 1-D with one label per image; got x {x.shape} and y {y.shape}")
-    return x, y
+        _checks.integer(self.epochs, "epochs", minimum=1)
+        _checks.integer(self.batch_size, "batch_size", minimum=1)
 
 
 def run_progression(steps, train, test_sets, seed=0, log=None):
@@ -156,10 +139,11 @@ def run_progression(steps, train, test_sets, seed=0, log=None):
     steps = list(steps)
     if not steps or not all(isinstance(step, Step) for step in steps):
         raise TypeError("steps must be a non-empty sequence of cnnbook.training.Step")
-    x_train, y_train = _check_xy("train", train)
+    x_train, y_train = _checks.labelled_data(train, "train", classes=10)
     if not isinstance(test_sets, dict) or not test_sets:
         raise TypeError("test_sets must be a non-empty dict of name -> (x, y)")
-    tests = {name: _check_xy(f"test_sets[{name!r}]", data) for name, data in test_sets.items()}
+    tests = {name: _checks.labelled_data(data, f"test_sets[{name!r}]", classes=10)
+             for name, data in test_sets.items()}
     rows = []
     for step in steps:
         seed_everything(seed)
@@ -248,10 +232,10 @@ def accuracy(model, x, y, batch_size=256):
     -------
     float
     """
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"y must be 1-D with one label per input; got {len(x)} inputs and y of shape {y.shape}")
-    batch_size = _positive_int("batch_size", batch_size)
+    output_shape = getattr(model, "output_shape", None)  # a Keras model; any callable works too
+    classes = int(output_shape[-1]) if output_shape else np.iinfo(np.int64).max
+    y = _checks.labels(y, "y", classes=classes, length=len(x))
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     # Plain calls in inference mode, not model.predict: predict compiles a new
     # tf.function for every fresh model, and a progression of models makes
     # TensorFlow warn about retracing.
@@ -290,14 +274,9 @@ def most_confident_mistakes(probabilities, y_true, count=10):
     >>> most_confident_mistakes(p, np.array([0, 0, 0, 1]))
     (array([1, 3, 2]), array([1, 0, 1]), array([0.8, 0.7, 0.6]))
     """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    y_true = np.asarray(y_true)
-    if probabilities.ndim != 2:
-        raise ValueError(f"probabilities must have shape (N, classes); got shape {probabilities.shape}")
-    if y_true.ndim != 1 or len(y_true) != len(probabilities):
-        raise ValueError(f"y_true must be 1-D with one label per row; got shape {y_true.shape} "
-                         f"for {len(probabilities)} rows")
-    count = _positive_int("count", count)
+    probabilities = _checks.array(probabilities, "probabilities", 2, "(N, classes)").astype(np.float64)
+    y_true = _checks.labels(y_true, "y_true", classes=probabilities.shape[1], length=len(probabilities))
+    count = _checks.integer(count, "count", minimum=1)
     predicted = probabilities.argmax(axis=1)
     confidence = probabilities.max(axis=1)
     wrong = np.flatnonzero(predicted != y_true)
@@ -327,12 +306,12 @@ def stratified_subset(x, y, per_class, seed=0):
     ValueError
         If a class has fewer than ``per_class`` examples.
     """
-    x, y = np.asarray(x), np.asarray(y)
-    if y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"y must be 1-D with one label per example; got x {x.shape} and y {y.shape}")
-    per_class = _positive_int("per_class", per_class)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    x = np.asarray(x)
+    y = _checks.array(y, "y", 1, "a 1-D array of labels (N,)", kinds="iu")
+    if len(y) != len(x):
+        raise ValueError(f"y must hold one label per example: {len(x)} labels; got {len(y)}")
+    per_class = _checks.integer(per_class, "per_class", minimum=1)
+    seed = _checks.integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     chosen = []
     for label in np.unique(y):
@@ -342,3 +321,41 @@ def stratified_subset(x, y, per_class, seed=0):
         chosen.append(np.sort(rng.choice(members, per_class, replace=False)))
     index = np.concatenate(chosen)
     return x[index], y[index]
+
+
+def validation_split(x, y, size, seed=0):
+    """Carve a random validation set of ``size`` examples from training data (chapters 2 and 6).
+
+    Model choices (epochs, learning rates, which change to keep) are made on
+    the validation set; the test set is read only for the final numbers.
+
+    Parameters
+    ----------
+    x : array (N, ...)
+    y : array (N,)
+        Labels.
+    size : int
+        Examples to hold out, from 1 to N - 1.
+    seed : int
+
+    Returns
+    -------
+    (x_fit, y_fit), (x_val, y_val)
+        The rest in their original order, and the held-out examples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> (x_fit, y_fit), (x_val, y_val) = validation_split(np.arange(10), np.arange(10) % 2, size=3)
+    >>> len(x_fit), len(x_val), sorted(set(x_fit) | set(x_val)) == list(range(10))
+    (7, 3, True)
+    """
+    x = np.asarray(x)
+    y = _checks.array(y, "y", 1, "a 1-D array of labels (N,)", kinds="iu")
+    if len(y) != len(x):
+        raise ValueError(f"y must hold one label per example: {len(x)} labels; got {len(y)}")
+    size = _checks.integer(size, "size", minimum=1, maximum=len(x) - 1)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    held_out = np.zeros(len(x), bool)
+    held_out[np.random.default_rng(seed).permutation(len(x))[:size]] = True
+    return (x[~held_out], y[~held_out]), (x[held_out], y[held_out])
