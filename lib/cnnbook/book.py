@@ -10,6 +10,7 @@ ipykernel. In Colab and JupyterLab nothing is shown.
 In a markdown cell, ``{glue:text}`test_accuracy:.1%``` then shows the value.
 """
 import IPython.core.formatters
+import numpy as np
 from IPython.display import display
 
 __all__ = ["glue"]
@@ -27,7 +28,8 @@ def glue(name, value):
         The key the markdown refers to, e.g. ``"test_accuracy"``.
     value : object
         What to show; numbers are stored as their ``repr`` so that format
-        specifications such as ``:.1%`` work.
+        specifications such as ``:.1%`` work (numpy scalars become Python
+        numbers first: myst-nb cannot format ``np.float64(0.99)``).
 
     Raises
     ------
@@ -40,6 +42,8 @@ def glue(name, value):
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string, got {name!r}")
+    if isinstance(value, np.generic):
+        value = value.item()
     bundle, metadata = IPython.core.formatters.format_display_data(value)
     metadata["scrapbook"] = {"name": name, "mime_prefix": _GLUE_PREFIX}
     display({_GLUE_PREFIX + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
