@@ -283,8 +283,10 @@ def test_top_activating_patches_come_from_the_strongest_positions():
     np.testing.assert_array_equal(sources, [[1, 0]])
     np.testing.assert_allclose(scores, [[0.9, 0.5]])
     assert patches[0, 0, 1, 1, 0] == np.float32(0.9) and patches[0, 1, 1, 1, 0] == np.float32(0.5)
-    corner, _, _ = interpret.top_activating_patches(model, images[2:], "maps", 0, count=1)
+    corner, _, score = interpret.top_activating_patches(model, images[2:], "maps", 0, count=1, inside=False)
     assert corner[0, 0, 1, 1, 0] == np.float32(0.2) and corner[0, 0, 0].sum() == 0  # outside the image: black
+    _, _, score = interpret.top_activating_patches(model, images[2:], "maps", 0, count=1)
+    assert score[0, 0] == 0  # inside=True: the corner position does not compete
     with pytest.raises(ValueError, match="rows, cols, channels"):
         interpret.top_activating_patches(model, images, "flat", 0)
 

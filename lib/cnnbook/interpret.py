@@ -118,8 +118,20 @@ def _symbolic_outputs(model, layer_names):
     return [traced[name] for name in layer_names]
 
 
-# One probe model per (model, layer names): building it costs more than a forward pass of a small net.
+# One probe model per (model, layer names): building one, and tracing its predict
+# function, costs more than a forward pass of a small network.
 _PROBES = weakref.WeakKeyDictionary()
+
+
+def _probe(model, layer_names):
+    """A cached model with ``model``'s weights that outputs ``layer_names`` (``None``: the logits' input)."""
+    import keras
+
+    probes = _PROBES.setdefault(model, {})
+    key = tuple(layer_names)
+    if key not in probes:
+        probes[key] = keras.Model(model.inputs[0], _symbolic_outputs(model, key))
+    return probes[key]
 
 
 def _forward(model, inputs, layer_names=()):
@@ -133,11 +145,7 @@ def _forward(model, inputs, layer_names=()):
     import keras
 
     last = _final_dense(model)
-    probes = _PROBES.setdefault(model, {})
-    key = tuple(layer_names)
-    if key not in probes:
-        probes[key] = keras.Model(model.inputs[0], _symbolic_outputs(model, key + (None,)))
-    outputs = probes[key](inputs, training=False)
+    outputs = _probe(model, tuple(layer_names) + (None,))(inputs, training=False)
     *kept, features = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     scores = keras.ops.matmul(features, last.kernel)
     if last.use_bias:
@@ -216,8 +224,6 @@ def layer_outputs(model, images, layer_names=None):
     >>> acts["conv1"].shape  # doctest: +SKIP
     (1, 28, 28, 32)
     """
-    import keras
-
     _check_model(model)
     batch = _images(model, images)
     if layer_names is None:
@@ -227,8 +233,7 @@ def layer_outputs(model, images, layer_names=None):
     layer_names = list(layer_names)
     for name in layer_names:
         _check_layer(model, name)
-    probe = keras.Model(model.inputs[0], _symbolic_outputs(model, layer_names))
-    outputs = probe.predict_on_batch(batch)
+    outputs = _probe(model, layer_names).predict_on_batch(batch)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     return {name: np.asarray(output) for name, output in zip(layer_names, outputs)}
@@ -431,7 +436,7 @@ def top_activating(model, images, layer_name, units, count=9, batch_size=256):
     return order, np.take_along_axis(scores, order, axis=1)
 
 
-def top_activating_patches(model, images, layer_name, units, count=6, batch_size=32):
+def top_activating_patches(model, images, layer_name, units, count=6, inside=True, batch_size=32):
     """The image patches that excite each of several channels most (chapter 10).
 
     The idea of the Deep Visualization Toolbox (Yosinski et al., 2015): for
@@ -441,7 +446,10 @@ def top_activating_patches(model, images, layer_name, units, count=6, batch_size
     the channel's strongest position in it), so the patches come from
     ``count`` different images. The patch is centred on the position's
     place in the image, ``(row + 0.5) * H / rows - 0.5``, exact for "same"
-    padding; parts of a patch outside the image are black.
+    padding. With ``inside=True`` only positions whose whole patch lies in
+    the image compete, so channels that respond to the zero padding at the
+    border do not fill the picture with half-black patches; otherwise the
+    parts of a patch outside the image are black.
 
     Parameters
     ----------
@@ -454,6 +462,8 @@ def top_activating_patches(model, images, layer_name, units, count=6, batch_size
         Channel indices.
     count : int
         Patches per channel (at most N).
+    inside : bool
+        Consider only positions whose patch lies wholly inside the image.
     batch_size : int
 
     Returns
@@ -468,13 +478,14 @@ def top_activating_patches(model, images, layer_name, units, count=6, batch_size
     Raises
     ------
     TypeError, ValueError
-        For bad images, an unknown or non-spatial layer, a unit out of range or a count < 1.
+        For bad images, an unknown or non-spatial layer, a unit out of range, a count < 1,
+        or ``inside=True`` when no patch fits inside the image.
 
     Examples
     --------
     >>> patches, sources, scores = top_activating_patches(model, photos, "block3b_out", [0, 5])  # doctest: +SKIP
     >>> patches.shape  # doctest: +SKIP
-    (2, 6, 43, 43, 3)
+    (2, 6, 67, 67, 3)
     """
     _check_model(model)
     batch = _images(model, images)
@@ -488,24 +499,37 @@ def top_activating_patches(model, images, layer_name, units, count=6, batch_size
     height, width = batch.shape[1:3]
     rows, cols = layer.output.shape[1:3]
     field = min(receptive_fields(model)[layer_name][0], height, width)
+    half = field // 2
+    centre_rows = np.round((np.arange(rows) + 0.5) * height / rows - 0.5).astype(int)
+    centre_cols = np.round((np.arange(cols) + 0.5) * width / cols - 0.5).astype(int)
+    allowed = np.ones((rows, cols), bool)
+    if inside:
+        if not isinstance(inside, bool):
+            raise TypeError(f"inside must be a bool; got {inside!r}")
+        fits_rows = (centre_rows - half >= 0) & (centre_rows - half + field <= height)
+        fits_cols = (centre_cols - half >= 0) & (centre_cols - half + field <= width)
+        allowed = np.outer(fits_rows, fits_cols)
+        if not allowed.any():
+            raise ValueError(f"no {field} x {field} patch of {layer_name!r} lies inside a {height} x {width} "
+                             f"image; use inside=False")
+    allowed = allowed.ravel()
+    probe = _probe(model, [layer_name])
     best, where = [], []
     for start in range(0, len(batch), batch_size):
-        (maps,), _ = _forward(model, batch[start:start + batch_size], [layer_name])
-        maps = np.asarray(maps)[..., units].reshape(-1, rows * cols, len(units))
+        maps = probe.predict_on_batch(batch[start:start + batch_size])
+        maps = np.where(allowed[:, None], np.asarray(maps)[..., units].reshape(-1, rows * cols, len(units)), -np.inf)
         best.append(maps.max(axis=1))
         where.append(maps.argmax(axis=1))
     best, where = np.concatenate(best).T, np.concatenate(where).T  # (units, N)
     sources = np.argsort(-best, axis=1, kind="stable")[:, :count]
     scores = np.take_along_axis(best, sources, axis=1)
-    half = field // 2
     padded = np.pad(batch, ((0, 0), (half, field), (half, field), (0, 0)))
     patches = np.empty((len(units), count, field, field, batch.shape[-1]), np.float32)
     for u in range(len(units)):
         for k, image in enumerate(sources[u]):
             row, col = divmod(int(where[u, image]), cols)
             # The patch starts half a field before the centre, which is where the centre sits in `padded`.
-            top = int(round((row + 0.5) * height / rows - 0.5))
-            left = int(round((col + 0.5) * width / cols - 0.5))
+            top, left = centre_rows[row], centre_cols[col]
             patches[u, k] = padded[image, top:top + field, left:left + field]
     return patches, sources, scores
 
