@@ -289,6 +289,14 @@ def test_top_activating_patches_come_from_the_strongest_positions():
     assert score[0, 0] == 0  # inside=True: the corner position does not compete
     with pytest.raises(ValueError, match="rows, cols, channels"):
         interpret.top_activating_patches(model, images, "flat", 0)
+    # Two positions 5 pixels apart, centred at 2 and 7 of a 10-pixel side: no 10-pixel field fits around either.
+    wide = keras.Sequential([keras.Input(shape=(10, 10, 1)),
+                             keras.layers.Conv2D(1, 11, strides=5, padding="same", name="maps"),
+                             keras.layers.Flatten(), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="no 10 x 10 patch of 'maps' lies inside a 10 x 10 image; use inside=False"):
+        interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0)
+    assert interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0, inside=False)[0].shape \
+        == (1, 1, 10, 10, 1)
 
 
 # -- FGSM -------------------------------------------------------------------------
