@@ -92,8 +92,10 @@ def test_layer_outputs_rejects_bad_arguments(model, digits):
         interpret.layer_outputs(model, x_test[:1], "conv1")
     with pytest.raises(ValueError, match=r"images must have shape \(N, 28, 28, 1\)"):
         interpret.layer_outputs(model, np.zeros((2, 28, 28)))
-    with pytest.raises(TypeError, match="images must be a numeric array"):
+    with pytest.raises(TypeError, match="images must have dtype"):
         interpret.layer_outputs(model, np.array([["a"]]))
+    with pytest.raises(ValueError, match="images is a float image with values up to 255"):
+        interpret.layer_outputs(model, x_test[:1] * 255)
 
 
 def test_logits_are_the_scores_before_the_softmax(model, digits):
@@ -103,12 +105,28 @@ def test_logits_are_the_scores_before_the_softmax(model, digits):
                                atol=1e-5)
 
 
+def test_a_functional_model_gives_what_its_sequential_twin_gives(model, digits):
+    _, _, x_test, y_test = digits
+    inputs = keras.Input(shape=(28, 28, 1))
+    hidden = inputs
+    for layer in model.layers:
+        twin = layer.__class__.from_config(layer.get_config())
+        hidden = twin(hidden)
+        twin.set_weights(layer.get_weights())
+    functional = keras.Model(inputs, hidden)
+    assert not isinstance(functional, keras.Sequential)
+    np.testing.assert_allclose(interpret.logits(functional, x_test[:3]), interpret.logits(model, x_test[:3]),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(interpret.grad_cam(functional, x_test[:3], "conv2"),
+                               interpret.grad_cam(model, x_test[:3], "conv2"), atol=1e-5)
+    np.testing.assert_array_equal(interpret.loss_gradient_sign(functional, x_test[:3], y_test[:3]),
+                                  interpret.loss_gradient_sign(model, x_test[:3], y_test[:3]))
+
+
 def test_models_that_interpret_cannot_use_are_refused(digits):
     _, _, x_test, _ = digits
-    inputs = keras.Input(shape=(28, 28, 1))
-    functional = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Flatten()(inputs)))
-    with pytest.raises(TypeError, match="keras.Sequential"):
-        interpret.saliency_map(functional, x_test[:1])
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        interpret.saliency_map(lambda x: x, x_test[:1])
     no_dense = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(), keras.layers.Softmax()])
     with pytest.raises(ValueError, match="must end in a Dense layer"):
         interpret.logits(no_dense, x_test[:1])
@@ -143,7 +161,7 @@ def test_saliency_agrees_with_finite_differences_of_the_logit(digits):
     smooth = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                                keras.layers.Conv2D(4, 3, activation="tanh"), keras.layers.AveragePooling2D(2),
                                keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
-    image = x_test[:1]
+    image = 0.05 + 0.9 * x_test[:1]  # room for +-step inside [0, 1]
     saliency = interpret.saliency_map(smooth, image, class_index=3)[0]
     step = 1e-2
     for pixel in np.argsort(saliency.ravel())[-5:]:  # the five most salient pixels
@@ -219,7 +237,7 @@ def test_top_activating_uses_logits_for_the_last_layer(model, digits):
 
 def test_units_are_validated(model, digits):
     _, _, x_test, _ = digits
-    with pytest.raises(ValueError, match=r"units must be ints in 0..7"):
+    with pytest.raises(ValueError, match=r"units \(the channels of 'conv2'\) must be an int from 0 to 7; got 8"):
         interpret.top_activating(model, x_test, "conv2", [8])
     with pytest.raises(ValueError, match="units must be ints"):
         interpret.maximize_activation(model, "conv2", [])
@@ -243,6 +261,39 @@ def test_gradient_ascent_rejects_bad_settings(model):
         interpret.maximize_activation(model, "conv1", [0], steps=0)
     with pytest.raises(ValueError, match="step_size must be a finite number"):
         interpret.maximize_activation(model, "conv1", [0], step_size=float("nan"))
+
+
+def test_top_activating_patches_come_from_the_strongest_positions():
+    """One conv channel that copies the pixel: its strongest patch is centred on the brightest pixel."""
+    model = keras.Sequential([keras.Input(shape=(12, 12, 1)),
+                              keras.layers.Conv2D(1, 3, padding="same", use_bias=False, name="maps"),
+                              keras.layers.Flatten(name="flat"), keras.layers.Dense(2)])
+    kernel = np.zeros((3, 3, 1, 1), np.float32)
+    kernel[1, 1] = 1
+    model.get_layer("maps").set_weights([kernel])
+    images = np.zeros((3, 12, 12, 1), np.float32)
+    images[0, 4, 7] = 0.5
+    images[1, 9, 2] = 0.9
+    images[2, 0, 0] = 0.2
+    patches, sources, scores = interpret.top_activating_patches(model, images, "maps", [0], count=2)
+    assert patches.shape == (1, 2, 3, 3, 1)
+    np.testing.assert_array_equal(sources, [[1, 0]])
+    np.testing.assert_allclose(scores, [[0.9, 0.5]])
+    assert patches[0, 0, 1, 1, 0] == np.float32(0.9) and patches[0, 1, 1, 1, 0] == np.float32(0.5)
+    corner, _, score = interpret.top_activating_patches(model, images[2:], "maps", 0, count=1, inside=False)
+    assert corner[0, 0, 1, 1, 0] == np.float32(0.2) and corner[0, 0, 0].sum() == 0  # outside the image: black
+    _, _, score = interpret.top_activating_patches(model, images[2:], "maps", 0, count=1)
+    assert score[0, 0] == 0  # inside=True: the corner position does not compete
+    with pytest.raises(ValueError, match="rows, cols, channels"):
+        interpret.top_activating_patches(model, images, "flat", 0)
+    # Two positions 5 pixels apart, centred at 2 and 7 of a 10-pixel side: no 10-pixel field fits around either.
+    wide = keras.Sequential([keras.Input(shape=(10, 10, 1)),
+                             keras.layers.Conv2D(1, 11, strides=5, padding="same", name="maps"),
+                             keras.layers.Flatten(), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="no 10 x 10 patch of 'maps' lies inside a 10 x 10 image; use inside=False"):
+        interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0)
+    assert interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0, inside=False)[0].shape \
+        == (1, 1, 10, 10, 1)
 
 
 # -- FGSM -------------------------------------------------------------------------
@@ -280,11 +331,23 @@ def test_fgsm_accuracy_matches_fgsm_and_the_clean_accuracy(model, digits):
     np.testing.assert_allclose(accuracy, [clean, attacked])
 
 
-@pytest.mark.parametrize("epsilon", [-0.1, float("nan"), float("inf"), True, "0.1"])
-def test_fgsm_rejects_bad_epsilon(model, digits, epsilon):
+@pytest.mark.parametrize("epsilon, error", [(-0.1, ValueError), (float("nan"), ValueError),
+                                            (float("inf"), ValueError), (True, TypeError), ("0.1", TypeError)])
+def test_fgsm_rejects_bad_epsilon(model, digits, epsilon, error):
     _, _, x_test, y_test = digits
-    with pytest.raises(ValueError, match="epsilon must be a finite number >= 0"):
+    with pytest.raises(error, match="epsilon must be a finite number >= 0"):
         interpret.fgsm(model, x_test[:1], y_test[:1], epsilon)
+
+
+def test_fgsm_reads_0_255_images_by_the_book_convention(model, digits):
+    """uint8 digits are scaled to [0, 1], not clipped there; 0-255 floats are refused, not whitened."""
+    _, _, x_test, y_test = digits
+    as_uint8 = np.round(x_test[:4] * 255).astype(np.uint8)
+    adversarial = interpret.fgsm(model, as_uint8, y_test[:4], 2 / 255)
+    assert np.abs(adversarial - as_uint8 / 255.0).max() <= 2 / 255 + 1e-6
+    assert adversarial.mean() < 0.5  # dark digits stay dark
+    with pytest.raises(ValueError, match="looks like a 0-255 image"):
+        interpret.fgsm(model, as_uint8.astype(np.float32), y_test[:4], 0.1)
 
 
 def test_fgsm_rejects_bad_labels(model, digits):

@@ -30,6 +30,8 @@ BUDGETS = {
     "conv2d_vs_tf_ratio": 5.0,
     "conv2d_backward_vs_tf_ratio": 5.0,
     "chapter_seconds": 180.0,  # each chapter
+    "pretrained_load_seconds": 5.0,  # read, verify and map the EfficientNet-Lite0 weights, build the Keras model
+    "pretrained_predict_ms": 100.0,  # one 224 x 224 photo through EfficientNet-Lite0
     "book_build_seconds": 1200.0,
     "full_mnist_load_seconds": 5.0,  # load_mnist(full=True), cold: read, decode, verify
 }
@@ -176,6 +178,24 @@ def bench_full_mnist(repeat):
     return {"full_mnist_load_seconds": round(median_seconds(cold_load, min(repeat, 5), warmup=1), 3)}
 
 
+def bench_pretrained(repeat):
+    """EfficientNet-Lite0 (cnnbook.pretrained): load + build once, then one photo's prediction."""
+    import skimage.data
+    import tensorflow  # noqa: F401  (imported before the clock starts, as in a chapter)
+
+    from cnnbook import pretrained
+
+    start = time.perf_counter()
+    model = pretrained.build_efficientnet_lite0()
+    load_seconds = time.perf_counter() - start
+    photo = pretrained.preprocess(skimage.data.chelsea())
+    predict = median_seconds(lambda: model.predict_on_batch(photo), repeat)
+    (name, _), = pretrained.decode_top_k(model.predict_on_batch(photo), k=1)[0]
+    if name != "Egyptian cat":
+        raise RuntimeError(f"EfficientNet-Lite0 calls skimage's chelsea {name!r}, not 'Egyptian cat'")
+    return {"pretrained_load_seconds": round(load_seconds, 3), "pretrained_predict_ms": round(predict * 1000, 3)}
+
+
 def bench_chapters():
     """Wall time of each chapter notebook, top to bottom, in a fresh kernel."""
     import nbformat
@@ -211,7 +231,8 @@ def verdicts(results):
     checks = {}
     for name, value in results.get("widget_update_ms", {}).items():
         checks[f"widget_update_ms.{name}"] = value < BUDGETS["widget_update_ms"]
-    for key in ("conv2d_vs_tf_ratio", "conv2d_backward_vs_tf_ratio", "book_build_seconds", "full_mnist_load_seconds"):
+    for key in ("conv2d_vs_tf_ratio", "conv2d_backward_vs_tf_ratio", "full_mnist_load_seconds",
+                "pretrained_load_seconds", "pretrained_predict_ms", "book_build_seconds"):
         if key in results:
             checks[key] = results[key] < BUDGETS[key]
     for name, value in results.get("chapter_seconds", {}).items():
@@ -238,6 +259,7 @@ def main(argv=None):
     results.update(bench_conv(args.repeat))
     results.update(bench_conv_backward(args.repeat))
     results.update(bench_full_mnist(args.repeat))
+    results.update(bench_pretrained(args.repeat))
     if not args.quick:
         print("chapters:", flush=True)
         results["chapter_seconds"] = bench_chapters()

@@ -17,6 +17,8 @@ Each chapter imports what it needs from the submodules:
 - :mod:`cnnbook.training` model progressions, result tables, mistakes (chapter 6)
 - :mod:`cnnbook.augment`  the lecture's augmentation layers and numpy twins (chapter 7)
 - :mod:`cnnbook.transfer` feature extraction and fine-tuning with few labels (chapter 8)
+- :mod:`cnnbook.references` the papers' reference figures, each with its source (chapters 8, 9)
+- :mod:`cnnbook.pretrained` EfficientNet-Lite0 with ImageNet weights, offline (chapters 8-10)
 - :mod:`cnnbook.interpret` saliency, Grad-CAM, maximal inputs, FGSM (chapter 10)
 - :mod:`cnnbook.widgets` the interactive widgets
 """

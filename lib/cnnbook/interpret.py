@@ -1,14 +1,21 @@
 """What has a CNN learned? Activations, saliency, Grad-CAM, maximal inputs, FGSM.
 
-Chapter 10. Every function takes a Keras classifier (a
-``keras.Sequential`` chain of layers with one input, channels-last,
-ending in a ``Dense`` layer) and numpy arrays, and returns
-numpy arrays. Gradients come from ``tf.GradientTape``. Where a gradient of a
-class score is needed, the score is the *logit* (the input of the final
-softmax), not the probability: a confident softmax saturates at 1.0 in
-float32 and its gradient vanishes.
+Chapter 10. Every function takes a Keras classifier (a ``keras.Sequential``
+chain or a functional ``keras.Model`` such as
+:func:`cnnbook.pretrained.load_efficientnet_lite0`, with one channels-last
+input and one output, the output layer a ``Dense`` layer) and numpy arrays,
+and returns numpy arrays. Images follow the book's one convention
+(:func:`cnnbook._checks.float_image`): integers hold 0-255, floats must lie in
+[0, 1]; both networks of chapter 10 take [0, 1] inputs. Gradients come from
+``tf.GradientTape``. Where a gradient of a class score is needed, the score
+is the *logit* (the input of the final softmax), not the probability: a
+confident softmax saturates at 1.0 in float32 and its gradient vanishes.
 """
+import weakref
+
 import numpy as np
+
+from . import _checks
 
 __all__ = [
     "receptive_fields",
@@ -17,6 +24,7 @@ __all__ = [
     "saliency_map",
     "grad_cam",
     "top_activating",
+    "top_activating_patches",
     "maximize_activation",
     "loss_gradient_sign",
     "fgsm",
@@ -27,32 +35,41 @@ __all__ = [
 def _check_model(model):
     import keras
 
-    if not isinstance(model, keras.Sequential):
-        raise TypeError(f"model must be a keras.Sequential model (a chain of layers); got {type(model).__name__}")
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model (Sequential or functional); got {type(model).__name__}")
     if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise ValueError("model must have exactly one input and one output")
+        raise ValueError(f"model must have exactly one input and one output; got {len(model.inputs)} and "
+                         f"{len(model.outputs)}")
 
 
 def _check_images(model, images):
-    """A float32 batch ``(N, *input_shape)`` from ``images``; one image gets a batch axis."""
-    array = np.asarray(images)
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise TypeError(f"images must be a numeric array; got dtype {array.dtype}")
+    """A float32 batch ``(N, *input_shape)`` from ``images``, values unchanged; one image gets a batch axis."""
     input_shape = tuple(model.inputs[0].shape[1:])
+    layout = f"(N, {', '.join(map(str, input_shape))}) or ({', '.join(map(str, input_shape))})"
+    array = _checks.array(images, "images", (len(input_shape), len(input_shape) + 1), layout)
     if array.shape == input_shape:
         array = array[np.newaxis]
-    if array.ndim != len(input_shape) + 1 or tuple(array.shape[1:]) != input_shape or len(array) == 0:
-        raise ValueError(
-            f"images must have shape (N, {', '.join(map(str, input_shape))}) or "
-            f"({', '.join(map(str, input_shape))}) to fit the model; got shape {array.shape}"
-        )
+    if tuple(array.shape[1:]) != input_shape:
+        raise ValueError(f"images must have shape {layout} to fit the model; got shape {np.shape(images)}")
     return array.astype(np.float32)
 
 
+def _images(model, images):
+    """:func:`_check_images` after the book's image convention: integers 0-255 -> [0, 1]; floats in [0, 1]."""
+    rank = len(model.inputs[0].shape) - 1
+    return _check_images(model, _checks.float_image(images, "images", ndim=(rank, rank + 1),
+                                                    layout="an image or a batch of images"))
+
+
 def _check_layer(model, layer_name):
+    if not isinstance(layer_name, str):
+        raise TypeError(f"layer_name must be a str (a name in [layer.name for layer in model.layers]); "
+                        f"got {layer_name!r}")
     names = [layer.name for layer in model.layers]
-    if not isinstance(layer_name, str) or layer_name not in names:
-        raise ValueError(f"layer_name must be one of {names}; got {layer_name!r}")
+    if layer_name not in names:
+        shown = names if len(names) <= 12 else names[:6] + ["..."] + names[-3:]
+        raise ValueError(f"layer_name must be one of the model's {len(names)} layer names {shown}; "
+                         f"got {layer_name!r}")
     return model.get_layer(layer_name)
 
 
@@ -60,24 +77,11 @@ def _check_labels(name, labels, count, num_classes):
     array = np.asarray(labels)
     if array.ndim == 0:
         array = np.full(count, array)
-    if not np.issubdtype(array.dtype, np.integer) or array.shape != (count,):
+    if array.dtype.kind not in "iu" or array.shape != (count,):
         raise ValueError(f"{name} must be an int or {count} ints (one per image); got {labels!r}")
     if array.min() < 0 or array.max() >= num_classes:
         raise ValueError(f"{name} must be in 0..{num_classes - 1}; got values {array.min()}..{array.max()}")
     return array.astype(np.int64)
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _check_epsilon(epsilon):
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(epsilon) or epsilon < 0:
-        raise ValueError(f"epsilon must be a finite number >= 0; got {epsilon!r}")
-    return float(epsilon)
 
 
 def _final_dense(model):
@@ -90,30 +94,63 @@ def _final_dense(model):
     return last
 
 
-def _forward(model, inputs, layer_names=()):
-    """Run ``model`` on a tensor; return ``[outputs of layer_names...], logits``.
+def _symbolic_outputs(model, layer_names):
+    """The symbolic outputs of ``layer_names`` in ``model``'s own graph; ``None`` stands for the logits' input.
 
-    Applies the layers one after the other (a ``keras.Sequential`` chain),
-    keeping the named layers' outputs, so a ``GradientTape`` can
-    differentiate with respect to them; the final Dense layer is applied
-    without its activation, which gives the logits.
+    A ``keras.Sequential`` keeps more than one graph of its layers (``layer.output``
+    and the next layer's ``layer.input`` can be different tensors), so its
+    chain is traced once more from its input; a functional model's layers
+    have one graph.
     """
     import keras
 
     last = _final_dense(model)
-    wanted = set(layer_names)
-    kept = {}
-    hidden = inputs
-    for layer in model.layers[:-1]:
+    if not isinstance(model, keras.Sequential):
+        return [last.input if name is None else model.get_layer(name).output for name in layer_names]
+    traced, hidden = {}, model.inputs[0]
+    for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
-        hidden = layer(hidden, training=False)
-        if layer.name in wanted:
-            kept[layer.name] = hidden
-    scores = keras.ops.matmul(hidden, last.kernel)
+        if layer is last:
+            traced[None] = hidden
+        hidden = layer(hidden)
+        traced[layer.name] = hidden
+    return [traced[name] for name in layer_names]
+
+
+# One probe model per (model, layer names): building one, and tracing its predict
+# function, costs more than a forward pass of a small network.
+_PROBES = weakref.WeakKeyDictionary()
+
+
+def _probe(model, layer_names):
+    """A cached model with ``model``'s weights that outputs ``layer_names`` (``None``: the logits' input)."""
+    import keras
+
+    probes = _PROBES.setdefault(model, {})
+    key = tuple(layer_names)
+    if key not in probes:
+        probes[key] = keras.Model(model.inputs[0], _symbolic_outputs(model, key))
+    return probes[key]
+
+
+def _forward(model, inputs, layer_names=()):
+    """Run ``model`` on a tensor; return ``[outputs of layer_names...], logits``.
+
+    A probe model with the same weights outputs the named layers and the
+    input of the final Dense layer; the Dense layer is then applied without
+    its activation, which gives the logits. A ``GradientTape`` can
+    differentiate through it.
+    """
+    import keras
+
+    last = _final_dense(model)
+    outputs = _probe(model, tuple(layer_names) + (None,))(inputs, training=False)
+    *kept, features = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    scores = keras.ops.matmul(features, last.kernel)
     if last.use_bias:
         scores = scores + last.bias
-    return [kept[name] for name in layer_names], scores
+    return kept, scores
 
 
 def receptive_fields(model):
@@ -148,7 +185,7 @@ def receptive_fields(model):
     field, jump = 1, 1
     fields = {}
     for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)):
             field += layer.dilation_rate[0] * (layer.kernel_size[0] - 1) * jump
             jump *= layer.strides[0]
         elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
@@ -187,10 +224,8 @@ def layer_outputs(model, images, layer_names=None):
     >>> acts["conv1"].shape  # doctest: +SKIP
     (1, 28, 28, 32)
     """
-    import keras
-
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     if layer_names is None:
         layer_names = [layer.name for layer in model.layers]
     elif isinstance(layer_names, str):
@@ -198,8 +233,7 @@ def layer_outputs(model, images, layer_names=None):
     layer_names = list(layer_names)
     for name in layer_names:
         _check_layer(model, name)
-    probe = keras.Model(model.inputs[0], [model.get_layer(name).output for name in layer_names])
-    outputs = probe.predict_on_batch(batch)
+    outputs = _probe(model, layer_names).predict_on_batch(batch)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     return {name: np.asarray(output) for name, output in zip(layer_names, outputs)}
@@ -224,7 +258,7 @@ def logits(model, images):
         For a non-Keras model, a model not ending in ``Dense``, or badly shaped images.
     """
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     _, scores = _forward(model, batch)
     return np.asarray(scores)
 
@@ -277,7 +311,7 @@ def saliency_map(model, images, class_index=None):
     (2, 28, 28)
     """
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     if batch.ndim != 4:
         raise ValueError(f"images must be (N, H, W, C) for saliency; got shape {batch.shape}")
     if class_index is not None:
@@ -318,7 +352,7 @@ def grad_cam(model, images, layer_name, class_index=None, upsample=True):
     import tensorflow as tf
 
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     layer = _check_layer(model, layer_name)
     if len(layer.output.shape) != 4:
         raise ValueError(f"layer_name must name a layer with (rows, cols, channels) output; "
@@ -339,12 +373,11 @@ def _check_units(model, layer_name, units):
     """A list of valid unit (channel) indices of ``layer_name``."""
     layer = _check_layer(model, layer_name)
     channels = layer.output.shape[-1]
-    single = isinstance(units, (int, np.integer)) and not isinstance(units, bool)
-    units = [units] if single else list(units) if hasattr(units, "__iter__") else [units]
-    if not units or any(isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < channels
-                        for unit in units):
-        raise ValueError(f"units must be ints in 0..{channels - 1} (the channels of {layer_name!r}); got {units!r}")
-    return [int(unit) for unit in units]
+    units = [units] if _checks.is_int(units) else list(units) if hasattr(units, "__iter__") else [units]
+    if not units:
+        raise ValueError(f"units must be ints in 0..{channels - 1} (the channels of {layer_name!r}); got none")
+    return [_checks.integer(unit, f"units (the channels of {layer_name!r})", minimum=0, maximum=channels - 1)
+            for unit in units]
 
 
 def top_activating(model, images, layer_name, units, count=9, batch_size=256):
@@ -384,10 +417,10 @@ def top_activating(model, images, layer_name, units, count=9, batch_size=256):
     (2, 5)
     """
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     units = _check_units(model, layer_name, units)
-    _check_int("count", count, minimum=1)
-    _check_int("batch_size", batch_size, minimum=1)
+    count = _checks.integer(count, "count", minimum=1)
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     use_logits = layer_name == model.layers[-1].name
     scores = []
     for start in range(0, len(batch), batch_size):
@@ -401,6 +434,104 @@ def top_activating(model, images, layer_name, units, count=9, batch_size=256):
     scores = np.concatenate(scores).T  # (units, N)
     order = np.argsort(-scores, axis=1, kind="stable")[:, :min(count, batch.shape[0])]
     return order, np.take_along_axis(scores, order, axis=1)
+
+
+def top_activating_patches(model, images, layer_name, units, count=6, inside=True, batch_size=32):
+    """The image patches that excite each of several channels most (chapter 10).
+
+    The idea of the Deep Visualization Toolbox (Yosinski et al., 2015): for
+    one channel of a convolutional layer, find the positions of its map with
+    the largest activation and cut out the input patch each position sees
+    (its receptive field, :func:`receptive_fields`). One patch per image (at
+    the channel's strongest position in it), so the patches come from
+    ``count`` different images. The patch is centred on the position's
+    place in the image, ``(row + 0.5) * H / rows - 0.5``, exact for "same"
+    padding. With ``inside=True`` only positions whose whole patch lies in
+    the image compete, so channels that respond to the zero padding at the
+    border do not fill the picture with half-black patches; otherwise the
+    parts of a patch outside the image are black.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : array_like, shape (N, *input_shape)
+        Follows the book's image convention (integers 0-255 or floats in [0, 1]).
+    layer_name : str
+        A layer with output ``(batch, rows, cols, channels)``.
+    units : int or sequence of int
+        Channel indices.
+    count : int
+        Patches per channel (at most N).
+    inside : bool
+        Consider only positions whose patch lies wholly inside the image.
+    batch_size : int
+
+    Returns
+    -------
+    patches : ndarray, shape (len(units), count, field, field, C), float32
+        ``field`` is the layer's receptive field, at most the image size.
+    sources : ndarray of int, shape (len(units), count)
+        The image each patch comes from, strongest first.
+    scores : ndarray of float32, shape (len(units), count)
+        The channel's activation at the patch's centre position.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images, an unknown or non-spatial layer, a unit out of range, a count < 1,
+        or ``inside=True`` when no patch fits inside the image.
+
+    Examples
+    --------
+    >>> patches, sources, scores = top_activating_patches(model, photos, "block3b_out", [0, 5])  # doctest: +SKIP
+    >>> patches.shape  # doctest: +SKIP
+    (2, 6, 67, 67, 3)
+    """
+    _check_model(model)
+    batch = _images(model, images)
+    layer = _check_layer(model, layer_name)
+    if len(layer.output.shape) != 4:
+        raise ValueError(f"layer_name must name a layer with (rows, cols, channels) output; "
+                         f"{layer_name!r} outputs {tuple(layer.output.shape)}")
+    units = _check_units(model, layer_name, units)
+    count = min(_checks.integer(count, "count", minimum=1), len(batch))
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+    height, width = batch.shape[1:3]
+    rows, cols = layer.output.shape[1:3]
+    field = min(receptive_fields(model)[layer_name][0], height, width)
+    half = field // 2
+    centre_rows = np.round((np.arange(rows) + 0.5) * height / rows - 0.5).astype(int)
+    centre_cols = np.round((np.arange(cols) + 0.5) * width / cols - 0.5).astype(int)
+    allowed = np.ones((rows, cols), bool)
+    if inside:
+        if not isinstance(inside, bool):
+            raise TypeError(f"inside must be a bool; got {inside!r}")
+        fits_rows = (centre_rows - half >= 0) & (centre_rows - half + field <= height)
+        fits_cols = (centre_cols - half >= 0) & (centre_cols - half + field <= width)
+        allowed = np.outer(fits_rows, fits_cols)
+        if not allowed.any():
+            raise ValueError(f"no {field} x {field} patch of {layer_name!r} lies inside a {height} x {width} "
+                             f"image; use inside=False")
+    allowed = allowed.ravel()
+    probe = _probe(model, [layer_name])
+    best, where = [], []
+    for start in range(0, len(batch), batch_size):
+        maps = probe.predict_on_batch(batch[start:start + batch_size])
+        maps = np.where(allowed[:, None], np.asarray(maps)[..., units].reshape(-1, rows * cols, len(units)), -np.inf)
+        best.append(maps.max(axis=1))
+        where.append(maps.argmax(axis=1))
+    best, where = np.concatenate(best).T, np.concatenate(where).T  # (units, N)
+    sources = np.argsort(-best, axis=1, kind="stable")[:, :count]
+    scores = np.take_along_axis(best, sources, axis=1)
+    padded = np.pad(batch, ((0, 0), (half, field), (half, field), (0, 0)))
+    patches = np.empty((len(units), count, field, field, batch.shape[-1]), np.float32)
+    for u in range(len(units)):
+        for k, image in enumerate(sources[u]):
+            row, col = divmod(int(where[u, image]), cols)
+            # The patch starts half a field before the centre, which is where the centre sits in `padded`.
+            top, left = centre_rows[row], centre_cols[col]
+            patches[u, k] = padded[image, top:top + field, left:left + field]
+    return patches, sources, scores
 
 
 def maximize_activation(model, layer_name, units, steps=100, step_size=0.05, blur_every=4,
@@ -448,13 +579,12 @@ def maximize_activation(model, layer_name, units, steps=100, step_size=0.05, blu
 
     _check_model(model)
     units = _check_units(model, layer_name, units)
-    _check_int("steps", steps, minimum=1)
-    _check_int("blur_every", blur_every, minimum=0)
-    _check_int("seed", seed, minimum=0)
-    for name, value in (("step_size", step_size), ("blur_sigma", blur_sigma), ("decay", decay)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    steps = _checks.integer(steps, "steps", minimum=1)
+    blur_every = _checks.integer(blur_every, "blur_every", minimum=0)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    step_size = _checks.number(step_size, "step_size", minimum=0)
+    blur_sigma = _checks.number(blur_sigma, "blur_sigma", minimum=0)
+    decay = _checks.number(decay, "decay", minimum=0)
     if decay >= 1:
         raise ValueError(f"decay must be below 1 (1 would reset the image to grey every step); got {decay!r}")
     use_logits = layer_name == model.layers[-1].name
@@ -510,7 +640,7 @@ def loss_gradient_sign(model, images, labels):
     import tensorflow as tf
 
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     labels = _check_labels("labels", labels, len(batch), _final_dense(model).units)
     inputs = tf.convert_to_tensor(batch)
     with tf.GradientTape() as tape:
@@ -551,8 +681,8 @@ def fgsm(model, images, labels, epsilon):
     >>> float(abs(adversarial - x_test[:5]).max()) <= 0.1  # doctest: +SKIP
     True
     """
-    epsilon = _check_epsilon(epsilon)
-    batch = _check_images(model, images)
+    epsilon = _checks.number(epsilon, "epsilon", minimum=0)
+    batch = _images(model, images)
     signs = loss_gradient_sign(model, batch, labels)
     return np.clip(batch + epsilon * signs, 0.0, 1.0)
 
@@ -578,10 +708,10 @@ def fgsm_accuracy(model, images, labels, epsilons, batch_size=500):
         Fraction of the adversarial images classified as their label.
     """
     _check_model(model)
-    batch = _check_images(model, images)
+    batch = _images(model, images)
     labels = _check_labels("labels", labels, len(batch), _final_dense(model).units)
-    epsilons = [_check_epsilon(value) for value in np.atleast_1d(epsilons).tolist()]
-    _check_int("batch_size", batch_size, minimum=1)
+    epsilons = [_checks.number(value, "epsilon", minimum=0) for value in np.atleast_1d(epsilons).tolist()]
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     correct = np.zeros(len(epsilons))
     for start in range(0, len(batch), batch_size):
         chunk, chunk_labels = batch[start:start + batch_size], labels[start:start + batch_size]
