@@ -1,0 +1,224 @@
+"""Error-message tests of every cnnbook function: one file for the one validation module.
+
+cnnbook validates through :mod:`cnnbook._checks`, so the same mistake gets the
+same error everywhere: TypeError for a wrong type, ValueError for a wrong
+value, and a message that names the argument, what was given and what is
+allowed. The behaviour tests stay in each module's test file.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+
+from cnnbook import _checks
+from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
+
+
+def _ids(cases):
+    return [f"{case[0].__name__}-{i}" for i, case in enumerate(cases)]
+
+
+# ---------------------------------------------------------------------------
+# cnnbook._checks: one kind of mistake, one error
+# ---------------------------------------------------------------------------
+
+CHECKS_BAD = [
+    (_checks.integer, ("5", "stride"), dict(minimum=1), TypeError, r"stride must be an int >= 1; got '5' of type str"),
+    (_checks.integer, (2.0, "stride"), dict(minimum=1), TypeError, r"stride must be an int >= 1; got 2.0 of type float"),
+    (_checks.integer, (True, "count"), {}, TypeError, r"count must be an int; got True of type bool"),
+    (_checks.integer, (0, "stride"), dict(minimum=1), ValueError, r"stride must be an int >= 1; got 0"),
+    (_checks.integer, (11, "level"), dict(minimum=0, maximum=9), ValueError, r"level must be an int from 0 to 9; got 11"),
+    (_checks.number, ("0.1", "learning_rate"), dict(positive=True), TypeError, r"learning_rate must be a finite number > 0; got '0.1'"),
+    (_checks.number, (float("nan"), "learning_rate"), dict(positive=True), ValueError, r"learning_rate .* got nan"),
+    (_checks.number, (float("inf"), "eps"), dict(positive=True), ValueError, r"eps must be a finite number > 0; got inf"),
+    (_checks.number, (-0.1, "learning_rate"), dict(positive=True), ValueError, r"got -0.1"),
+    (_checks.number, (11, "noise"), dict(minimum=0, maximum=10), ValueError, r"noise must be a finite number from 0 to 10; got 11.0"),
+    (_checks.pair, ((1, 2, 3), "stride"), {}, ValueError, r"stride must be .* pair .* got \(1, 2, 3\) with 3 values"),
+    (_checks.pair, ((1, 2.0), "stride"), {}, TypeError, r"stride must be an int >= 1 or a pair"),
+    (_checks.pair, ("3", "kernel"), {}, TypeError, r"kernel must be .* got '3' of type str"),
+    (_checks.pair, (-1, "padding"), dict(minimum=0), ValueError, r"padding must be an int >= 0 or a pair"),
+    (_checks.choice, ("sum", "kind"), dict(allowed=("max", "average")), ValueError, r"kind must be one of 'max', 'average'; got 'sum'"),
+    (_checks.choice, (3, "kind"), dict(allowed=("max", "average")), TypeError, r"kind must be one of .* got 3 of type int"),
+    (_checks.padding, ("half",), {}, ValueError, r"padding must be 'valid', 'same', 'full' or an int >= 0; got 'half'"),
+    (_checks.padding, (1.5,), {}, TypeError, r"padding must be .* got 1.5 of type float"),
+    (_checks.padding, (1,), dict(words=("valid", "same"), allow_int=False), TypeError, r"padding must be 'valid' or 'same'; got 1"),
+    (_checks.boolean, (1, "bias"), {}, TypeError, r"bias must be True or False; got 1 of type int"),
+    (_checks.text, (3, "name"), {}, TypeError, r"name must be a non-empty str; got 3 of type int"),
+    (_checks.text, ("", "name"), dict(optional=True), ValueError, r"name must be a non-empty str or None; got ''"),
+    (_checks.shape, ([3, 0], "kernel_shape", (2, 4)), {}, ValueError, r"kernel_shape must be .* ints >= 1; got \(3, 0\)"),
+    (_checks.shape, (3, "kernel_shape", (2, 4)), {}, TypeError, r"kernel_shape must be .* got 3 of type int"),
+    (_checks.shape, ((3, 3, 1), "kernel_shape", (2, 4)), {}, ValueError, r"kernel_shape .* with 3 values"),
+    (_checks.array, ([1, 2], "x", 2, "(H, W)"), {}, ValueError, r"x must be \(H, W\); got 1 dims with shape \(2,\)"),
+    (_checks.array, (np.array(["a"]), "x", 1, "(N,)"), {}, TypeError, r"x must hold real numbers \(bool, int or float\); got dtype <U1"),
+    (_checks.array, (np.array([1.5]), "y", 1, "(N,)"), dict(kinds="iu"), TypeError, r"y must hold integers; got dtype float64"),
+    (_checks.array, ([[1, 2], [3]], "x", 2, "(H, W)"), {}, ValueError, r"x must be a rectangular numeric array \(H, W\); got a ragged"),
+    (_checks.array, (np.zeros((0, 3)), "x", 2, "(H, W)"), {}, ValueError, r"x must not be empty; got shape \(0, 3\)"),
+    (_checks.array, (np.array([np.nan]), "x", 1, "(N,)"), {}, ValueError, r"x must hold finite numbers"),
+    (_checks.float_image, (np.array([[0, 300]]), "image"), {}, ValueError, r"image is an integer image with values from 0 to 300"),
+    (_checks.float_image, (np.array([[0.0, 200.0]]), "image"), {}, ValueError, r"image is a float image with values up to 200 .* divide it by 255"),
+    (_checks.float_image, (np.array([[-0.5, 0.5]]), "image"), {}, ValueError, r"image is a float image with values down to -0.5"),
+    (_checks.float_image, (np.zeros((3, 28, 28)), "image"), {}, ValueError, r"image looks channels-first: shape \(3, 28, 28\)"),
+    (_checks.channels_last, (np.zeros((5, 1, 28, 28)), "x"), {}, ValueError, r"x looks channels-first: .* \(N, H, W, C\): use np.moveaxis\(x, 1, -1\)"),
+    (_checks.kernel_layout, ((64, 3, 3, 3), 3, "k"), {}, ValueError, r"k looks like PyTorch's \(C_out, C_in, kh, kw\) layout"),
+    (_checks.memory, (3 * 1024**3, "the im2col matrix"), {}, ValueError, r"the im2col matrix would need 3.0 GiB .* limit is 2.0 GiB"),
+    (_checks.writable_directory, (3, "cache_dir"), {}, TypeError, r"cache_dir must be a path"),
+    (_checks.same_shape, (np.zeros((2, 2)), (3, 3), "dout", "the forward output"), {}, ValueError, r"dout must have the shape of the forward output \(3, 3\); got \(2, 2\)"),
+]
+
+
+@pytest.mark.parametrize("check, args, kwargs, error, message", CHECKS_BAD, ids=_ids(CHECKS_BAD))
+def test_checks_bad_input(check, args, kwargs, error, message):
+    with pytest.raises(error, match=message) as info:
+        check(*args, **kwargs)
+    assert info.value.__cause__ is None
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 8), (4, 4, 8), (8, 8, 1), (28, 28, 3), (2, 6, 6, 8), (3, 28, 28, 1)])
+def test_channels_last_passes_channels_last_arrays_and_small_feature_maps(shape):
+    _checks.channels_last(np.zeros(shape), "x")
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 1, 8), (5, 5, 3, 64), (3, 2, 2, 2), (1, 1, 64, 3), (7, 7, 3, 3)])
+def test_kernel_layout_passes_keras_kernels(shape):
+    _checks.kernel_layout(shape, shape[2], "k")
+
+
+def test_writable_directory_refuses_a_file_before_any_work(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    with pytest.raises(ValueError, match=r"cache_dir .* is not a writable directory"):
+        _checks.writable_directory(a_file / "models", "cache_dir")
+
+
+# ---------------------------------------------------------------------------
+# cnnbook.conv
+# ---------------------------------------------------------------------------
+
+X = np.ones((5, 5))
+X3 = np.ones((5, 5, 3))
+K = np.ones((3, 3))
+K4 = np.ones((3, 3, 3, 2))
+
+CONV_BAD = [
+    (dict(x=np.ones(5), k=K), ValueError, r"x must be \(H, W\) or \(H, W, C\); got 1 dims"),
+    (dict(x=np.ones((1, 5, 5, 3)), k=K4), ValueError, r"x must be .* got 4 dims"),
+    (dict(x=X3, k=np.ones((3, 3, 3))), ValueError, r"k must be \(kh, kw\) or \(kh, kw, C_in, C_out\); got 3"),
+    (dict(x=X, k=np.ones(3)), ValueError, r"k must be .* got 1 dims"),
+    (dict(x=np.ones((0, 5)), k=K), ValueError, r"x must not be empty"),
+    (dict(x=X, k=np.ones((3, 0))), ValueError, r"k must not be empty"),
+    (dict(x=X3, k=K), ValueError, r"k is 2-D .* x is 3-D"),
+    (dict(x=X3, k=np.ones((3, 3, 2, 4))), ValueError, r"k has C_in=2 .* x has 3 channel"),
+    (dict(x=X, k=np.ones((3, 3, 2, 4))), ValueError, r"k has C_in=2 .* x has 1 channel"),
+    (dict(x=np.ones((3, 3)), k=np.ones((5, 5))), ValueError, r"k is larger than the padded input"),
+    (dict(x=np.ones((3, 6)), k=np.ones((2, 2)), dilation=(3, 1)), ValueError,
+     r"k is larger .* height covers 4 .* padded input height is 3"),
+    (dict(x=X, k=K, stride=0), ValueError, r"stride must be an int >= 1 or a pair"),
+    (dict(x=X, k=K, stride=-2), ValueError, r"stride must be"),
+    (dict(x=X, k=K, stride=1.5), TypeError, r"stride must be an int >= 1"),
+    (dict(x=X, k=K, stride="2"), TypeError, r"stride must be"),
+    (dict(x=X, k=K, stride=True), TypeError, r"stride must be"),
+    (dict(x=X, k=K, stride=(1, 2, 3)), ValueError, r"stride must be .* pair .* got \(1, 2, 3\)"),
+    (dict(x=X, k=K, stride=(1, 0)), ValueError, r"stride must be"),
+    (dict(x=X, k=K, stride=(1, 2.0)), TypeError, r"stride must be"),
+    (dict(x=X, k=K, dilation=0), ValueError, r"dilation must be an int >= 1"),
+    (dict(x=X, k=K, dilation=2.0), TypeError, r"dilation must be"),
+    (dict(x=X, k=K, dilation=(2,)), ValueError, r"dilation must be .* pair"),
+    (dict(x=X, k=K, padding="sme"), ValueError, r"padding must be 'valid', 'same', 'full' or an int >= 0; got 'sme'"),
+    (dict(x=X, k=K, padding=-1), ValueError, r"padding must be .* int >= 0; got -1"),
+    (dict(x=X, k=K, padding=1.5), TypeError, r"padding must be"),
+    (dict(x=X, k=K, padding=None), TypeError, r"padding must be"),
+    (dict(x=X, k=K, padding=(1, 1)), TypeError, r"padding must be"),
+    (dict(x=np.array([["a", "b"], ["c", "d"]]), k=K), TypeError, r"x must hold real numbers"),
+    (dict(x=np.array([[1, None], [2, 3]]), k=np.ones((1, 1))), TypeError, r"x must hold real numbers .* object"),
+    (dict(x=X + 1j, k=K), TypeError, r"x must hold real numbers .* complex"),
+    (dict(x=[[1, 2], [3]], k=np.ones((1, 1))), ValueError, r"x must be a rectangular numeric array"),
+    (dict(x="image", k=K), TypeError, r"x must hold real numbers"),
+    (dict(x=X, k=[["a"]]), TypeError, r"k must hold real numbers"),
+]
+
+
+@pytest.mark.parametrize("function", [conv2d, conv2d_loop, convolve2d])
+@pytest.mark.parametrize("kwargs, error, message", CONV_BAD)
+def test_conv_bad_input(function, kwargs, error, message):
+    with pytest.raises(error, match=message) as info:
+        function(**kwargs)
+    assert info.value.__cause__ is None
+
+
+SIZE_BAD = [
+    (output_size, dict(n=0, k=3), ValueError, r"n must be an int >= 1; got 0"),
+    (output_size, dict(n=5.0, k=3), TypeError, r"n must be an int"),
+    (output_size, dict(n=5, k=0), ValueError, r"k must be an int >= 1; got 0"),
+    (output_size, dict(n=5, k=(3, 3)), TypeError, r"k must be an int"),
+    (output_size, dict(n=3, k=5), ValueError, r"k is larger than the padded input"),
+    (output_size, dict(n=4, k=3, dilation=2), ValueError, r"k is larger .* covers 5"),
+    (output_size, dict(n=5, k=3, stride=0), ValueError, r"stride must be an int >= 1"),
+    (output_size, dict(n=5, k=3, stride=(1, 1)), TypeError, r"stride must be an int >= 1"),
+    (output_size, dict(n=5, k=3, dilation=-1), ValueError, r"dilation must be an int >= 1"),
+    (output_size, dict(n=5, k=3, padding="half"), ValueError, r"padding must be 'valid', 'same', 'full'"),
+    (output_size, dict(n=5, k=3, padding=-2), ValueError, r"padding must be"),
+    (pad_amounts, dict(n=5, k=3, padding="zeros"), ValueError, r"padding must be"),
+    (pad_amounts, dict(n=5, k=3, padding=2.5), TypeError, r"padding must be"),
+    (pad_amounts, dict(n=-5, k=3), ValueError, r"n must be"),
+    (pad_amounts, dict(n=5, k=3, stride=0), ValueError, r"stride must be"),
+    (pad_amounts, dict(n=5, k=3, dilation=1.0), TypeError, r"dilation must be"),
+    (im2col, dict(x=np.ones((4, 4, 1)), kh=0, kw=2), ValueError, r"kh must be an int >= 1"),
+    (im2col, dict(x=np.ones((4, 4, 1)), kh=2, kw="2"), TypeError, r"kw must be an int >= 1"),
+    (im2col, dict(x=np.ones((4, 4, 1)), kh=5, kw=2), ValueError, r"k is larger than the padded input"),
+    (im2col, dict(x=np.ones((1, 4, 4, 1)), kh=2, kw=2), ValueError, r"x must be \(H, W\) or \(H, W, C\)"),
+    (im2col, dict(x=np.ones((4, 4, 1)), kh=2, kw=2, stride=0), ValueError, r"stride must be"),
+    (im2col, dict(x=np.ones((4, 4, 1)), kh=2, kw=2, dilation=(1, 1.5)), TypeError, r"dilation must be"),
+    (max_pool2d, dict(x=np.ones(4)), ValueError, r"x must be \(H, W\) or \(H, W, C\)"),
+    (max_pool2d, dict(x=np.ones((0, 4))), ValueError, r"x must not be empty"),
+    (max_pool2d, dict(x=np.array([["a"]])), TypeError, r"x must hold real numbers"),
+    (max_pool2d, dict(x=X, size=0), ValueError, r"size must be an int >= 1 or a pair"),
+    (max_pool2d, dict(x=X, size=2.5), TypeError, r"size must be"),
+    (max_pool2d, dict(x=X, size=(6, 2)), ValueError, r"size 6 is larger than the input height 5"),
+    (max_pool2d, dict(x=np.ones((5, 3)), size=4), ValueError, r"size 4 is larger than the input width 3"),
+    (max_pool2d, dict(x=np.ones((3, 5)), size=(4, 2)), ValueError, r"size 4 is larger than the input height 3"),
+    (max_pool2d, dict(x=X, stride=0), ValueError, r"stride must be an int >= 1"),
+    (avg_pool2d, dict(x=X, stride="1"), TypeError, r"stride must be"),
+    (avg_pool2d, dict(x=X, size=(2, 2, 2)), ValueError, r"size must be"),
+    (avg_pool2d, dict(x=np.ones((2, 2, 2, 2))), ValueError, r"x must be"),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, error, message", SIZE_BAD, ids=_ids(SIZE_BAD))
+def test_other_bad_input(function, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        function(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Silent cases of issue 17 that are now clear errors
+# ---------------------------------------------------------------------------
+
+def test_channels_first_image_is_not_pooled_as_three_rows():
+    with pytest.raises(ValueError, match=r"x looks channels-first: shape \(3, 28, 28\).*np.moveaxis\(x, 0, -1\)"):
+        max_pool2d(np.zeros((3, 28, 28)))
+    with pytest.raises(ValueError, match=r"x looks channels-first"):
+        conv2d(np.zeros((3, 28, 28)), np.ones((3, 3, 28, 1)))
+
+
+def test_pytorch_layout_kernel_that_happens_to_fit_is_refused():
+    image = np.zeros((80, 80, 3))
+    kernel = np.zeros((64, 3, 3, 3))  # PyTorch (C_out, C_in, kh, kw); read as a 64 x 3 kernel it "fits"
+    for function in (conv2d, conv2d_loop, convolve2d):
+        with pytest.raises(ValueError, match=r"k looks like PyTorch's .* np.transpose\(k, \(2, 3, 1, 0\)\)"):
+            function(image, kernel)
+
+
+def test_huge_convolution_is_refused_before_allocating_with_its_size():
+    image = np.broadcast_to(0.0, (10000, 10000))  # a view: the test allocates nothing large itself
+    with pytest.raises(ValueError, match=r"im2col matrix of conv2d \(99960004 x 9 float64\) would need 6.7 GiB"):
+        conv2d(image, np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"the im2col matrix \(99960004 x 9 float64\) would need 6.7 GiB"):
+        im2col(image, 3, 3)
+
+
+def test_impossible_padding_is_a_clear_error_not_a_memory_error():
+    with pytest.raises(ValueError, match=r"the padded input \(2000005 x 2000005 x 1 float64\) would need"):
+        conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=10**6)
