@@ -15,6 +15,19 @@ import pytest
 
 from cnnbook import _checks
 from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
+from cnnbook.grad import (
+    avg_pool2d_backward,
+    check_gradient,
+    conv2d_backward,
+    conv2d_grad_input,
+    conv2d_grad_kernel,
+    insert_zeros,
+    max_pool2d_backward,
+    numerical_gradient,
+    relu_backward,
+    symbol_grid,
+    symbolic_conv2d,
+)
 
 
 def _ids(cases):
@@ -190,6 +203,52 @@ SIZE_BAD = [
 def test_other_bad_input(function, kwargs, error, message):
     with pytest.raises(error, match=message):
         function(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# cnnbook.grad
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((3, 3))), ValueError, "dout"),
+    (lambda: conv2d_backward(np.ones((3, 3, 2)), np.ones((2, 2, 3, 1)), np.ones((2, 2, 1))), ValueError, "C_in"),
+    (lambda: conv2d_backward(np.ones((3, 3, 2)), np.ones((2, 2)), np.ones((2, 2))), ValueError, "k is 2-D"),
+    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((2, 2)), stride=0), ValueError, "stride"),
+    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((2, 2)), padding="half"), ValueError,
+     "padding"),
+    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((2, 2)), padding=1.5), TypeError,
+     "padding"),
+    (lambda: conv2d_backward(np.ones((2, 2)), np.ones((3, 3)), np.ones((1, 1))), ValueError, "larger"),
+    (lambda: conv2d_backward(np.array([["a"]]), np.ones((1, 1)), np.ones((1, 1))), TypeError, "x must hold"),
+    (lambda: conv2d_backward(np.ones(3), np.ones((1, 1)), np.ones((1, 1))), ValueError, "x must be"),
+    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), []), ValueError, "dout"),
+    (lambda: conv2d_grad_input(np.ones((2, 2)), np.ones((2, 2)), (3, 0)), ValueError, "input_shape"),
+    (lambda: conv2d_grad_kernel(np.ones((3, 3)), np.ones((2, 2)), "2x2"), TypeError, "kernel_shape must be"),
+    (lambda: symbol_grid("X", 2.0, 2), TypeError, "rows must be an int from 1 to 9"),
+    (lambda: symbol_grid("", 2, 2), ValueError, "name must be a non-empty str"),
+    (lambda: symbolic_conv2d(np.ones((2, 2)), np.ones((1, 1)), padding="same"), ValueError,
+     "padding must be 'full' or an int >= 0"),
+    (lambda: numerical_gradient(np.sum, np.ones(2), eps="1e-6"), TypeError, "eps must be a finite number > 0"),
+    (lambda: conv2d_backward(np.ones((80, 80, 3)), np.ones((64, 3, 3, 3)), np.ones((1, 1, 1))), ValueError,
+     "k looks like PyTorch's"),
+    (lambda: max_pool2d_backward(np.ones((3, 28, 28)), np.ones((1, 14, 14))), ValueError, "x looks channels-first"),
+    (lambda: insert_zeros(np.ones((3, 3)), 10**6), ValueError, r"the spread array \(2000001 x 2000001 float64\) would"),
+    (lambda: max_pool2d_backward(np.ones((4, 4)), np.ones((3, 3))), ValueError, "dout"),
+    (lambda: max_pool2d_backward(np.ones((2, 2)), np.ones((1, 1)), size=3), ValueError, "size"),
+    (lambda: avg_pool2d_backward(np.ones((4, 4)), np.ones((2, 2)), stride=0), ValueError, "stride"),
+    (lambda: relu_backward(np.ones((2, 2)), np.ones((2, 3))), ValueError, "dout"),
+    (lambda: numerical_gradient("f", np.ones(2)), TypeError, "f must be"),
+    (lambda: numerical_gradient(lambda v: v, np.ones(2)), ValueError, "scalar"),
+    (lambda: numerical_gradient(np.sum, np.ones(2), eps=0.0), ValueError, "eps"),
+    (lambda: check_gradient(np.sum, np.ones(2), np.ones(3)), ValueError, "analytic"),
+    (lambda: insert_zeros(np.ones((2, 2)), 0), ValueError, "stride"),
+    (lambda: symbol_grid("X", 10, 2), ValueError, "rows"),
+    (lambda: symbolic_conv2d(np.ones((2, 2)), np.ones((3, 3))), ValueError, "larger"),
+])
+def test_grad_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
 
 
 # ---------------------------------------------------------------------------

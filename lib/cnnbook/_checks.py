@@ -196,6 +196,21 @@ def choice(value, name, allowed):
     raise ValueError(f"{name} must be one of {shown}; got {value!r}")
 
 
+def function(value, name, what="a callable"):
+    """Return ``value`` if it can be called, or raise TypeError.
+
+    >>> function(print, "log") is print
+    True
+    >>> function("print", "log", "a callable taking one str, e.g. print")
+    Traceback (most recent call last):
+    ...
+    TypeError: log must be a callable taking one str, e.g. print; got 'print' of type str
+    """
+    if not callable(value):
+        raise TypeError(f"{name} must be {what}; got {_describe(value)}")
+    return value
+
+
 def padding(value, name="padding", words=("valid", "same", "full"), allow_int=True):
     """Return a padding word (lower case) or, with ``allow_int``, an int >= 0.
 
@@ -267,7 +282,7 @@ _KINDS = {"biuf": "real numbers (bool, int or float)", "iu": "integers", "biu": 
           "iuf": "real numbers (int or float)", "f": "floats"}
 
 
-def array(value, name, ndim, layout, kinds="biuf", finite=True):
+def array(value, name, ndim, layout, kinds="biuf", finite=True, dtype=None):
     """Return ``value`` as a non-empty numpy array whose ``ndim`` is allowed.
 
     Parameters
@@ -283,6 +298,8 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True):
         Allowed numpy dtype kinds: b bool, i int, u unsigned, f float.
     finite : bool
         Refuse NaN and infinities.
+    dtype : numpy dtype, optional
+        Convert the result to it (no copy when it already has it).
 
     >>> array([[1, 2], [3, 4]], "x", 2, "(H, W)").shape
     (2, 2)
@@ -306,7 +323,7 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True):
         raise ValueError(f"{name} must not be empty; got shape {result.shape}")
     if finite and result.dtype.kind == "f" and not np.isfinite(result).all():
         raise ValueError(f"{name} must hold finite numbers; got NaN or infinity")
-    return result
+    return result if dtype is None else result.astype(dtype, copy=False)
 
 
 _CHANNEL_COUNTS = (1, 3, 4)

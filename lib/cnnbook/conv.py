@@ -59,7 +59,7 @@ __all__ = [
 
 def _float_array(value, name, ndims, layout):
     """``value`` as a non-empty float64 array (NaN and infinity allowed: they propagate)."""
-    return _checks.array(value, name, ndims, layout, finite=False).astype(np.float64, copy=False)
+    return _checks.array(value, name, ndims, layout, finite=False, dtype=np.float64)
 
 
 def _image(x, name="x"):
