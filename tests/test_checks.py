@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from cnnbook import _checks
+from cnnbook import _checks, toy
 from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
 from cnnbook.grad import (
     avg_pool2d_backward,
@@ -249,6 +249,45 @@ def test_grad_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
 
+
+
+# ---------------------------------------------------------------------------
+# cnnbook.toy
+# ---------------------------------------------------------------------------
+
+TOY_BAD = [
+    (toy.toy_image, dict(name="Y"), ValueError, r"name must be one of 'X', 'O'; got 'Y'"),
+    (toy.toy_image, dict(name="X", shift=(0, 2)), ValueError, r"shift \(0, 2\) moves the X out of the 9x9 frame"),
+    (toy.toy_image, dict(name="O", shift=(0.5, 0)), TypeError, r"shift must be an int or a pair \(rows, cols\) of ints"),
+    (toy.toy_image, dict(name="O", shift=(0, 0, 0)), ValueError, r"shift must be .* with 3 values"),
+    (toy.filter_image, dict(image=np.ones((9, 9, 1))), ValueError, r"image must be \(rows, cols\); got 3 dims"),
+    (toy.filter_image, dict(image=np.array([["a", "b"], ["c", "d"]])), TypeError, r"image must hold real numbers"),
+    (toy.filter_image, dict(image=np.ones((2, 2))), ValueError, r"filters of size 3x3 do not fit"),
+    (toy.filter_image, dict(image=np.ones((9, 9)), filters=np.ones((3, 3, 2, 1))), ValueError,
+     r"filters must be .* with 2 input channels"),
+    (toy.filter_image, dict(image=np.ones((20, 20)), filters=np.ones((8, 1, 3, 3))), ValueError,
+     r"filters looks like PyTorch's"),
+    (toy.relu, dict(x=["a"]), TypeError, r"x must hold real numbers"),
+    (toy.max_pool_same, dict(x=np.ones((3, 3)), size=0), ValueError, r"size must be an int >= 1; got 0"),
+    (toy.max_pool_same, dict(x=np.ones((3, 3)), size=2.0), TypeError, r"size must be an int >= 1; got 2.0"),
+    (toy.max_pool_same, dict(x=np.ones(4)), ValueError, r"x must be \(H, W\) or \(H, W, C\); got 1 dims"),
+    (toy.max_pool_same, dict(x=np.ones((3, 28, 28))), ValueError, r"x looks channels-first"),
+    (toy.vote, dict(features=np.ones(5), weights=np.ones((4, 2))), ValueError, r"weights must have one row per feature"),
+    (toy.vote, dict(features=np.ones((5, 1))), ValueError, r"features must be \(n_features,\)"),
+    (toy.softmax, dict(z=np.ones((2, 2))), ValueError, r"z must be a 1-D array of scores"),
+    (toy.compare_with_slide, dict(computed=np.ones((2, 2)), slide=np.ones((1, 2))), ValueError,
+     r"slide must have the shape of computed \(2, 2\); got \(1, 2\)"),
+    (toy.compare_with_slide, dict(computed=np.ones((2, 2)), slide=np.ones((2, 2)), decimals=-1), ValueError,
+     r"decimals must be an int >= 0; got -1"),
+    (toy.format_table, dict(table=[1, 2]), ValueError, r"table must be a 2-D table \(rows, cols\); got 1 dims"),
+    (toy.format_table, dict(table=[[1, 2]], decimals="2"), TypeError, r"decimals must be an int >= 0; got '2'"),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, error, message", TOY_BAD, ids=_ids(TOY_BAD))
+def test_toy_bad_input(function, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        function(**kwargs)
 
 
 # ---------------------------------------------------------------------------

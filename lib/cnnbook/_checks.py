@@ -148,30 +148,25 @@ def text(value, name, optional=False):
 def pair(value, name, minimum=1):
     """Return ``value`` as ``(rows, cols)`` of ints >= ``minimum``; one int means both.
 
-    Tuples, lists and 1-D numpy arrays of two integers are accepted alike.
+    Tuples, lists and 1-D numpy arrays of two integers are accepted alike;
+    ``minimum=None`` allows any int (a shift).
 
     >>> pair(3, "kernel"), pair(np.array([3, 5]), "kernel")
     ((3, 3), (3, 5))
     """
-    allowed = f"an int >= {minimum} or a pair (rows, cols) of ints >= {minimum}"
+    bound = "" if minimum is None else f" >= {minimum}"
+    allowed = f"an int{bound} or a pair (rows, cols) of ints{bound}"
     if isinstance(value, np.ndarray):
         value = value.tolist()
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(value)} values")
-        items = []
-        for item in value:
-            if not is_int(item):
-                raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
-            if item < minimum:
-                raise ValueError(f"{name} must be {allowed}; got {value!r}")
-            items.append(int(item))
-        return tuple(items)
-    if not is_int(value):
-        raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    return int(value), int(value)
+    items = list(value) if isinstance(value, (tuple, list)) else [value]
+    if len(items) not in (1, 2) or (len(items) == 1 and isinstance(value, (tuple, list))):
+        raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(items)} values")
+    for item in items:
+        if not is_int(item):
+            raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+        if minimum is not None and item < minimum:
+            raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return (int(items[0]), int(items[-1]))
 
 
 def choice(value, name, allowed):
