@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from cnnbook import _checks, toy
+from cnnbook import _checks, toy, viz
 from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
 from cnnbook.grad import (
     avg_pool2d_backward,
@@ -291,6 +291,35 @@ def test_toy_bad_input(function, kwargs, error, message):
 
 
 # ---------------------------------------------------------------------------
+# cnnbook.viz
+# ---------------------------------------------------------------------------
+
+VIZ_BAD = [
+    (viz.show_images, dict(images=np.zeros((2, 3, 3)), titles=["one"]), ValueError, r"titles must have one entry per image"),
+    (viz.show_images, dict(images=np.zeros(5)), ValueError, r"images must be \(N, H, W\) or \(N, H, W, C\); got 1 dims"),
+    (viz.show_images, dict(images=[]), ValueError, r"images must contain at least one image"),
+    (viz.show_images, dict(images=np.zeros((2, 3, 3)), ncols=0), ValueError, r"ncols must be an int >= 1; got 0"),
+    (viz.show_images, dict(images=np.zeros((2, 3, 28, 28))), ValueError, r"images\[0\] looks channels-first"),
+    (viz.plot_history, dict(history=[1, 2]), TypeError, r"history must be a keras History"),
+    (viz.plot_confusion_matrix, dict(y_true=[0, 1], y_pred=[0]), ValueError, r"y_pred must have the shape of y_true \(2,\)"),
+    (viz.plot_confusion_matrix, dict(y_true=[0.5, 1], y_pred=[0, 1]), TypeError, r"y_true must hold integers or bools"),
+    (viz.array_to_png, dict(a=np.zeros((2, 2)), scale=0), ValueError, r"scale must be an int >= 1; got 0"),
+    (viz.array_to_png, dict(a=np.zeros((2, 2)), compress_level=10), ValueError, r"compress_level must be an int from 0 to 9"),
+    (viz.array_to_png, dict(a=np.zeros((2, 2, 2))), ValueError, r"a must be \(H, W\) or \(H, W, 3\) or \(H, W, 4\); got shape \(2, 2, 2\)"),
+    (viz.array_to_png, dict(a=np.zeros((3, 28, 28))), ValueError, r"a looks channels-first"),
+    (viz.array_to_png, dict(a=np.array([["a"]])), TypeError, r"a must hold real numbers"),
+    (viz.animation_html, dict(frames=[]), ValueError, r"frames must contain at least one frame"),
+    (viz.animation_html, dict(frames=[np.zeros((2, 2, 3), np.uint8)], interval=5), ValueError, r"interval must be an int >= 10; got 5"),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, error, message", VIZ_BAD, ids=_ids(VIZ_BAD))
+def test_viz_bad_input(function, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        function(**kwargs)
+
+
+# ---------------------------------------------------------------------------
 # Silent cases of issue 17 that are now clear errors
 # ---------------------------------------------------------------------------
 
@@ -320,3 +349,9 @@ def test_huge_convolution_is_refused_before_allocating_with_its_size():
 def test_impossible_padding_is_a_clear_error_not_a_memory_error():
     with pytest.raises(ValueError, match=r"the padded input \(2000005 x 2000005 x 1 float64\) would need"):
         conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=10**6)
+
+
+def test_array_to_png_refuses_a_float_colour_image_in_0_255_instead_of_drawing_it_white():
+    photo = np.full((4, 4, 3), 200.0)
+    with pytest.raises(ValueError, match=r"a is a float image with values up to 200 .* divide it by 255 or pass it as uint8"):
+        viz.array_to_png(photo)
