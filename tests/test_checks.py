@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from cnnbook import _checks, toy, viz
+from cnnbook import _checks, features, toy, viz
 from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
 from cnnbook.grad import (
     avg_pool2d_backward,
@@ -315,6 +315,61 @@ VIZ_BAD = [
 
 @pytest.mark.parametrize("function, kwargs, error, message", VIZ_BAD, ids=_ids(VIZ_BAD))
 def test_viz_bad_input(function, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        function(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# cnnbook.features
+# ---------------------------------------------------------------------------
+
+GREY = np.zeros((28, 28))
+FEATURES_BAD = [
+    (features.daisy_features, dict(images=GREY, radius=14), ValueError, r"radius=14 is too large"),
+    (features.daisy_features, dict(images=GREY, normalization="L3"), ValueError,
+     r"normalization must be one of 'l1', 'l2', 'daisy', 'off'; got 'L3'"),
+    (features.daisy_features, dict(images=np.zeros((2, 2, 28, 28))), ValueError,
+     r"images must be one grey image \(H, W\) or a stack \(N, H, W\); got 4 dims"),
+    (features.daisy_features, dict(images=np.zeros((0, 28, 28))), ValueError, r"images must not be empty"),
+    (features.daisy_features, dict(images=np.array([["a"]])), TypeError, r"images must hold real numbers"),
+    (features.daisy_features, dict(images=np.full((28, 28), 200.0)), ValueError,
+     r"images is a float image with values up to 200 .* divide it by 255"),
+    (features.daisy_features, dict(images=np.full((28, 28), 300)), ValueError,
+     r"images is an integer image with values from 300 to 300 \(allowed: 0 to 255\)"),
+    (features.daisy_features, dict(images=GREY, step=0), ValueError, r"step must be an int >= 1; got 0"),
+    (features.daisy_features, dict(images=GREY, step=2.5), TypeError, r"step must be an int >= 1; got 2.5"),
+    (features.daisy_features, dict(images=GREY, rings=True), TypeError, r"rings must be an int >= 1; got True"),
+    (features.daisy_features, dict(images=GREY, chunk=0), ValueError, r"chunk must be an int >= 1"),
+    (features.daisy_layout, dict(image_shape=(28,)), ValueError, r"image_shape must be \(rows, cols\) of ints >= 1"),
+    (features.orientation_maps, dict(images=GREY, orientations=0), ValueError, r"orientations must be an int >= 1"),
+    (features.plot_daisy_layout, dict(image=GREY, centre=(9, 0)), ValueError, r"centre must be a grid position"),
+    (features.plot_daisy_layout, dict(image=np.zeros((2, 28, 28))), ValueError, r"image must be a grey image \(H, W\)"),
+    (features.gabor_kernel, dict(size=4), ValueError, r"size must be an odd int >= 1 .* got 4"),
+    (features.gabor_kernel, dict(size=7.0), TypeError, r"size must be an int >= 1; got 7.0"),
+    (features.gabor_kernel, dict(wavelength=0), ValueError, r"wavelength must be a finite number > 0; got 0.0"),
+    (features.gabor_kernel, dict(sigma=-1.0), ValueError, r"sigma must be a finite number > 0; got -1.0"),
+    (features.gabor_kernel, dict(theta="up"), TypeError, r"theta must be a finite number; got 'up'"),
+    (features.gabor_kernel, dict(phase=float("nan")), ValueError, r"phase must be a finite number; got nan"),
+    (features.filter_similarity, dict(filters=np.ones((2, 3, 3)), bank=np.ones((4, 5, 5))), ValueError, r"same kh, kw"),
+    (features.filter_similarity, dict(filters=np.ones((3, 3, 2, 4)), bank=np.ones((4, 3, 3))), ValueError, r"c_in == 1"),
+    (features.filter_similarity, dict(filters=np.zeros((1, 3, 3)), bank=np.ones((4, 3, 3))), ValueError, r"non-zero weight"),
+    (features.filter_similarity, dict(filters=np.ones((3, 3)), bank=np.ones((4, 3, 3))), ValueError,
+     r"filters must be \(n, kh, kw\) or a Keras kernel"),
+    (features.nearest_neighbours, dict(reference=np.ones((4, 3)), queries=np.ones((2, 2))), ValueError,
+     r"same number of features"),
+    (features.nearest_neighbours, dict(reference=np.ones((4, 3)), queries=np.ones((2, 3)), k=5), ValueError,
+     r"k must be an int from 1 to 4; got 5"),
+    (features.nearest_neighbours, dict(reference=np.ones((4, 3)), queries=np.ones((2, 3)), k=0), ValueError,
+     r"k must be an int from 1 to 4; got 0"),
+    (features.nearest_neighbours, dict(reference=np.ones(4), queries=np.ones((2, 3))), ValueError,
+     r"reference must be \(rows, features\); got 1 dims"),
+    (features.nearest_neighbours, dict(reference=np.ones((4, 3)), queries=np.array([["a", "b", "c"]])), TypeError,
+     r"queries must hold real numbers \(int or float\)"),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, error, message", FEATURES_BAD, ids=_ids(FEATURES_BAD))
+def test_features_bad_input(function, kwargs, error, message):
     with pytest.raises(error, match=message):
         function(**kwargs)
 
