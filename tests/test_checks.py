@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from cnnbook import _checks, features, toy, viz
+from cnnbook import _checks, features, numpy_cnn, toy, viz
 from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
 from cnnbook.grad import (
     avg_pool2d_backward,
@@ -375,6 +375,51 @@ def test_features_bad_input(function, kwargs, error, message):
 
 
 # ---------------------------------------------------------------------------
+# cnnbook.numpy_cnn
+# ---------------------------------------------------------------------------
+
+DIGITS = np.zeros((4, 8, 8, 1))
+LABELS = np.array([0, 1, 2, 3])
+
+NUMPY_CNN_BAD = [
+    (lambda: numpy_cnn.Conv2D(np.ones((3, 3)), np.ones(1)), ValueError, r"kernel must be \(kh, kw, C_in, C_out\)"),
+    (lambda: numpy_cnn.Conv2D(np.ones((3, 3, 1, 2)), np.ones(3)), ValueError,
+     r"bias must have the shape of the kernel's filters \(C_out,\) \(2,\); got \(3,\)"),
+    (lambda: numpy_cnn.Conv2D(np.ones((3, 3, 1, 2)), np.ones(2), padding="half"), ValueError, r"padding must be"),
+    (lambda: numpy_cnn.Dense(np.ones((3, 2)), np.ones(3)), ValueError, r"bias must have the shape of the units"),
+    (lambda: numpy_cnn.MaxPool2D(0), ValueError, r"size must be an int >= 1; got 0"),
+    (lambda: numpy_cnn.NumpyCNN([]), ValueError, r"layers must contain at least one layer"),
+    (lambda: numpy_cnn.NumpyCNN(["relu"]), TypeError, r"layers\[0\] must be one of Conv2D, ReLU"),
+    (lambda: numpy_cnn.digits_cnn(filters=0), ValueError, r"filters must be an int >= 1; got 0"),
+    (lambda: numpy_cnn.digits_cnn(kernel_size=9), ValueError, r"too small"),
+    (lambda: numpy_cnn.digits_cnn(input_shape=(8, 8)), ValueError, r"input_shape must be \(rows, cols, channels\)"),
+    (lambda: numpy_cnn.digits_cnn().forward(np.ones((8, 8, 1))), ValueError, r"x must be a batch \(N, H, W, C\)"),
+    (lambda: numpy_cnn.digits_cnn().forward(np.ones((2, 1, 8, 8))), ValueError, r"x looks channels-first"),
+    (lambda: numpy_cnn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), ValueError,
+     r"labels must lie in 0..2 \(the model has 3 classes\); got 0..3"),
+    (lambda: numpy_cnn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), TypeError,
+     r"labels must hold integers"),
+    (lambda: numpy_cnn.batch_indices(10, 0, 1), ValueError, r"batch_size must be an int >= 1; got 0"),
+    (lambda: numpy_cnn.train(numpy_cnn.digits_cnn(), DIGITS, np.zeros(3, int), 1), ValueError,
+     r"y must have the shape of one label per example \(4,\); got \(3,\)"),
+    (lambda: numpy_cnn.train("model", DIGITS, LABELS, 1), TypeError, r"model must be a NumpyCNN"),
+    (lambda: numpy_cnn.train(numpy_cnn.digits_cnn(), DIGITS, LABELS, 0), ValueError, r"epochs must be an int >= 1"),
+    (lambda: numpy_cnn.train(numpy_cnn.digits_cnn(), DIGITS, LABELS, 1, log="print"), TypeError, r"log must be a callable"),
+    (lambda: numpy_cnn.train(numpy_cnn.digits_cnn(), DIGITS, np.array([0, 1, 2, 10]), 1), ValueError,
+     r"y must lie in 0..9 \(the model has 10 classes\); got 0..10"),
+    (lambda: numpy_cnn.to_keras(numpy_cnn.NumpyCNN([
+        numpy_cnn.Conv2D(np.ones((2, 2, 1, 1)), np.zeros(1), padding=1), numpy_cnn.Flatten(),
+        numpy_cnn.Dense(np.ones((81, 2)), np.zeros(2))]), (8, 8, 1)), ValueError, r"padding"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", NUMPY_CNN_BAD)
+def test_numpy_cnn_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# ---------------------------------------------------------------------------
 # Silent cases of issue 17 that are now clear errors
 # ---------------------------------------------------------------------------
 
@@ -410,3 +455,25 @@ def test_array_to_png_refuses_a_float_colour_image_in_0_255_instead_of_drawing_i
     photo = np.full((4, 4, 3), 200.0)
     with pytest.raises(ValueError, match=r"a is a float image with values up to 200 .* divide it by 255 or pass it as uint8"):
         viz.array_to_png(photo)
+
+
+@pytest.mark.parametrize("learning_rate, error", [("0.1", TypeError), (float("nan"), ValueError), (-0.1, ValueError)])
+def test_numpy_cnn_train_refuses_a_bad_learning_rate_before_training(learning_rate, error):
+    model = numpy_cnn.digits_cnn()
+    before = [param.copy() for param, _ in model.parameters()]
+    with pytest.raises(error, match=r"learning_rate must be a finite number > 0"):
+        numpy_cnn.train(model, DIGITS, LABELS, epochs=1, learning_rate=learning_rate)
+    assert all(np.array_equal(a, b) for a, b in zip(before, (param for param, _ in model.parameters())))
+
+
+@pytest.mark.parametrize("validation_data, error, message", [
+    ((np.zeros((2, 7, 7, 1)), np.array([0, 1])), ValueError, r"validation_data\[0\]\[0\] must have the shape of one training image"),
+    ((DIGITS, np.array([0, 1])), ValueError, r"validation_data\[1\] must have the shape of one label per example"),
+    ((DIGITS,), TypeError, r"validation_data must be a pair \(x_val, y_val\)"),
+    ((DIGITS, np.array([0, 1, 2, 12])), ValueError, r"validation_data\[1\] must lie in 0..9"),
+])
+def test_numpy_cnn_train_checks_validation_data_before_the_first_epoch(validation_data, error, message):
+    lines = []
+    with pytest.raises(error, match=message):
+        numpy_cnn.train(numpy_cnn.digits_cnn(), DIGITS, LABELS, epochs=1, validation_data=validation_data, log=lines.append)
+    assert lines == []  # no epoch ran
