@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from cnnbook import _checks, features, numpy_cnn, toy, viz
+from cnnbook import _checks, architectures, data, features, numpy_cnn, params, toy, viz
 from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
 from cnnbook.grad import (
     avg_pool2d_backward,
@@ -415,6 +415,106 @@ NUMPY_CNN_BAD = [
 
 @pytest.mark.parametrize("call, error, message", NUMPY_CNN_BAD)
 def test_numpy_cnn_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# ---------------------------------------------------------------------------
+# cnnbook.params
+# ---------------------------------------------------------------------------
+
+PARAMS_BAD = [
+    (lambda: params.conv2d_params(0, 1, 3), ValueError, r"kernel must be an int >= 1 or a pair"),
+    (lambda: params.conv2d_params(3, 1.0, 3), TypeError, r"in_channels must be an int >= 1; got 1.0"),
+    (lambda: params.conv2d_params(3, 3, 4, groups=2), ValueError, r"groups must divide in_channels \(3\)"),
+    (lambda: params.conv2d_params(3, 1, 3, bias=1), TypeError, r"bias must be True or False; got 1"),
+    (lambda: params.dense_params(10, True), TypeError, r"units must be an int >= 1; got True"),
+    (lambda: params.Conv2D(0, 3), ValueError, r"filters must be an int >= 1; got 0"),
+    (lambda: params.Conv2D(8, (3, 3, 3)), ValueError, r"kernel must be .* with 3 values"),
+    (lambda: params.Conv2D(8, 3, padding="full"), ValueError, r"padding must be 'valid' or 'same'; got 'full'"),
+    (lambda: params.Conv2D(8, 3, stride=0), ValueError, r"stride must be an int >= 1 or a pair"),
+    (lambda: params.Pool(2, kind="min"), ValueError, r"kind must be one of 'max', 'average'; got 'min'"),
+    (lambda: params.GlobalPool(kind=2), TypeError, r"kind must be one of 'average', 'max'"),
+    (lambda: params.Dense(10.5), TypeError, r"units must be an int >= 1; got 10.5"),
+    (lambda: params.ZeroPad("1"), TypeError, r"padding must be an int >= 0 or a pair"),
+    (lambda: params.ZeroPad(-1), ValueError, r"padding must be an int >= 0 or a pair"),
+    (lambda: params.Dense(10, name=""), ValueError, r"name must be a non-empty str or None; got ''"),
+    (lambda: params.Dense(10, name=3), TypeError, r"name must be a non-empty str or None; got 3"),
+    (lambda: params.layer_table((28, 28), [params.Flatten()]), ValueError, r"input_shape must be .* add the channel axis"),
+    (lambda: params.layer_table("28x28", [params.Flatten()]), TypeError, r"input_shape must be"),
+    (lambda: params.layer_table((28, 28, 0), [params.Flatten()]), ValueError, r"input_shape must be .* got \(28, 28, 0\)"),
+    (lambda: params.layer_table((28, 28, 1), [params.Flatten(), "dense"]), TypeError, r"layers\[1\] must be a layer spec"),
+    (lambda: params.layer_table((28, 28, 1), params.Flatten()), TypeError, r"layers must be a list of layer specs"),
+    (lambda: params.layer_table((8, 8, 3), [params.Conv2D(4, 3, groups=2)]), ValueError, r"groups=2 must divide"),
+    (lambda: params.format_table(params.layer_table((4,), [params.Dense(2)]), columns=("flops",)), ValueError,
+     r"columns must be one of 'kind', 'output_shape'.* got 'flops'"),
+    (lambda: params.format_table([("conv", 1)]), TypeError, r"rows must be a list of LayerRow"),
+    (lambda: params.count_weight_layers([1, 2]), TypeError, r"rows must be a list of LayerRow"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", PARAMS_BAD)
+def test_params_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_keras_models_that_cannot_be_counted():
+    keras = pytest.importorskip("keras")
+    with pytest.raises(TypeError, match=r"model must be a keras.Model; got list"):
+        params.keras_layer_table([keras.layers.Dense(3)])
+    with pytest.raises(ValueError, match=r"model is not built: start it with keras.Input"):
+        params.keras_layer_table(keras.Sequential([keras.layers.Dense(3)]))
+    with pytest.raises(ValueError, match=r"unknown size .* build the model with a fixed keras.Input"):
+        params.keras_layer_table(keras.Sequential([keras.Input(shape=(None, None, 3)), keras.layers.Conv2D(2, 3)]))
+    with pytest.raises(TypeError, match=r"cannot count layer .* of class LayerNormalization"):
+        params.keras_layer_table(keras.Sequential([keras.Input(shape=(8, 8, 3)), keras.layers.LayerNormalization()]))
+
+
+# ---------------------------------------------------------------------------
+# cnnbook.architectures and the synthetic data of chapter 9 (cnnbook.data)
+# ---------------------------------------------------------------------------
+
+def _keras_input(shape=(8, 8, 4)):
+    import keras
+
+    return keras.Input(shape=shape)
+
+
+ARCHITECTURES_BAD = [
+    (lambda: architectures.alexnet(two_towers="yes"), TypeError, r"two_towers must be True or False; got 'yes'"),
+    (lambda: architectures.alexnet(dropout=-0.1), ValueError, r"dropout must be a finite number from 0.0 to 1.0; got -0.1"),
+    (lambda: architectures.alexnet(input_shape=(227, 227)), ValueError, r"input_shape must be \(rows, cols, channels\)"),
+    (lambda: architectures.alexnet(num_classes=0), ValueError, r"num_classes must be an int >= 1; got 0"),
+    (lambda: architectures.alexnet(num_classes=2.5), TypeError, r"num_classes must be an int >= 1; got 2.5"),
+    (lambda: architectures.LocalResponseNormalization(depth_radius=-1), ValueError, r"depth_radius must be an int >= 0"),
+    (lambda: architectures.LocalResponseNormalization(bias=0), ValueError, r"bias must be a finite number > 0; got 0.0"),
+    (lambda: architectures.alphago_policy(filters=0), ValueError, r"filters must be an int >= 1; got 0"),
+    (lambda: architectures.alphago_policy(board="19"), TypeError, r"board must be an int >= 1; got '19'"),
+    (lambda: architectures.inception_block(_keras_input(), 4, 0, 4), ValueError, r"f3 must be an int >= 1; got 0"),
+    (lambda: architectures.inception_block(_keras_input(), 4, 4, 4, pool_proj=2.0), TypeError, r"pool_proj must be an int"),
+    (lambda: architectures.dense_block(_keras_input(), 0, 12), ValueError, r"num_layers must be an int >= 1; got 0"),
+    (lambda: architectures.residual_block(_keras_input(), 4, shortcut=1), TypeError, r"shortcut must be True or False"),
+    (lambda: architectures.residual_block(_keras_input(), 4, name=""), ValueError, r"name must be a non-empty str; got ''"),
+    (lambda: architectures.resnet_block_demo((56, 56)), ValueError, r"input_shape must be \(rows, cols, channels\)"),
+    (lambda: architectures.gradient_norms_by_depth(0), ValueError, r"blocks must be an int >= 1; got 0"),
+    (lambda: architectures.gradient_norms_by_depth(2, batch_norm="no"), TypeError, r"batch_norm must be True or False"),
+    (lambda: data._signal_shapes(2), ValueError, r"width must be an int >= 3; got 2"),
+    (lambda: data.pattern_signals(1), ValueError, r"count must be an int >= 2; got 1"),
+    (lambda: data.pattern_signals("10"), TypeError, r"count must be an int >= 2; got '10'"),
+    (lambda: data.pattern_signals(10, length=5), ValueError, r"length must be an int >= 9; got 5"),
+    (lambda: data.pattern_signals(10, noise=-1.0), ValueError, r"noise must be a finite number from 0.0 to 10.0"),
+    (lambda: data.pattern_signals(10, amplitude=0.0), ValueError, r"amplitude must be a finite number > 0 and <= 100.0"),
+    (lambda: data.ball_volume(centre=(1, 2)), ValueError, r"centre must be \(depth, row, column\) of ints >= 0"),
+    (lambda: data.ball_volume(centre=(1, 2, 16)), ValueError, r"centre must lie inside the volume"),
+    (lambda: data.ball_volume(centre=(1, 2, -1)), ValueError, r"centre must be \(depth, row, column\) of ints >= 0"),
+    (lambda: data.ball_volume(radius=0.0), ValueError, r"radius must be a finite number > 0 and <= 16.0"),
+    (lambda: data.ball_volume(size=2), ValueError, r"size must be an int >= 3; got 2"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", ARCHITECTURES_BAD)
+def test_architectures_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
 

@@ -234,8 +234,8 @@ def padding(value, name="padding", words=("valid", "same", "full"), allow_int=Tr
     return int(value)
 
 
-def shape(value, name, lengths, layout=None):
-    """Return ``value`` as a tuple of ints >= 1 whose length is one of ``lengths``.
+def shape(value, name, lengths, layout=None, minimum=1):
+    """Return ``value`` as a tuple of ints >= ``minimum`` whose length is one of ``lengths``.
 
     >>> shape(np.array([3, 3, 1, 8]), "kernel_shape", (2, 4))
     (3, 3, 1, 8)
@@ -246,7 +246,7 @@ def shape(value, name, lengths, layout=None):
     """
     lengths = (lengths,) if is_int(lengths) else tuple(lengths)
     allowed = (layout or "a tuple of " + " or ".join(str(n) for n in lengths) + " ints") + (
-        " of ints >= 1" if layout else " >= 1")
+        f" of ints >= {minimum}" if layout else f" >= {minimum}")
     if isinstance(value, np.ndarray) and value.ndim == 1:
         value = value.tolist()
     if not isinstance(value, (tuple, list)):
@@ -256,7 +256,7 @@ def shape(value, name, lengths, layout=None):
     for item in value:
         if not is_int(item):
             raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
-        if item < 1:
+        if item < minimum:
             raise ValueError(f"{name} must be {allowed}; got {tuple(value)!r}")
     return tuple(int(item) for item in value)
 
