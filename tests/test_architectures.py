@@ -5,9 +5,16 @@ import sys
 
 import numpy as np
 import pytest
-
 from cnnbook import architectures, data
-from cnnbook.params import Conv2D, Dense, Flatten, Pool, keras_layer_table, layer_table, totals
+from cnnbook.params import (
+    Conv2D,
+    Dense,
+    Flatten,
+    Pool,
+    keras_layer_table,
+    layer_table,
+    totals,
+)
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")

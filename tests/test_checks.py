@@ -12,10 +12,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
-
 from cnnbook import _checks, architectures, data, features, numpy_cnn, params, toy, viz
-from cnnbook.conv import avg_pool2d, conv2d, conv2d_loop, convolve2d, im2col, max_pool2d, output_size, pad_amounts
+from cnnbook.conv import (
+    avg_pool2d,
+    conv2d,
+    conv2d_loop,
+    convolve2d,
+    im2col,
+    max_pool2d,
+    output_size,
+    pad_amounts,
+)
 from cnnbook.grad import (
+    _numerical_gradient,
     avg_pool2d_backward,
     check_gradient,
     conv2d_backward,
@@ -23,7 +32,6 @@ from cnnbook.grad import (
     conv2d_grad_kernel,
     insert_zeros,
     max_pool2d_backward,
-    numerical_gradient,
     relu_backward,
     symbol_grid,
     symbolic_conv2d,
@@ -228,7 +236,7 @@ def test_other_bad_input(function, kwargs, error, message):
     (lambda: symbol_grid("", 2, 2), ValueError, "name must be a non-empty str"),
     (lambda: symbolic_conv2d(np.ones((2, 2)), np.ones((1, 1)), padding="same"), ValueError,
      "padding must be 'full' or an int >= 0"),
-    (lambda: numerical_gradient(np.sum, np.ones(2), eps="1e-6"), TypeError, "eps must be a finite number > 0"),
+    (lambda: _numerical_gradient(np.sum, np.ones(2), eps="1e-6"), TypeError, "eps must be a finite number > 0"),
     (lambda: conv2d_backward(np.ones((80, 80, 3)), np.ones((64, 3, 3, 3)), np.ones((1, 1, 1))), ValueError,
      "k looks like PyTorch's"),
     (lambda: max_pool2d_backward(np.ones((3, 28, 28)), np.ones((1, 14, 14))), ValueError, "x looks channels-first"),
@@ -237,9 +245,9 @@ def test_other_bad_input(function, kwargs, error, message):
     (lambda: max_pool2d_backward(np.ones((2, 2)), np.ones((1, 1)), size=3), ValueError, "size"),
     (lambda: avg_pool2d_backward(np.ones((4, 4)), np.ones((2, 2)), stride=0), ValueError, "stride"),
     (lambda: relu_backward(np.ones((2, 2)), np.ones((2, 3))), ValueError, "dout"),
-    (lambda: numerical_gradient("f", np.ones(2)), TypeError, "f must be"),
-    (lambda: numerical_gradient(lambda v: v, np.ones(2)), ValueError, "scalar"),
-    (lambda: numerical_gradient(np.sum, np.ones(2), eps=0.0), ValueError, "eps"),
+    (lambda: _numerical_gradient("f", np.ones(2)), TypeError, "f must be"),
+    (lambda: _numerical_gradient(lambda v: v, np.ones(2)), ValueError, "scalar"),
+    (lambda: _numerical_gradient(np.sum, np.ones(2), eps=0.0), ValueError, "eps"),
     (lambda: check_gradient(np.sum, np.ones(2), np.ones(3)), ValueError, "analytic"),
     (lambda: insert_zeros(np.ones((2, 2)), 0), ValueError, "stride"),
     (lambda: symbol_grid("X", 10, 2), ValueError, "rows"),
@@ -395,9 +403,9 @@ NUMPY_CNN_BAD = [
     (lambda: numpy_cnn.digits_cnn(input_shape=(8, 8)), ValueError, r"input_shape must be \(rows, cols, channels\)"),
     (lambda: numpy_cnn.digits_cnn().forward(np.ones((8, 8, 1))), ValueError, r"x must be a batch \(N, H, W, C\)"),
     (lambda: numpy_cnn.digits_cnn().forward(np.ones((2, 1, 8, 8))), ValueError, r"x looks channels-first"),
-    (lambda: numpy_cnn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), ValueError,
+    (lambda: numpy_cnn._softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), ValueError,
      r"labels must lie in 0..2 \(the model has 3 classes\); got 0..3"),
-    (lambda: numpy_cnn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), TypeError,
+    (lambda: numpy_cnn._softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), TypeError,
      r"labels must hold integers"),
     (lambda: numpy_cnn.batch_indices(10, 0, 1), ValueError, r"batch_size must be an int >= 1; got 0"),
     (lambda: numpy_cnn.train(numpy_cnn.digits_cnn(), DIGITS, np.zeros(3, int), 1), ValueError,
@@ -493,7 +501,7 @@ ARCHITECTURES_BAD = [
     (lambda: architectures.alphago_policy(board="19"), TypeError, r"board must be an int >= 1; got '19'"),
     (lambda: architectures.inception_block(_keras_input(), 4, 0, 4), ValueError, r"f3 must be an int >= 1; got 0"),
     (lambda: architectures.inception_block(_keras_input(), 4, 4, 4, pool_proj=2.0), TypeError, r"pool_proj must be an int"),
-    (lambda: architectures.dense_block(_keras_input(), 0, 12), ValueError, r"num_layers must be an int >= 1; got 0"),
+    (lambda: architectures._dense_block(_keras_input(), 0, 12), ValueError, r"num_layers must be an int >= 1; got 0"),
     (lambda: architectures.residual_block(_keras_input(), 4, shortcut=1), TypeError, r"shortcut must be True or False"),
     (lambda: architectures.residual_block(_keras_input(), 4, name=""), ValueError, r"name must be a non-empty str; got ''"),
     (lambda: architectures.resnet_block_demo((56, 56)), ValueError, r"input_shape must be \(rows, cols, channels\)"),

@@ -5,14 +5,11 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import cnnbook.conv
 import numpy as np
 import pytest
 import scipy.signal
 import tensorflow as tf
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import cnnbook.conv
 from cnnbook.conv import (
     avg_pool2d,
     conv2d,
@@ -23,6 +20,8 @@ from cnnbook.conv import (
     output_size,
     pad_amounts,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=60, deadline=None)
 FEW = settings(max_examples=30, deadline=None)

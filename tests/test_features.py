@@ -6,9 +6,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
-from skimage.feature import daisy
-from sklearn.neighbors import NearestNeighbors
-
 from cnnbook.data import load_mnist_sample
 from cnnbook.features import (
     compass_kernels,
@@ -21,6 +18,8 @@ from cnnbook.features import (
     orientation_maps,
     plot_daisy_layout,
 )
+from skimage.feature import daisy
+from sklearn.neighbors import NearestNeighbors
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +208,6 @@ def test_equal_distances_are_ordered_by_index():
 
 def test_layer_features_are_the_layer_outputs(digits):
     import keras
-
     from cnnbook.data import to_model_input
     from cnnbook.env import seed_everything
     from cnnbook.models import small_cnn

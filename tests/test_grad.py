@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 import sympy
 import tensorflow as tf
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-
 from cnnbook.conv import avg_pool2d, conv2d, max_pool2d, output_size
 from cnnbook.grad import (
+    _numerical_gradient,
     avg_pool2d_backward,
     check_gradient,
     conv2d_backward,
@@ -20,12 +18,13 @@ from cnnbook.grad import (
     conv2d_grad_kernel,
     insert_zeros,
     max_pool2d_backward,
-    numerical_gradient,
     pool_argmax,
     relu_backward,
     symbol_grid,
     symbolic_conv2d,
 )
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 TOLERANCE = 1e-8
 
@@ -314,8 +313,8 @@ def test_relu_backward_matches_tensorflow():
 
 def test_numerical_gradient_of_known_functions():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
-    np.testing.assert_allclose(numerical_gradient(lambda v: np.sum(v ** 2), x), 2 * x, atol=1e-8)
-    np.testing.assert_allclose(numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x), atol=1e-8)
+    np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(v ** 2), x), 2 * x, atol=1e-8)
+    np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x), atol=1e-8)
     assert x[0, 0] == 1.0  # the input is not modified
 
 

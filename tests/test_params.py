@@ -3,7 +3,6 @@ import doctest
 import math
 
 import pytest
-
 from cnnbook import params
 from cnnbook.params import (
     BatchNorm,

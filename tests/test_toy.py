@@ -1,7 +1,6 @@
 """cnnbook.toy: the lecture's X-and-O toy convnet (chapter 3)."""
 import numpy as np
 import pytest
-
 from cnnbook import toy
 
 

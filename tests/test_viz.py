@@ -8,9 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-
 from cnnbook import viz  # noqa: E402
+from PIL import Image  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +81,6 @@ def test_animation_html_accepts_figures():
 
 def test_book_widget_bundle_wraps_the_fallback_for_the_html_book():
     import ipywidgets
-
     from cnnbook.widgets.base import BookWidget
 
     class Demo(BookWidget):

@@ -11,7 +11,7 @@ with the sizes their papers publish:
 - :func:`alphago_policy`: the policy network of AlphaGo (2016).
 
 The building blocks of the later networks, small enough to read:
-:func:`inception_block`, :func:`residual_block` and :func:`dense_block`
+:func:`inception_block`, :func:`residual_block` and ``_dense_block``
 (with :func:`inception_demo`, :func:`resnet_block_demo` and
 :func:`densenet_block_demo` around them), plus
 :func:`gradient_norms_by_depth`, which measures how far the gradient of a
@@ -44,7 +44,6 @@ __all__ = [
     "inception_demo",
     "residual_block",
     "resnet_block_demo",
-    "dense_block",
     "densenet_block_demo",
     "gradient_norms_by_depth",
 ]
@@ -513,7 +512,7 @@ def resnet_block_demo(input_shape=(56, 56, 64)):
     return keras.Model(inputs, x, name="resnet_blocks")
 
 
-def dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
+def _dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
     """A DenseNet dense block (Huang et al., 2017) on a Keras tensor (chapter 9).
 
     Each of the ``num_layers`` layers applies batch normalisation, ReLU and
@@ -573,8 +572,8 @@ def densenet_block_demo(input_shape=(16, 16, 24), num_layers=4, growth_rate=12, 
     import keras
 
     inputs = keras.Input(shape=_image_shape(input_shape), name="input")
-    outputs = dense_block(inputs, num_layers, growth_rate, bottleneck=bottleneck)
-    return keras.Model(inputs, outputs, name="dense_block")
+    outputs = _dense_block(inputs, num_layers, growth_rate, bottleneck=bottleneck)
+    return keras.Model(inputs, outputs, name="_dense_block")
 
 
 # ---------------------------------------------------------------------------

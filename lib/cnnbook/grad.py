@@ -40,7 +40,6 @@ __all__ = [
     "conv2d_grad_kernel",
     "insert_zeros",
     "max_pool2d_backward",
-    "numerical_gradient",
     "pool_argmax",
     "relu_backward",
     "symbol_grid",
@@ -661,7 +660,7 @@ def relu_backward(x, dout):
 # Finite differences
 # ---------------------------------------------------------------------------
 
-def numerical_gradient(f, x, eps=1e-6):
+def _numerical_gradient(f, x, eps=1e-6):
     """Central finite-difference gradient of a scalar function ``f`` at ``x``.
 
     Chapter 5 ("The gradient of convolution") checks every analytic gradient
@@ -693,7 +692,7 @@ def numerical_gradient(f, x, eps=1e-6):
 
     Examples
     --------
-    >>> g = numerical_gradient(lambda v: np.sum(v ** 2), np.array([1.0, -2.0]))
+    >>> g = _numerical_gradient(lambda v: np.sum(v ** 2), np.array([1.0, -2.0]))
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
@@ -722,7 +721,7 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def check_gradient(f, x, analytic, eps=1e-6):
-    """Compare an analytic gradient with :func:`numerical_gradient`; return the error.
+    """Compare an analytic gradient with central finite differences; return the error.
 
     Chapter 5 ("The gradient of convolution") uses it for every backward
     pass. The error is ``max |analytic - numeric| / max(1, max |numeric|)``:
@@ -749,7 +748,7 @@ def check_gradient(f, x, analytic, eps=1e-6):
     Raises
     ------
     TypeError, ValueError
-        As :func:`numerical_gradient`, and ``ValueError`` if ``analytic``
+        TypeError or ValueError for a bad ``f``, ``x`` or ``eps``, and ``ValueError`` if ``analytic``
         does not have the shape of ``x``.
 
     Examples
@@ -763,7 +762,7 @@ def check_gradient(f, x, analytic, eps=1e-6):
     x = _array(x, "x", None)
     analytic = _array(analytic, "analytic", None)
     _checks.same_shape(analytic, x.shape, "analytic", "x")
-    numeric = numerical_gradient(f, x, eps=eps)
+    numeric = _numerical_gradient(f, x, eps=eps)
     scale = max(1.0, float(np.max(np.abs(numeric))))
     return float(np.max(np.abs(analytic - numeric)) / scale)
 

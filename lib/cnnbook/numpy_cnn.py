@@ -21,7 +21,12 @@ import numpy as np
 
 from . import _checks
 from .conv import conv2d, max_pool2d
-from .grad import conv2d_grad_input, conv2d_grad_kernel, max_pool2d_backward, relu_backward
+from .grad import (
+    conv2d_grad_input,
+    conv2d_grad_kernel,
+    max_pool2d_backward,
+    relu_backward,
+)
 
 __all__ = [
     "Conv2D",
@@ -32,7 +37,6 @@ __all__ = [
     "ReLU",
     "batch_indices",
     "digits_cnn",
-    "softmax_cross_entropy",
     "to_keras",
     "train",
 ]
@@ -205,7 +209,7 @@ class Dense:
         return dout @ weights.T
 
 
-def softmax_cross_entropy(logits, labels):
+def _softmax_cross_entropy(logits, labels):
     """Mean cross-entropy of softmax(logits) and its gradient with respect to the logits.
 
     Chapter 5 ("The gradient of convolution"): the gradient is
@@ -231,7 +235,7 @@ def softmax_cross_entropy(logits, labels):
 
     Examples
     --------
-    >>> loss, dlogits, p = softmax_cross_entropy(np.zeros((1, 4)), [2])
+    >>> loss, dlogits, p = _softmax_cross_entropy(np.zeros((1, 4)), [2])
     >>> round(loss, 6), float(p[0, 2])                # log(4), uniform
     (1.386294, 0.25)
     """
@@ -288,7 +292,7 @@ class NumpyCNN:
 
     def loss_and_gradients(self, x, labels):
         """Forward and backward on one batch; return the mean loss (gradients are in ``grads``)."""
-        loss, dlogits, _ = softmax_cross_entropy(self.forward(x), labels)
+        loss, dlogits, _ = _softmax_cross_entropy(self.forward(x), labels)
         self.backward(dlogits)
         return loss
 

@@ -70,7 +70,14 @@ from .specs import (
     conv2d_params,
     dense_params,
 )
-from .tables import COLUMNS, LayerRow, count_weight_layers, format_table, layer_table, table_html, totals
+from .tables import (
+    LayerRow,
+    count_weight_layers,
+    format_table,
+    layer_table,
+    table_html,
+    totals,
+)
 
 __all__ = [
     "Conv2D",
@@ -92,5 +99,4 @@ __all__ = [
     "format_table",
     "table_html",
     "count_weight_layers",
-    "COLUMNS",
 ]

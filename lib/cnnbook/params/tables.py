@@ -12,7 +12,6 @@ from .. import _checks
 from .specs import _SPECS, _describe, _shape_text
 
 __all__ = [
-    "COLUMNS",
     "LayerRow",
     "count_weight_layers",
     "format_table",
@@ -22,7 +21,7 @@ __all__ = [
 ]
 
 #: Column keys of :func:`format_table` / :func:`table_html` and their headers.
-COLUMNS = {
+_COLUMNS = {
     "kind": "kind",
     "output_shape": "output shape",
     "params": "params",
@@ -197,7 +196,7 @@ def _columns(columns):
         columns = (columns,)
     columns = tuple(columns)
     for column in columns:
-        _checks.choice(column, "columns", tuple(COLUMNS))
+        _checks.choice(column, "columns", tuple(_COLUMNS))
     return columns
 
 
@@ -229,7 +228,7 @@ def _cells(rows, columns, total):
                       params_percent="100.0" if sums["params"] else "0.0",
                       mult_adds_percent="100.0" if sums["mult_adds"] else "0.0")
         footer = ["total"] + [values[c] for c in columns]
-    return ["layer"] + [COLUMNS[c] for c in columns], body, footer
+    return ["layer"] + [_COLUMNS[c] for c in columns], body, footer
 
 
 def format_table(rows, columns=_DEFAULT_COLUMNS, total=True):
@@ -239,7 +238,7 @@ def format_table(rows, columns=_DEFAULT_COLUMNS, total=True):
     ----------
     rows : list of LayerRow
     columns : sequence of str, default ("output_shape", "params", "activations", "mult_adds")
-        Keys of :data:`COLUMNS`: ``kind``, ``output_shape``, ``params``,
+        Column keys: ``kind``, ``output_shape``, ``params``,
         ``weights``, ``biases``, ``activations``, ``mult_adds``,
         ``params_percent``, ``mult_adds_percent``.
     total : bool, default True
