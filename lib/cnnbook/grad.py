@@ -748,8 +748,8 @@ def check_gradient(f, x, analytic, eps=1e-6):
     Raises
     ------
     TypeError, ValueError
-        TypeError or ValueError for a bad ``f``, ``x`` or ``eps``, and ``ValueError`` if ``analytic``
-        does not have the shape of ``x``.
+        For a bad ``f``, ``x`` or ``eps`` (as the private
+        ``_numerical_gradient``), or an ``analytic`` whose shape is not that of ``x``.
 
     Examples
     --------
