@@ -185,6 +185,21 @@ class _Spec:
     def _set(self, field, value):
         object.__setattr__(self, field, value)
 
+    def _slide(self, shape):
+        """Input channels and output ``(rows, cols)`` of this convolution's window on ``shape``."""
+        rows, cols, channels = _image(shape, self.keras_class)
+        what = f"the {_shape_text(self.kernel)} kernel"
+        return channels, _spatial_pair(rows, cols, self.kernel, self.stride, self.padding, self.dilation, what)
+
+    def _check_convolution(self):
+        """Validate the fields every convolution spec has: window, stride, padding, dilation, bias, name."""
+        self._set("kernel", _checks.pair(self.kernel, "kernel"))
+        self._set("stride", _checks.pair(self.stride, "stride"))
+        self._set("padding", _checks.padding(self.padding, words=_PADDINGS, allow_int=False))
+        self._set("dilation", _checks.pair(self.dilation, "dilation"))
+        self._set("bias", _checks.boolean(self.bias, "bias"))
+        _checks.text(self.name, "name", optional=True)
+
     def step(self, shape):
         """Return a ``_Step`` for input ``shape`` (tuple, no batch axis)."""
         raise NotImplementedError
@@ -237,21 +252,14 @@ class Conv2D(_Spec):
 
     def __post_init__(self):
         self._set("filters", _checks.integer(self.filters, "filters", minimum=1))
-        self._set("kernel", _checks.pair(self.kernel, "kernel"))
-        self._set("stride", _checks.pair(self.stride, "stride"))
-        self._set("padding", _checks.padding(self.padding, words=_PADDINGS, allow_int=False))
-        self._set("dilation", _checks.pair(self.dilation, "dilation"))
         self._set("groups", _checks.integer(self.groups, "groups", minimum=1))
-        self._set("bias", _checks.boolean(self.bias, "bias"))
-        _checks.text(self.name, "name", optional=True)
+        self._check_convolution()
 
     def step(self, shape):
-        rows, cols, channels = _image(shape, "Conv2D")
+        channels, out = self._slide(shape)
         if channels % self.groups or self.filters % self.groups:
             raise ValueError(f"groups={self.groups} must divide the {channels} input channels and the "
                              f"{self.filters} filters")
-        what = f"the {_shape_text(self.kernel)} kernel"
-        out = _spatial_pair(rows, cols, self.kernel, self.stride, self.padding, self.dilation, what)
         params = conv2d_params(self.kernel, channels, self.filters, self.bias, self.groups)
         per_output = self.kernel[0] * self.kernel[1] * channels // self.groups
         return _Step((*out, self.filters), params, self.filters if self.bias else 0,
@@ -299,18 +307,11 @@ class DepthwiseConv2D(_Spec):
     short = "dwconv"
 
     def __post_init__(self):
-        self._set("kernel", _checks.pair(self.kernel, "kernel"))
-        self._set("stride", _checks.pair(self.stride, "stride"))
-        self._set("padding", _checks.padding(self.padding, words=_PADDINGS, allow_int=False))
         self._set("depth_multiplier", _checks.integer(self.depth_multiplier, "depth_multiplier", minimum=1))
-        self._set("dilation", _checks.pair(self.dilation, "dilation"))
-        self._set("bias", _checks.boolean(self.bias, "bias"))
-        _checks.text(self.name, "name", optional=True)
+        self._check_convolution()
 
     def step(self, shape):
-        rows, cols, channels = _image(shape, "DepthwiseConv2D")
-        what = f"the {_shape_text(self.kernel)} kernel"
-        out = _spatial_pair(rows, cols, self.kernel, self.stride, self.padding, self.dilation, what)
+        channels, out = self._slide(shape)
         out_channels = channels * self.depth_multiplier
         taps = self.kernel[0] * self.kernel[1]
         biases = out_channels if self.bias else 0
@@ -363,18 +364,11 @@ class SeparableConv2D(_Spec):
 
     def __post_init__(self):
         self._set("filters", _checks.integer(self.filters, "filters", minimum=1))
-        self._set("kernel", _checks.pair(self.kernel, "kernel"))
-        self._set("stride", _checks.pair(self.stride, "stride"))
-        self._set("padding", _checks.padding(self.padding, words=_PADDINGS, allow_int=False))
         self._set("depth_multiplier", _checks.integer(self.depth_multiplier, "depth_multiplier", minimum=1))
-        self._set("dilation", _checks.pair(self.dilation, "dilation"))
-        self._set("bias", _checks.boolean(self.bias, "bias"))
-        _checks.text(self.name, "name", optional=True)
+        self._check_convolution()
 
     def step(self, shape):
-        rows, cols, channels = _image(shape, "SeparableConv2D")
-        what = f"the {_shape_text(self.kernel)} kernel"
-        out = _spatial_pair(rows, cols, self.kernel, self.stride, self.padding, self.dilation, what)
+        channels, out = self._slide(shape)
         middle = channels * self.depth_multiplier
         depthwise = self.kernel[0] * self.kernel[1] * middle
         pointwise = middle * self.filters
