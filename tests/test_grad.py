@@ -383,3 +383,13 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(cnnbook.grad, extraglobs={"np": np})
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_a_kernel_is_never_mistaken_for_a_channels_first_image():
+    # (3, 3, 8, 16) read as a batch would look like (N, C, H, W); kernels are not checked that way
+    rng = np.random.default_rng(0)
+    x, k = rng.standard_normal((2, 10, 10, 8)), rng.standard_normal((3, 3, 8, 16))
+    dout = rng.standard_normal((2, 10, 10, 16))
+    dx = conv2d_grad_input(k, dout, x.shape, padding="same")
+    dx_again, _ = conv2d_backward(x, k, dout, padding="same")
+    np.testing.assert_allclose(dx, dx_again)

@@ -59,12 +59,21 @@ _LAYOUTS = {
 # ---------------------------------------------------------------------------
 
 def _array(value, name, ndims=None):
-    """``value`` as a non-empty float64 array whose ndim is in ``ndims`` (None: any)."""
+    """``value`` as a non-empty float64 array whose ndim is in ``ndims`` (None: any).
+
+    An image-like array (``x``, ``dout``) is also refused when it looks
+    channels-first; kernels go through :func:`_kernel`.
+    """
     layout = "an array" if ndims is None else " or ".join(_LAYOUTS[n] for n in ndims)
     result = _checks.array(value, name, ndims, layout, finite=False, dtype=np.float64)
     if ndims is not None:
         _checks.channels_last(result, name)
     return result
+
+
+def _kernel(value):
+    """The kernel ``k`` as a float64 array ``(kh, kw)`` or ``(kh, kw, C_in, C_out)``."""
+    return _checks.array(value, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)", finite=False, dtype=np.float64)
 
 
 def _batch(x):
@@ -293,7 +302,7 @@ def conv2d_grad_input(k, dout, input_shape, stride=1, padding="valid"):
      [ 4. 10.  6.]
      [ 3.  7.  4.]]
     """
-    k = _array(k, "k", (2, 4))
+    k = _kernel(k)
     dout = _array(dout, "dout", (2, 3, 4))
     x_shape = _checks.shape(input_shape, "input_shape", (2, 3, 4))
     dout4, stride, ((pt, pb), (pl, pr)), (height, width), batched, squeeze = _conv_arguments(
@@ -362,7 +371,7 @@ def conv2d_backward(x, k, dout, stride=1, padding="valid"):
     ((5, 5, 3), (3, 3, 3, 4))
     """
     x = _array(x, "x", (2, 3, 4))
-    k = _array(k, "k", (2, 4))
+    k = _kernel(k)
     dx = conv2d_grad_input(k, dout, x.shape, stride=stride, padding=padding)
     dk = conv2d_grad_kernel(x, dout, k.shape, stride=stride, padding=padding)
     return dx, dk
@@ -404,7 +413,7 @@ def tf_conv2d_backward(x, k, dout, stride=1, padding="valid"):
     import tensorflow as tf
 
     x = _array(x, "x", (2, 3, 4))
-    k = _array(k, "k", (2, 4))
+    k = _kernel(k)
     conv2d_backward(x, k, dout, stride=stride, padding=padding)  # validates every argument
     dout4 = _batch(_array(dout, "dout", (2, 3, 4)))
     x4 = _batch(x)
