@@ -36,11 +36,13 @@ def test_docstring_examples_run():
 
 def test_each_spec_converts_itself_to_keras_and_back():
     specs = [Conv2D(8, (3, 5), stride=2, padding="same", bias=False, name="c"),
+             params.Conv1D(4, 9, name="c1"), params.Conv3D(2, (3, 1, 3), padding="same", name="c3"),
              DepthwiseConv2D(3, depth_multiplier=2, name="d"), SeparableConv2D(4, 3, name="s"),
              Pool(2, kind="average", name="p"), GlobalPool("max", keepdims=True, name="g"),
              Dense(5, name="dense"), Flatten(name="f"), ZeroPad(((1, 2), (0, 1)), name="z"),
              BatchNorm(scale=False, name="b")]
-    shapes = {"Dense": (7,), "Flatten": (4, 4, 3), "BatchNormalization": (4, 4, 3)}
+    shapes = {"Dense": (7,), "Flatten": (4, 4, 3), "BatchNormalization": (4, 4, 3), "Conv1D": (16, 2),
+              "Conv3D": (8, 8, 8, 1)}
     for spec in specs:
         layer = spec.to_keras(spec.name)
         assert type(layer).__name__ in spec.keras_names
@@ -234,3 +236,16 @@ def test_table_html_shows_numbers_and_share_bars():
     text = table_html(rows, columns=("params", "params_percent"), caption="a <caption>")
     assert text.startswith("<table") and "78,500" in text and "&lt;caption&gt;" in text
     assert "linear-gradient(90deg,#9ecae1 100.0%" in text
+
+
+def test_conv1d_and_conv3d_are_counted_like_keras():
+    detector = keras.Sequential([keras.Input(shape=(128, 1)), layers.Conv1D(4, 9, name="conv"),
+                                 layers.GlobalMaxPooling1D(), layers.Dense(2)])
+    volume = keras.Sequential([keras.Input(shape=(16, 16, 16, 1)), layers.Conv3D(8, 3, strides=2, padding="same"),
+                               layers.Conv3D(4, (1, 3, 3), use_bias=False), layers.Flatten(), layers.Dense(3)])
+    for model, weight_layers in ((detector, 2), (volume, 3)):
+        rows = _check_against_keras(model)
+        assert params.count_weight_layers(rows) == weight_layers
+    rows = layer_table((128, 1), [params.Conv1D(4, 9), Flatten(), Dense(2)])
+    assert rows[1].output_shape == (120, 4) and rows[1].mult_adds == 120 * 4 * 9
+    assert build_keras((16, 16, 16, 1), [params.Conv3D(8, 3)]).count_params() == 8 * 27 + 8

@@ -154,19 +154,32 @@ def pair(value, name, minimum=1):
     >>> pair(3, "kernel"), pair(np.array([3, 5]), "kernel")
     ((3, 3), (3, 5))
     """
+    return sizes(value, name, 2, minimum, "a pair (rows, cols) of")
+
+
+def sizes(value, name, count, minimum=1, what=None):
+    """Return ``value`` as a tuple of ``count`` ints >= ``minimum``; one int means all of them.
+
+    >>> sizes(3, "kernel", 3)
+    (3, 3, 3)
+    >>> sizes((3, 3), "kernel", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel must be an int >= 1 or a tuple of 3 ints >= 1; got (3, 3) with 2 values
+    """
     bound = "" if minimum is None else f" >= {minimum}"
-    allowed = f"an int{bound} or a pair (rows, cols) of ints{bound}"
+    allowed = f"an int{bound} or {what or f'a tuple of {count}'} ints{bound}"
     if isinstance(value, np.ndarray):
         value = value.tolist()
     items = list(value) if isinstance(value, (tuple, list)) else [value]
-    if len(items) not in (1, 2) or (len(items) == 1 and isinstance(value, (tuple, list))):
+    if isinstance(value, (tuple, list)) and len(items) != count:
         raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(items)} values")
     for item in items:
         if not is_int(item):
             raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
         if minimum is not None and item < minimum:
             raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    return (int(items[0]), int(items[-1]))
+    return tuple(int(item) for item in items) if len(items) == count else (int(items[0]),) * count
 
 
 def choice(value, name, allowed):

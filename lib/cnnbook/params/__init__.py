@@ -59,7 +59,9 @@ mult_adds
 from .keras_bridge import build_keras, keras_layer_table
 from .specs import (
     BatchNorm,
+    Conv1D,
     Conv2D,
+    Conv3D,
     Dense,
     DepthwiseConv2D,
     Flatten,
@@ -80,7 +82,9 @@ from .tables import (
 )
 
 __all__ = [
+    "Conv1D",
     "Conv2D",
+    "Conv3D",
     "DepthwiseConv2D",
     "SeparableConv2D",
     "Pool",

@@ -102,7 +102,7 @@ def keras_layer_table(model):
     a real check. Each computed output shape is compared with the one Keras
     reports.
 
-    Counted: ``Conv2D`` (also grouped), ``DepthwiseConv2D``,
+    Counted: ``Conv2D`` (also grouped), ``Conv1D``, ``Conv3D``, ``DepthwiseConv2D``,
     ``SeparableConv2D``, ``Dense``, ``MaxPooling2D``, ``AveragePooling2D``,
     ``GlobalAveragePooling2D``, ``GlobalMaxPooling2D``, ``Flatten``,
     ``ZeroPadding2D``, ``BatchNormalization``, ``Concatenate``, ``Add`` and

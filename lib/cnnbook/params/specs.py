@@ -13,7 +13,9 @@ from .. import _checks
 from ..conv import output_size
 
 __all__ = [
+    "Conv1D",
     "Conv2D",
+    "Conv3D",
     "DepthwiseConv2D",
     "SeparableConv2D",
     "Pool",
@@ -37,11 +39,16 @@ def _describe(shape):
     return f"a {_shape_text(shape)} input" if len(shape) != 1 else f"a vector of {shape[0]} numbers"
 
 
-def _image(shape, what):
-    """``(rows, cols, channels)`` of a 3-D shape, or a ValueError saying what is wrong."""
-    if len(shape) != 3:
-        raise ValueError(f"{what} needs a (rows, cols, channels) input, got {_describe(shape)}; "
-                         "it cannot follow Flatten, Dense or global pooling")
+_LAYOUTS = {1: "(length, channels)", 2: "(rows, cols, channels)", 3: "(depth, rows, cols, channels)"}
+_AXES = {1: ("samples",), 2: ("rows", "columns"), 3: ("slices", "rows", "columns")}
+
+
+def _image(shape, what, rank=2):
+    """A shape with ``rank`` spatial axes and channels last, or a ValueError saying what is wrong."""
+    if len(shape) != rank + 1:
+        hint = ("; add the channel axis: (rows, cols, 1) for a grey image" if rank == 2 and len(shape) == 2
+                else "; it cannot follow Flatten, Dense or global pooling")
+        raise ValueError(f"{what} needs a {_LAYOUTS[rank]} input, got {_describe(shape)}{hint}")
     return shape
 
 
@@ -57,8 +64,13 @@ def _spatial(n, k, stride, padding, dilation, axis, what):
 
 
 def _spatial_pair(rows, cols, kernel, stride, padding, dilation, what):
-    return (_spatial(rows, kernel[0], stride[0], padding, dilation[0], "rows", what),
-            _spatial(cols, kernel[1], stride[1], padding, dilation[1], "columns", what))
+    return _spatial_sizes((rows, cols), kernel, stride, padding, dilation, what)
+
+
+def _spatial_sizes(sizes, kernel, stride, padding, dilation, what):
+    """Output size along every spatial axis (1, 2 or 3 of them)."""
+    return tuple(_spatial(n, k, s, padding, d, axis, what)
+                 for n, k, s, d, axis in zip(sizes, kernel, stride, dilation, _AXES[len(sizes)]))
 
 
 # ---------------------------------------------------------------------------
@@ -276,6 +288,108 @@ class Conv2D(_Spec):
         return cls(config["filters"], tuple(config["kernel_size"]), tuple(config["strides"]), config["padding"],
                    config["use_bias"], tuple(config["dilation_rate"]), config.get("groups", 1), name=config["name"])
 
+
+
+class _ConvND(_Spec):
+    """Conv1D and Conv3D: Conv2D's arithmetic over 1 or 3 spatial axes (no groups)."""
+
+    rank = None
+
+    def __post_init__(self):
+        self._set("filters", _checks.integer(self.filters, "filters", minimum=1))
+        for field in ("kernel", "stride", "dilation"):
+            self._set(field, _checks.sizes(getattr(self, field), field, self.rank))
+        self._set("padding", _checks.padding(self.padding, words=_PADDINGS, allow_int=False))
+        self._set("bias", _checks.boolean(self.bias, "bias"))
+        _checks.text(self.name, "name", optional=True)
+
+    def step(self, shape):
+        *sizes, channels = _image(shape, self.keras_class, self.rank)
+        what = f"the {_shape_text(self.kernel)} kernel"
+        out = _spatial_sizes(sizes, self.kernel, self.stride, self.padding, self.dilation, what)
+        per_output = math.prod(self.kernel) * channels
+        biases = self.filters if self.bias else 0
+        return _Step((*out, self.filters), per_output * self.filters + biases, biases,
+                     math.prod(out) * self.filters * per_output)
+
+    def to_keras(self, name):
+        from keras import layers
+
+        return getattr(layers, self.keras_class)(self.filters, self.kernel, strides=self.stride,
+                                                 padding=self.padding, dilation_rate=self.dilation,
+                                                 use_bias=self.bias, name=name)
+
+    @classmethod
+    def from_keras(cls, kind, config, input_shape):
+        if config.get("groups", 1) != 1:
+            raise ValueError(f"layer {config['name']!r}: grouped {kind} is not supported")
+        return cls(config["filters"], tuple(config["kernel_size"]), tuple(config["strides"]), config["padding"],
+                   config["use_bias"], tuple(config["dilation_rate"]), name=config["name"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Conv1D(_ConvND):
+    """A 1-D convolution over ``(length, channels)``, as ``keras.layers.Conv1D`` (chapter 9).
+
+    Parameters
+    ----------
+    filters : int
+    kernel : int or (int,)
+        Samples the filter spans.
+    stride, dilation : int or (int,), default 1
+    padding : {"valid", "same"}, default "valid"
+    bias : bool, default True
+    name : str, optional
+
+    Examples
+    --------
+    >>> from cnnbook.params import layer_table
+    >>> [(row.output_shape, row.params) for row in layer_table((128, 1), [Conv1D(4, 9)])[1:]]
+    [((120, 4), 40)]
+    """
+
+    filters: int
+    kernel: object
+    stride: object = 1
+    padding: str = "valid"
+    bias: bool = True
+    dilation: object = 1
+    name: str = None
+    keras_names = ("Conv1D",)
+    short = "conv"
+    rank = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Conv3D(_ConvND):
+    """A 3-D convolution over ``(depth, rows, cols, channels)``, as ``keras.layers.Conv3D`` (chapter 9).
+
+    Parameters
+    ----------
+    filters : int
+    kernel : int or (int, int, int)
+    stride, dilation : int or (int, int, int), default 1
+    padding : {"valid", "same"}, default "valid"
+    bias : bool, default True
+    name : str, optional
+
+    Examples
+    --------
+    >>> from cnnbook.params import layer_table
+    >>> [(row.output_shape, row.params) for row in layer_table((16, 16, 16, 1), [Conv3D(8, 3)])[1:]]
+    [((14, 14, 14, 8), 224)]
+    """
+
+    filters: int
+    kernel: object
+    stride: object = 1
+    padding: str = "valid"
+    bias: bool = True
+    dilation: object = 1
+    name: str = None
+    keras_names = ("Conv3D",)
+    short = "conv"
+    rank = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -669,5 +783,5 @@ class BatchNorm(_Spec):
         return cls(config["center"], config["scale"], name=config["name"])
 
 
-_SPECS = (Conv2D, DepthwiseConv2D, SeparableConv2D, Pool, GlobalPool, Dense, Flatten, ZeroPad, BatchNorm)
+_SPECS = (Conv2D, Conv1D, Conv3D, DepthwiseConv2D, SeparableConv2D, Pool, GlobalPool, Dense, Flatten, ZeroPad, BatchNorm)
 _BY_KERAS_NAME = {keras_name: spec for spec in _SPECS for keras_name in spec.keras_names}

@@ -36,7 +36,7 @@ _DEFAULT_COLUMNS = ("output_shape", "params", "activations", "mult_adds")
 _RESHAPE_KINDS = ("Flatten", "Reshape")
 
 #: Row kinds of a layer table that papers count as layers (chapter 9).
-_WEIGHT_LAYER_KINDS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
+_WEIGHT_LAYER_KINDS = ("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,11 +76,8 @@ class LayerRow:
 
 
 def _input_shape(value, name="input_shape"):
-    layout = "(rows, cols, channels) or (length,)"
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        raise ValueError(f"{name} must be {layout} of ints >= 1; got {tuple(value)!r}: add the channel "
-                         f"axis, (rows, cols, 1) for a grey image")
-    return _checks.shape(value, name, (1, 3), layout)
+    return _checks.shape(value, name, (1, 2, 3, 4), "(length,), (length, channels), (rows, cols, channels) "
+                         "or (depth, rows, cols, channels)")
 
 
 def _row(name, kind, step):
@@ -98,9 +95,12 @@ def layer_table(input_shape, layers):
     Parameters
     ----------
     input_shape : tuple of int
-        ``(rows, cols, channels)`` for images, ``(length,)`` for vectors.
+        ``(rows, cols, channels)`` for images, ``(length,)`` for vectors,
+        ``(length, channels)`` for signals (:class:`Conv1D`) and
+        ``(depth, rows, cols, channels)`` for volumes (:class:`Conv3D`).
     layers : sequence of layer specs
-        :class:`Conv2D`, :class:`DepthwiseConv2D`, :class:`SeparableConv2D`,
+        :class:`Conv2D`, :class:`Conv1D`, :class:`Conv3D`,
+        :class:`DepthwiseConv2D`, :class:`SeparableConv2D`,
         :class:`Pool`, :class:`GlobalPool`, :class:`Dense`, :class:`Flatten`,
         :class:`ZeroPad`, :class:`BatchNorm`, applied in order.
 
