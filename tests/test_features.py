@@ -3,9 +3,6 @@
 
 import numpy as np
 import pytest
-from skimage.feature import daisy
-from sklearn.neighbors import NearestNeighbors
-
 from cnnbook.data import load_mnist_sample
 from cnnbook.features import (
     compass_kernels,
@@ -18,6 +15,8 @@ from cnnbook.features import (
     orientation_maps,
     plot_daisy_layout,
 )
+from skimage.feature import daisy
+from sklearn.neighbors import NearestNeighbors
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +53,13 @@ def test_one_image_gives_one_grid_like_skimage(digits):
     single = daisy_features(digits[3])
     assert single.shape == (4, 4, 104)
     np.testing.assert_allclose(single, daisy_features(digits[:5])[3])
+
+
+def test_int64_images_follow_the_one_image_convention(digits):
+    # scikit-image scales int64 by 2**63, which made every feature constant; integers are 0-255 here
+    wide = digits[:5].astype(np.int64)
+    np.testing.assert_allclose(daisy_features(wide), daisy_features(digits[:5]))
+    assert daisy_features(wide).std() > 0.01
 
 
 def test_uint8_and_float_images_give_the_same_descriptors(digits):
@@ -110,29 +116,6 @@ def test_flat_images_have_no_orientation_energy():
     assert not orientation_maps(np.full((2, 9, 9), 0.5)).any()
 
 
-@pytest.mark.parametrize("bad, error, words", [
-    (dict(images=np.zeros((28, 28)), radius=14), ValueError, "radius=14 is too large"),
-    (dict(images=np.zeros((28, 28)), normalization="L3"), ValueError, "normalization must be one of"),
-    (dict(images=np.zeros((2, 2, 28, 28))), ValueError, "images must be one grey image"),
-    (dict(images=np.zeros((0, 28, 28))), ValueError, "must not be empty"),
-    (dict(images=np.array([["a"]])), TypeError, "images must be real numeric"),
-    (dict(images=np.zeros((28, 28), dtype=bool)), TypeError, "images must be real numeric"),
-    (dict(images=np.zeros((28, 28)), step=0), ValueError, "step must be an int >= 1"),
-    (dict(images=np.zeros((28, 28)), step=2.5), TypeError, "step must be an int"),
-    (dict(images=np.zeros((28, 28)), rings=True), TypeError, "rings must be an int"),
-    (dict(images=np.zeros((28, 28)), chunk=0), ValueError, "chunk must be an int >= 1"),
-])
-def test_daisy_features_reject_bad_input_clearly(bad, error, words):
-    images = bad.pop("images")
-    with pytest.raises(error, match=words):
-        daisy_features(images, **bad)
-
-
-def test_layout_rejects_a_bad_shape():
-    with pytest.raises(ValueError, match="image_shape must be"):
-        daisy_layout((28,))
-
-
 def test_plot_daisy_layout_draws_every_histogram_circle(digits):
     import matplotlib.pyplot as plt
 
@@ -181,19 +164,6 @@ def test_gabor_kernel_is_zero_mean_and_turns_with_theta():
     np.testing.assert_allclose(odd, -odd[:, ::-1], atol=1e-12)  # odd phase: an edge detector
 
 
-@pytest.mark.parametrize("bad, error, words", [
-    (dict(size=4), ValueError, "size must be odd"),
-    (dict(size=7.0), TypeError, "size must be an int"),
-    (dict(wavelength=0), ValueError, "wavelength must be > 0"),
-    (dict(sigma=-1.0), ValueError, "sigma must be > 0"),
-    (dict(theta="up"), TypeError, "theta must be a real number"),
-    (dict(phase=float("nan")), ValueError, "phase must be finite"),
-])
-def test_gabor_kernel_rejects_bad_input_clearly(bad, error, words):
-    with pytest.raises(error, match=words):
-        gabor_kernel(**bad)
-
-
 def test_filter_similarity_reads_keras_kernels_and_is_scale_free():
     _, kernels = compass_kernels()
     keras_layout = np.moveaxis(kernels[[0, 2]] * np.array([3.0, 0.5])[:, None, None], 0, -1)[:, :, None, :]
@@ -203,16 +173,6 @@ def test_filter_similarity_reads_keras_kernels_and_is_scale_free():
     np.testing.assert_allclose(similarity[1, 2], 1.0)
     np.testing.assert_allclose(similarity[0, 4], -1.0)
     np.testing.assert_allclose(similarity[0, 2], 0.0, atol=1e-12)
-
-
-@pytest.mark.parametrize("filters, bank, words", [
-    (np.ones((2, 3, 3)), np.ones((4, 5, 5)), "same kh, kw"),
-    (np.ones((3, 3, 2, 4)), np.ones((4, 3, 3)), "c_in == 1"),
-    (np.zeros((1, 3, 3)), np.ones((4, 3, 3)), "non-zero weight"),
-])
-def test_filter_similarity_rejects_bad_input_clearly(filters, bank, words):
-    with pytest.raises(ValueError, match=words):
-        filter_similarity(filters, bank)
 
 
 # ---- nearest neighbours ---------------------------------------------------
@@ -241,23 +201,10 @@ def test_equal_distances_are_ordered_by_index():
     assert indices.tolist() == [[0, 1, 2, 3]]
 
 
-@pytest.mark.parametrize("reference, queries, k, error, words", [
-    (np.ones((4, 3)), np.ones((2, 2)), 1, ValueError, "same number of features"),
-    (np.ones((4, 3)), np.ones((2, 3)), 5, ValueError, "at most the number of reference rows"),
-    (np.ones((4, 3)), np.ones((2, 3)), 0, ValueError, "k must be an int >= 1"),
-    (np.ones(4), np.ones((2, 3)), 1, ValueError, "reference must be a non-empty 2-D array"),
-    (np.ones((4, 3)), np.array([["a", "b", "c"]]), 1, TypeError, "queries must be a real numeric array"),
-])
-def test_nearest_neighbours_reject_bad_input_clearly(reference, queries, k, error, words):
-    with pytest.raises(error, match=words):
-        nearest_neighbours(reference, queries, k=k)
-
-
 # ---- learned features -----------------------------------------------------
 
 def test_layer_features_are_the_layer_outputs(digits):
     import keras
-
     from cnnbook.data import to_model_input
     from cnnbook.env import seed_everything
     from cnnbook.models import small_cnn

@@ -5,11 +5,9 @@ import numpy as np
 import pytest
 import sympy
 import tensorflow as tf
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-
 from cnnbook.conv import avg_pool2d, conv2d, max_pool2d, output_size
 from cnnbook.grad import (
+    _numerical_gradient,
     avg_pool2d_backward,
     check_gradient,
     conv2d_backward,
@@ -17,12 +15,13 @@ from cnnbook.grad import (
     conv2d_grad_kernel,
     insert_zeros,
     max_pool2d_backward,
-    numerical_gradient,
     pool_argmax,
     relu_backward,
     symbol_grid,
     symbolic_conv2d,
 )
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 TOLERANCE = 1e-8
 
@@ -311,8 +310,8 @@ def test_relu_backward_matches_tensorflow():
 
 def test_numerical_gradient_of_known_functions():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
-    np.testing.assert_allclose(numerical_gradient(lambda v: np.sum(v ** 2), x), 2 * x, atol=1e-8)
-    np.testing.assert_allclose(numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x), atol=1e-8)
+    np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(v ** 2), x), 2 * x, atol=1e-8)
+    np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x), atol=1e-8)
     assert x[0, 0] == 1.0  # the input is not modified
 
 
@@ -359,40 +358,6 @@ def test_symbolic_chain_rule_gives_the_two_convolutions():
     assert sympy.expand(dX - symbolic_conv2d(G, rotated, padding="full")) == sympy.zeros(3, 3)
 
 
-# --- validation -------------------------------------------------------------
-
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((3, 3))), ValueError, "dout"),
-    (lambda: conv2d_backward(np.ones((3, 3, 2)), np.ones((2, 2, 3, 1)), np.ones((2, 2, 1))), ValueError, "C_in"),
-    (lambda: conv2d_backward(np.ones((3, 3, 2)), np.ones((2, 2)), np.ones((2, 2))), ValueError, "k is 2-D"),
-    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((2, 2)), stride=0), ValueError, "stride"),
-    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((2, 2)), padding="half"), ValueError,
-     "padding"),
-    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), np.ones((2, 2)), padding=1.5), TypeError,
-     "padding"),
-    (lambda: conv2d_backward(np.ones((2, 2)), np.ones((3, 3)), np.ones((1, 1))), ValueError, "larger"),
-    (lambda: conv2d_backward(np.array([["a"]]), np.ones((1, 1)), np.ones((1, 1))), TypeError, "x must hold"),
-    (lambda: conv2d_backward(np.ones(3), np.ones((1, 1)), np.ones((1, 1))), ValueError, "x must be"),
-    (lambda: conv2d_backward(np.ones((3, 3)), np.ones((2, 2)), []), ValueError, "dout"),
-    (lambda: conv2d_grad_input(np.ones((2, 2)), np.ones((2, 2)), (3, 0)), ValueError, "input_shape"),
-    (lambda: conv2d_grad_kernel(np.ones((3, 3)), np.ones((2, 2)), "2x2"), ValueError, "kernel_shape"),
-    (lambda: max_pool2d_backward(np.ones((4, 4)), np.ones((3, 3))), ValueError, "dout"),
-    (lambda: max_pool2d_backward(np.ones((2, 2)), np.ones((1, 1)), size=3), ValueError, "size"),
-    (lambda: avg_pool2d_backward(np.ones((4, 4)), np.ones((2, 2)), stride=0), ValueError, "stride"),
-    (lambda: relu_backward(np.ones((2, 2)), np.ones((2, 3))), ValueError, "dout"),
-    (lambda: numerical_gradient("f", np.ones(2)), TypeError, "f must be"),
-    (lambda: numerical_gradient(lambda v: v, np.ones(2)), ValueError, "scalar"),
-    (lambda: numerical_gradient(np.sum, np.ones(2), eps=0.0), ValueError, "eps"),
-    (lambda: check_gradient(np.sum, np.ones(2), np.ones(3)), ValueError, "analytic"),
-    (lambda: insert_zeros(np.ones((2, 2)), 0), ValueError, "stride"),
-    (lambda: symbol_grid("X", 10, 2), ValueError, "rows"),
-    (lambda: symbolic_conv2d(np.ones((2, 2)), np.ones((3, 3))), ValueError, "larger"),
-])
-def test_bad_input_raises_a_clear_error(call, error, words):
-    with pytest.raises(error, match=words):
-        call()
-
-
 @pytest.mark.parametrize("x_shape, k_shape, stride, padding", CASES)
 def test_tf_reference_helper_agrees(x_shape, k_shape, stride, padding):
     from cnnbook.grad import tf_conv2d_backward
@@ -407,3 +372,13 @@ def test_tf_reference_helper_agrees(x_shape, k_shape, stride, padding):
     assert tf_dx.shape == x.shape and tf_dk.shape == k.shape
     assert np.max(np.abs(dx - tf_dx)) < TOLERANCE and np.max(np.abs(dk - tf_dk)) < TOLERANCE
 
+
+
+def test_a_kernel_is_never_mistaken_for_a_channels_first_image():
+    # (3, 3, 8, 16) read as a batch would look like (N, C, H, W); kernels are not checked that way
+    rng = np.random.default_rng(0)
+    x, k = rng.standard_normal((2, 10, 10, 8)), rng.standard_normal((3, 3, 8, 16))
+    dout = rng.standard_normal((2, 10, 10, 16))
+    dx = conv2d_grad_input(k, dout, x.shape, padding="same")
+    dx_again, _ = conv2d_backward(x, k, dout, padding="same")
+    np.testing.assert_allclose(dx, dx_again)

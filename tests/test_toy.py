@@ -1,7 +1,6 @@
 """cnnbook.toy: the lecture's X-and-O toy convnet (chapter 3)."""
 import numpy as np
 import pytest
-
 from cnnbook import toy
 
 
@@ -46,17 +45,6 @@ def test_shift_moves_the_drawing(shift):
     assert (shifted == 1).sum() == (x == 1).sum()
 
 
-def test_bad_image_arguments_name_the_argument():
-    with pytest.raises(ValueError, match="name must be one of"):
-        toy.toy_image("Y")
-    with pytest.raises(ValueError, match="out of the 9x9 frame"):
-        toy.toy_image("X", shift=(0, 2))
-    with pytest.raises(TypeError, match="shift"):
-        toy.toy_image("O", shift=1)
-    with pytest.raises(TypeError, match="shift"):
-        toy.toy_image("O", shift=(0.5, 0))
-
-
 def test_filters_layout_and_symmetry():
     filters = toy.toy_filters()
     assert filters.shape == (3, 3, 1, 3)
@@ -92,24 +80,14 @@ def test_filtered_x_matches_the_slides_structure():
     np.testing.assert_allclose(second, first[:, ::-1])
 
 
-def test_filter_image_accepts_one_2d_filter_and_rejects_bad_input():
+def test_filter_image_accepts_one_2d_filter():
     image = toy.toy_image("X")
     one = toy.filter_image(image, toy.toy_filters()[:, :, 0, 1])
     np.testing.assert_allclose(one[:, :, 0], toy.filter_image(image)[:, :, 1])
-    with pytest.raises(ValueError, match="image must be a non-empty 2-D"):
-        toy.filter_image(np.ones((9, 9, 1)))
-    with pytest.raises(TypeError, match="image must hold real numbers"):
-        toy.filter_image(np.array([["a", "b"], ["c", "d"]]))
-    with pytest.raises(ValueError, match="do not fit"):
-        toy.filter_image(np.ones((2, 2)))
-    with pytest.raises(ValueError, match="filters must be"):
-        toy.filter_image(image, np.ones((3, 3, 2, 1)))
 
 
 def test_relu():
     np.testing.assert_array_equal(toy.relu([-1, 0, 2]), [0.0, 0.0, 2.0])
-    with pytest.raises(TypeError, match="x must hold real numbers"):
-        toy.relu(["a"])
 
 
 def test_max_pool_same_keeps_partial_windows():
@@ -120,10 +98,6 @@ def test_max_pool_same_keeps_partial_windows():
     for r in range(4):
         for c in range(3):
             np.testing.assert_allclose(pooled[r, c], x[2 * r:2 * r + 2, 2 * c:2 * c + 2].max(axis=(0, 1)))
-    with pytest.raises(ValueError, match="size must be an int >= 1"):
-        toy.max_pool_same(x, size=0)
-    with pytest.raises(ValueError, match="x must be a non-empty"):
-        toy.max_pool_same(np.ones(4))
 
 
 def test_max_pool_same_equals_keras_same_pooling():
@@ -165,16 +139,12 @@ def test_vote_picks_the_right_class_even_when_shifted():
     for name, shift in [("X", (0, 0)), ("O", (0, 0)), ("X", (0, 1)), ("O", (1, 0))]:
         votes = toy.vote(toy.toy_forward(toy.toy_image(name, shift=shift))["features"], weights)
         assert toy.CLASSES[int(np.argmax(votes))] == name, (name, shift, votes)
-    with pytest.raises(ValueError, match="features must be 1-D"):
-        toy.vote(np.ones(5), weights)
 
 
 def test_softmax():
     probabilities = toy.softmax(np.array([1000.0, 1001.0]))
     assert probabilities.sum() == pytest.approx(1.0)
     assert probabilities[1] == pytest.approx(np.e / (1 + np.e))
-    with pytest.raises(ValueError, match="z must be"):
-        toy.softmax(np.ones((2, 2)))
 
 
 def test_compare_with_slide_classifies_entries():
@@ -185,14 +155,8 @@ def test_compare_with_slide_classifies_entries():
     assert result["truncated"] == [(0, 0, 0.7778, 0.77)]
     assert result["different"] == [(0, 2, 0.1111, -0.11)]
     assert result["unreadable"] == 1
-    with pytest.raises(ValueError, match="same shape"):
-        toy.compare_with_slide(computed, slide[:1])
-    with pytest.raises(ValueError, match="decimals"):
-        toy.compare_with_slide(computed, slide, decimals=-1)
 
 
 def test_format_table():
     assert toy.format_table([[7 / 9, -1 / 9], [1.0, np.nan]]) == " 0.78 -0.11\n 1.00     ?"
     assert toy.format_table([[-1, 1]], decimals=0) == "-1  1"
-    with pytest.raises(ValueError, match="table must be 2-D"):
-        toy.format_table([1, 2])

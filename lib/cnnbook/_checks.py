@@ -79,7 +79,8 @@ def integer(value, name, minimum=None, maximum=None):
 def number(value, name, minimum=None, maximum=None, positive=False):
     """Return ``value`` as a finite ``float`` within the bounds, or raise.
 
-    ``positive=True`` requires ``value > 0`` (a learning rate, a scale).
+    ``positive=True`` requires ``value > 0`` (a learning rate, a scale); it
+    combines with ``maximum``.
 
     >>> number(0.01, "learning_rate", positive=True)
     0.01
@@ -87,45 +88,98 @@ def number(value, name, minimum=None, maximum=None, positive=False):
     Traceback (most recent call last):
     ...
     ValueError: learning_rate must be a finite number > 0; got nan
+    >>> number("0.1", "learning_rate", positive=True)
+    Traceback (most recent call last):
+    ...
+    TypeError: learning_rate must be a finite number > 0; got '0.1' of type str
+    >>> number(200, "amplitude", maximum=100, positive=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: amplitude must be a finite number > 0 and <= 100; got 200.0
     """
-    kind = "a finite number > 0" if positive else _bounds_text(minimum, maximum, "a finite number")
+    if positive:
+        kind = "a finite number > 0" + (f" and <= {maximum}" if maximum is not None else "")
+    else:
+        kind = _bounds_text(minimum, maximum, "a finite number")
     if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be {kind}; got {_describe(value)}")
     value = float(value)
-    if not math.isfinite(value) or (positive and value <= 0):
+    if (not math.isfinite(value) or (positive and value <= 0)
+            or (minimum is not None and value < minimum) or (maximum is not None and value > maximum)):
         raise ValueError(f"{name} must be {kind}; got {value!r}")
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ValueError(f"{name} must be {kind}; got {value!r}")
+    return value
+
+
+def boolean(value, name):
+    """Return ``value`` if it is ``True`` or ``False`` (numpy bools too), or raise TypeError.
+
+    >>> boolean(np.True_, "bias")
+    True
+    >>> boolean(1, "bias")
+    Traceback (most recent call last):
+    ...
+    TypeError: bias must be True or False; got 1 of type int
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
+    return bool(value)
+
+
+def text(value, name, optional=False):
+    """Return ``value`` if it is a non-empty ``str`` (or None when ``optional``), or raise.
+
+    >>> text("conv1", "name")
+    'conv1'
+    >>> text("", "name")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be a non-empty str; got ''
+    """
+    allowed = "a non-empty str or None" if optional else "a non-empty str"
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+    if not value:
+        raise ValueError(f"{name} must be {allowed}; got ''")
     return value
 
 
 def pair(value, name, minimum=1):
     """Return ``value`` as ``(rows, cols)`` of ints >= ``minimum``; one int means both.
 
-    Tuples, lists and 1-D numpy arrays of two integers are accepted alike.
+    Tuples, lists and 1-D numpy arrays of two integers are accepted alike;
+    ``minimum=None`` allows any int (a shift).
 
     >>> pair(3, "kernel"), pair(np.array([3, 5]), "kernel")
     ((3, 3), (3, 5))
     """
-    allowed = f"an int >= {minimum} or a pair (rows, cols) of ints >= {minimum}"
+    return sizes(value, name, 2, minimum, "a pair (rows, cols) of")
+
+
+def sizes(value, name, count, minimum=1, what=None):
+    """Return ``value`` as a tuple of ``count`` ints >= ``minimum``; one int means all of them.
+
+    >>> sizes(3, "kernel", 3)
+    (3, 3, 3)
+    >>> sizes((3, 3), "kernel", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel must be an int >= 1 or a tuple of 3 ints >= 1; got (3, 3) with 2 values
+    """
+    bound = "" if minimum is None else f" >= {minimum}"
+    allowed = f"an int{bound} or {what or f'a tuple of {count}'} ints{bound}"
     if isinstance(value, np.ndarray):
         value = value.tolist()
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(value)} values")
-        items = []
-        for item in value:
-            if not is_int(item):
-                raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
-            if item < minimum:
-                raise ValueError(f"{name} must be {allowed}; got {value!r}")
-            items.append(int(item))
-        return tuple(items)
-    if not is_int(value):
-        raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    return int(value), int(value)
+    items = list(value) if isinstance(value, (tuple, list)) else [value]
+    if isinstance(value, (tuple, list)) and len(items) != count:
+        raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(items)} values")
+    for item in items:
+        if not is_int(item):
+            raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+        if minimum is not None and item < minimum:
+            raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return tuple(int(item) for item in items) if len(items) == count else (int(items[0]),) * count
 
 
 def choice(value, name, allowed):
@@ -150,7 +204,93 @@ def choice(value, name, allowed):
     raise ValueError(f"{name} must be one of {shown}; got {value!r}")
 
 
-def array(value, name, ndim, layout, kinds="biuf", finite=True):
+def function(value, name, what="a callable"):
+    """Return ``value`` if it can be called, or raise TypeError.
+
+    >>> function(print, "log") is print
+    True
+    >>> function("print", "log", "a callable taking one str, e.g. print")
+    Traceback (most recent call last):
+    ...
+    TypeError: log must be a callable taking one str, e.g. print; got 'print' of type str
+    """
+    if not callable(value):
+        raise TypeError(f"{name} must be {what}; got {_describe(value)}")
+    return value
+
+
+def padding(value, name="padding", words=("valid", "same", "full"), allow_int=True):
+    """Return a padding word (lower case) or, with ``allow_int``, an int >= 0.
+
+    >>> padding("Same"), padding(2)
+    ('same', 2)
+    >>> padding(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be 'valid', 'same', 'full' or an int >= 0; got -1
+    >>> padding("same", words=("valid", "full"), allow_int=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be 'valid' or 'full'; got 'same'
+    """
+    quoted = [repr(word) for word in words]
+    allowed = ", ".join(quoted) + " or an int >= 0" if allow_int else (
+        ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0])
+    if isinstance(value, str):
+        if value.lower() not in words:
+            raise ValueError(f"{name} must be {allowed}; got {value!r}")
+        return value.lower()
+    if not allow_int or not is_int(value):
+        raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return int(value)
+
+
+def shape(value, name, lengths, layout=None, minimum=1):
+    """Return ``value`` as a tuple of ints >= ``minimum`` whose length is one of ``lengths``.
+
+    >>> shape(np.array([3, 3, 1, 8]), "kernel_shape", (2, 4))
+    (3, 3, 1, 8)
+    >>> shape((28, 28), "input_shape", (3,), "(rows, cols, channels)")
+    Traceback (most recent call last):
+    ...
+    ValueError: input_shape must be (rows, cols, channels) of ints >= 1; got (28, 28) with 2 values
+    """
+    lengths = (lengths,) if is_int(lengths) else tuple(lengths)
+    allowed = (layout or "a tuple of " + " or ".join(str(n) for n in lengths) + " ints") + (
+        f" of ints >= {minimum}" if layout else f" >= {minimum}")
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+    if len(value) not in lengths:
+        raise ValueError(f"{name} must be {allowed}; got {tuple(value)!r} with {len(value)} values")
+    for item in value:
+        if not is_int(item):
+            raise TypeError(f"{name} must be {allowed}; got {_describe(value)}")
+        if item < minimum:
+            raise ValueError(f"{name} must be {allowed}; got {tuple(value)!r}")
+    return tuple(int(item) for item in value)
+
+
+def same_shape(value, expected, name, what):
+    """Raise ValueError unless array ``value`` has shape ``expected`` (``what`` says why).
+
+    >>> same_shape(np.zeros((2, 2)), (3, 3), "dout", "the forward output (H', W')")
+    Traceback (most recent call last):
+    ...
+    ValueError: dout must have the shape of the forward output (H', W') (3, 3); got (2, 2)
+    """
+    if np.shape(value) != tuple(expected):
+        raise ValueError(f"{name} must have the shape of {what} {tuple(expected)}; got {np.shape(value)}")
+
+
+_KINDS = {"biuf": "real numbers (bool, int or float)", "iu": "integers", "biu": "integers or bools",
+          "iuf": "real numbers (int or float)", "f": "floats"}
+
+
+def array(value, name, ndim, layout, kinds="biuf", finite=True, dtype=None):
     """Return ``value`` as a non-empty numpy array whose ``ndim`` is allowed.
 
     Parameters
@@ -158,14 +298,16 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True):
     value : array_like
     name : str
         The argument's name, used in messages.
-    ndim : int or tuple of int
-        The allowed numbers of dimensions.
+    ndim : int, tuple of int or None
+        The allowed numbers of dimensions (None: any).
     layout : str
         What the dimensions mean, e.g. ``"(H, W) or (H, W, C)"``.
     kinds : str
         Allowed numpy dtype kinds: b bool, i int, u unsigned, f float.
     finite : bool
         Refuse NaN and infinities.
+    dtype : numpy dtype, optional
+        Convert the result to it (no copy when it already has it).
 
     >>> array([[1, 2], [3, 4]], "x", 2, "(H, W)").shape
     (2, 2)
@@ -174,51 +316,93 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True):
     ...
     ValueError: x must be (H, W); got 1 dims with shape (2,)
     """
-    ndims = (ndim,) if is_int(ndim) else tuple(ndim)
+    ndims = None if ndim is None else (ndim,) if is_int(ndim) else tuple(ndim)
     try:
         result = np.asarray(value)
     except (ValueError, TypeError):
         raise ValueError(f"{name} must be a rectangular numeric array {layout}; got a ragged "
                          f"or unconvertible {type(value).__name__}") from None
     if result.dtype.kind not in kinds:
-        names = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float"}
-        allowed = ", ".join(names[k] for k in kinds if k in names)
-        raise TypeError(f"{name} must have dtype {allowed}; got dtype {result.dtype}")
-    if result.ndim not in ndims:
+        raise TypeError(f"{name} must hold {_KINDS.get(kinds, 'numbers of dtype kind ' + kinds)}; "
+                        f"got dtype {result.dtype}")
+    if ndims is not None and result.ndim not in ndims:
         raise ValueError(f"{name} must be {layout}; got {result.ndim} dims with shape {result.shape}")
     if result.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {result.shape}")
     if finite and result.dtype.kind == "f" and not np.isfinite(result).all():
         raise ValueError(f"{name} must hold finite numbers; got NaN or infinity")
-    return result
+    return result if dtype is None else result.astype(dtype, copy=False)
 
 
 _CHANNEL_COUNTS = (1, 3, 4)
+# A channels-first array has both spatial sizes at least this large; below it a
+# (H, W, C) feature map with few rows (3 x 3 x 8 after pooling) is normal.
+_MIN_SPATIAL = 8
 
 
 def channels_last(image, name):
-    """Raise if a 3-D ``image`` looks channels-first, ``(C, H, W)``.
+    """Raise if an image ``(H, W, C)`` or a batch ``(N, H, W, C)`` looks channels-first.
 
-    Keras, scikit-image and this book store images as ``(H, W, C)``. An array
-    whose first axis is 1, 3 or 4 while its last is larger than 4 is almost
-    surely PyTorch's ``(C, H, W)``.
+    Keras, scikit-image and this book store images as ``(H, W, C)``. A 3-D
+    array whose first axis is 1, 3 or 4 while the other two are both 8 or
+    more (and the last is not 1, 3 or 4) is almost surely PyTorch's
+    ``(C, H, W)``: read channels-last it would be an image of 1-4 rows with
+    as many channels as columns. The same rule applies to axis 1 of a 4-D batch.
+    Small feature maps such as ``(3, 3, 8)`` pass.
 
+    >>> channels_last(np.zeros((3, 3, 8)), "x")
     >>> channels_last(np.zeros((3, 28, 28)), "image")
     Traceback (most recent call last):
     ...
     ValueError: image looks channels-first: shape (3, 28, 28); this book stores images as (H, W, C): use np.moveaxis(image, 0, -1)
     """
-    shape = np.shape(image)
-    if len(shape) == 3 and shape[0] in _CHANNEL_COUNTS and shape[-1] not in _CHANNEL_COUNTS:
-        raise ValueError(f"{name} looks channels-first: shape {tuple(shape)}; this book stores "
-                         f"images as (H, W, C): use np.moveaxis({name}, 0, -1)")
+    shape = tuple(np.shape(image))
+    if len(shape) not in (3, 4):
+        return
+    axis = len(shape) - 3
+    channels, rows, cols = shape[axis:]
+    if channels in _CHANNEL_COUNTS and cols not in _CHANNEL_COUNTS and min(rows, cols) >= _MIN_SPATIAL:
+        layout = "(H, W, C)" if axis == 0 else "(N, H, W, C)"
+        raise ValueError(f"{name} looks channels-first: shape {shape}; this book stores "
+                         f"images as {layout}: use np.moveaxis({name}, {axis}, -1)")
 
 
-def float_image(value, name, ndim=(2, 3), layout="(H, W) or (H, W, C)"):
+def kernel_layout(kernel_shape, channels, name):
+    """Raise if a 4-D kernel looks like PyTorch's ``(C_out, C_in, kh, kw)``.
+
+    This book (and Keras) stores kernels as ``(kh, kw, C_in, C_out)``. A
+    PyTorch kernel fits that reading by chance when ``kh`` equals the image's
+    channels, e.g. ``(64, 3, 3, 3)`` on an RGB image: it would be read as a
+    64 x 3 kernel with 3 outputs. The check fires when the PyTorch reading
+    gives a square kernel of size 2 to 7 whose ``C_in`` (axis 1) equals
+    ``channels`` and whose ``C_out`` (axis 0) is 8 or more and differs from
+    ``C_in``: read the Keras way that is a kernel at least 8 rows tall and
+    at most 7 wide, which nobody draws. Smaller shapes are ambiguous and pass.
+
+    >>> kernel_layout((3, 3, 3, 64), 3, "k")
+    >>> kernel_layout((64, 3, 3, 3), 3, "k")
+    Traceback (most recent call last):
+    ...
+    ValueError: k looks like PyTorch's (C_out, C_in, kh, kw) layout: shape (64, 3, 3, 3); this book stores kernels as (kh, kw, C_in, C_out): use np.transpose(k, (2, 3, 1, 0))
+    """
+    shape = tuple(kernel_shape)
+    if len(shape) != 4:
+        return
+    c_out, c_in, kh, kw = shape
+    if c_out != c_in and c_out >= _MIN_SPATIAL and 2 <= kh == kw < _MIN_SPATIAL and c_in == channels:
+        raise ValueError(f"{name} looks like PyTorch's (C_out, C_in, kh, kw) layout: shape {shape}; "
+                         f"this book stores kernels as (kh, kw, C_in, C_out): "
+                         f"use np.transpose({name}, (2, 3, 1, 0))")
+
+
+def float_image(value, name, ndim=(2, 3), layout="(H, W) or (H, W, C)", channels=True):
     """Return an image as float64 in [0, 1], by the book's one image convention.
 
     Integer images are read as 0-255 and divided by 255; bool images become
-    0 and 1; float images must already lie in [0, 1].
+    0 and 1; float images must already lie in [0, 1]. With ``channels`` a
+    3-D array is an ``(H, W, C)`` image and is checked by
+    :func:`channels_last`; pass ``channels=False`` for a stack ``(N, H, W)``
+    of grey images.
 
     >>> float_image(np.array([[0, 255]], dtype=np.uint8), "image")
     array([[0., 1.]])
@@ -228,7 +412,8 @@ def float_image(value, name, ndim=(2, 3), layout="(H, W) or (H, W, C)"):
     ValueError: image is a float image with values up to 200 (allowed: [0, 1]): it looks like a 0-255 image: divide it by 255 or pass it as uint8
     """
     result = array(value, name, ndim, layout)
-    channels_last(result, name)
+    if channels:
+        channels_last(result, name)
     kind = result.dtype.kind
     if kind == "b":
         return result.astype(np.float64)

@@ -11,21 +11,28 @@ with the sizes their papers publish:
 - :func:`alphago_policy`: the policy network of AlphaGo (2016).
 
 The building blocks of the later networks, small enough to read:
-:func:`inception_block`, :func:`residual_block` and :func:`dense_block`
+:func:`inception_block`, :func:`residual_block` and ``_dense_block``
 (with :func:`inception_demo`, :func:`resnet_block_demo` and
 :func:`densenet_block_demo` around them), plus
 :func:`gradient_norms_by_depth`, which measures how far the gradient of a
 loss reaches down a deep stack of blocks with and without skip connections.
 
-For the "CNNs are good for" examples: :func:`pattern_signals` (1-D) and
-:func:`ball_volume` (3-D) make small synthetic data.
+The synthetic 1-D and 3-D data of the "CNNs are good for" examples
+(:func:`cnnbook.data.pattern_signals`, :func:`cnnbook.data.ball_volume`)
+and :func:`cnnbook.params.count_weight_layers` live in those modules.
 
 Every count in chapter 9 comes from :mod:`cnnbook.params`
 (``keras_layer_table`` on these models), never from this module.
 """
-import numbers
-
 import numpy as np
+
+from . import _checks
+
+# Moved to cnnbook.data and cnnbook.params; importable from here so that chapter 9's
+# ``architectures.pattern_signals`` / ``ball_volume`` / ``count_weight_layers`` keep working.
+from .data import ball_volume as ball_volume
+from .data import pattern_signals as pattern_signals
+from .params import count_weight_layers as count_weight_layers
 
 __all__ = [
     "LocalResponseNormalization",
@@ -37,62 +44,12 @@ __all__ = [
     "inception_demo",
     "residual_block",
     "resnet_block_demo",
-    "dense_block",
     "densenet_block_demo",
     "gradient_norms_by_depth",
-    "count_weight_layers",
-    "signal_shapes",
-    "pattern_signals",
-    "ball_volume",
 ]
 
-#: Row kinds of a :mod:`cnnbook.params` table that papers count as layers.
-WEIGHT_LAYER_KINDS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
-
-
-# ---------------------------------------------------------------------------
-# Validation at the boundary
-# ---------------------------------------------------------------------------
-
-def _int(value, name, minimum=1):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} of type {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _optional_int(value, name):
-    return None if value is None else _int(value, name)
-
-
-def _bool(value, name):
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return value
-
-
-def _float(value, name, low, high, low_open=False):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number; got {value!r}")
-    value = float(value)
-    if not (low < value if low_open else low <= value) or value > high:
-        left = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {left}{low}, {high}]; got {value!r}")
-    return value
-
-
 def _image_shape(value, name="input_shape"):
-    allowed = "a tuple (rows, cols, channels) of ints >= 1"
-    if not isinstance(value, (tuple, list)) or len(value) != 3:
-        raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    return tuple(_int(n, name) for n in value)
-
-
-def _name(value):
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"name must be a non-empty str; got {value!r}")
-    return value
+    return _checks.shape(value, name, 3, "(rows, cols, channels)")
 
 
 # ---------------------------------------------------------------------------
@@ -132,10 +89,10 @@ def _lrn_class():
 
         def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
             super().__init__(**kwargs)
-            self.depth_radius = _int(depth_radius, "depth_radius", minimum=0)
-            self.bias = _float(bias, "bias", 0.0, float("inf"), low_open=True)
-            self.alpha = _float(alpha, "alpha", 0.0, float("inf"))
-            self.beta = _float(beta, "beta", 0.0, float("inf"))
+            self.depth_radius = _checks.integer(depth_radius, "depth_radius", minimum=0)
+            self.bias = _checks.number(bias, "bias", positive=True)
+            self.alpha = _checks.number(alpha, "alpha", minimum=0.0)
+            self.beta = _checks.number(beta, "beta", minimum=0.0)
 
         def call(self, inputs):
             radius = self.depth_radius
@@ -239,7 +196,7 @@ def lenet5(num_classes=10):
     import keras
     from keras import layers
 
-    num_classes = _int(num_classes, "num_classes")
+    num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
     return keras.Sequential([
         keras.Input(shape=(32, 32, 1)),
         layers.Conv2D(6, 5, activation="tanh", name="c1"),                  # 28x28x6
@@ -315,9 +272,9 @@ def alexnet(input_shape=(227, 227, 3), num_classes=1000, two_towers=False, dropo
     from keras import layers
 
     input_shape = _image_shape(input_shape)
-    num_classes = _int(num_classes, "num_classes")
-    groups = 2 if _bool(two_towers, "two_towers") else 1
-    dropout = _float(dropout, "dropout", 0.0, 1.0)
+    num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
+    groups = 2 if _checks.boolean(two_towers, "two_towers") else 1
+    dropout = _checks.number(dropout, "dropout", minimum=0.0, maximum=1.0)
     if dropout == 1.0:
         raise ValueError("dropout must be in [0, 1); got 1.0")
     lrn = __getattr__("LocalResponseNormalization")
@@ -380,10 +337,10 @@ def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
     import keras
     from keras import layers
 
-    filters = _int(filters, "filters")
-    hidden_layers = _int(hidden_layers, "hidden_layers", minimum=0)
-    board = _int(board, "board")
-    planes = _int(planes, "planes")
+    filters = _checks.integer(filters, "filters", minimum=1)
+    hidden_layers = _checks.integer(hidden_layers, "hidden_layers", minimum=0)
+    board = _checks.integer(board, "board", minimum=1)
+    planes = _checks.integer(planes, "planes", minimum=1)
     stack = [
         keras.Input(shape=(board, board, planes)),                                   # 19x19x48
         layers.Conv2D(filters, 5, padding="same", activation="relu", name="conv1"),  # 19x19x192
@@ -437,11 +394,11 @@ def inception_block(x, f1, f3, f5, pool_proj=None, f3_reduce=None, f5_reduce=Non
     """
     from keras import layers
 
-    f1, f3, f5 = (_int(value, label) for value, label in ((f1, "f1"), (f3, "f3"), (f5, "f5")))
-    pool_proj = _optional_int(pool_proj, "pool_proj")
-    f3_reduce = _optional_int(f3_reduce, "f3_reduce")
-    f5_reduce = _optional_int(f5_reduce, "f5_reduce")
-    name = _name(name)
+    f1, f3, f5 = (_checks.integer(value, label, minimum=1) for value, label in ((f1, "f1"), (f3, "f3"), (f5, "f5")))
+    pool_proj = None if pool_proj is None else _checks.integer(pool_proj, "pool_proj", minimum=1)
+    f3_reduce = None if f3_reduce is None else _checks.integer(f3_reduce, "f3_reduce", minimum=1)
+    f5_reduce = None if f5_reduce is None else _checks.integer(f5_reduce, "f5_reduce", minimum=1)
+    name = _checks.text(name, "name")
 
     def conv(tensor, filters, size, label):
         return layers.Conv2D(filters, size, padding="same", activation="relu", name=f"{name}_{label}")(tensor)
@@ -477,7 +434,7 @@ def inception_demo(reduce=True, input_shape=(28, 28, 192)):
     import keras
 
     input_shape = _image_shape(input_shape)
-    options = {"pool_proj": 32, "f3_reduce": 96, "f5_reduce": 16} if _bool(reduce, "reduce") else {}
+    options = {"pool_proj": 32, "f3_reduce": 96, "f5_reduce": 16} if _checks.boolean(reduce, "reduce") else {}
     inputs = keras.Input(shape=input_shape, name="input")
     outputs = inception_block(inputs, 64, 128, 32, name="3a", **options)
     return keras.Model(inputs, outputs, name="inception_3a" if reduce else "naive_inception")
@@ -510,11 +467,11 @@ def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="b
     """
     from keras import layers
 
-    filters = _int(filters, "filters")
-    stride = _int(stride, "stride")
-    _bool(shortcut, "shortcut")
-    _bool(batch_norm, "batch_norm")
-    name = _name(name)
+    filters = _checks.integer(filters, "filters", minimum=1)
+    stride = _checks.integer(stride, "stride", minimum=1)
+    _checks.boolean(shortcut, "shortcut")
+    _checks.boolean(batch_norm, "batch_norm")
+    name = _checks.text(name, "name")
 
     def conv_bn(tensor, size, step, label):
         tensor = layers.Conv2D(filters, size, strides=step, padding="same", use_bias=not batch_norm,
@@ -555,7 +512,7 @@ def resnet_block_demo(input_shape=(56, 56, 64)):
     return keras.Model(inputs, x, name="resnet_blocks")
 
 
-def dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
+def _dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
     """A DenseNet dense block (Huang et al., 2017) on a Keras tensor (chapter 9).
 
     Each of the ``num_layers`` layers applies batch normalisation, ReLU and
@@ -581,10 +538,10 @@ def dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
     """
     from keras import layers
 
-    num_layers = _int(num_layers, "num_layers")
-    growth_rate = _int(growth_rate, "growth_rate")
-    _bool(bottleneck, "bottleneck")
-    name = _name(name)
+    num_layers = _checks.integer(num_layers, "num_layers", minimum=1)
+    growth_rate = _checks.integer(growth_rate, "growth_rate", minimum=1)
+    _checks.boolean(bottleneck, "bottleneck")
+    name = _checks.text(name, "name")
     for i in range(1, num_layers + 1):
         y = x
         if bottleneck:
@@ -615,8 +572,8 @@ def densenet_block_demo(input_shape=(16, 16, 24), num_layers=4, growth_rate=12, 
     import keras
 
     inputs = keras.Input(shape=_image_shape(input_shape), name="input")
-    outputs = dense_block(inputs, num_layers, growth_rate, bottleneck=bottleneck)
-    return keras.Model(inputs, outputs, name="dense_block")
+    outputs = _dense_block(inputs, num_layers, growth_rate, bottleneck=bottleneck)
+    return keras.Model(inputs, outputs, name="_dense_block")
 
 
 # ---------------------------------------------------------------------------
@@ -665,13 +622,13 @@ def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16
 
     from .env import seed_everything
 
-    blocks = _int(blocks, "blocks")
-    _bool(shortcut, "shortcut")
-    _bool(batch_norm, "batch_norm")
-    width = _int(width, "width")
-    size = _int(size, "size")
-    batch = _int(batch, "batch")
-    seed_everything(_int(seed, "seed", minimum=0))
+    blocks = _checks.integer(blocks, "blocks", minimum=1)
+    _checks.boolean(shortcut, "shortcut")
+    _checks.boolean(batch_norm, "batch_norm")
+    width = _checks.integer(width, "width", minimum=1)
+    size = _checks.integer(size, "size", minimum=1)
+    batch = _checks.integer(batch, "batch", minimum=1)
+    seed_everything(_checks.integer(seed, "seed", minimum=0))
     stack = []
     for i in range(1, blocks + 1):
         inputs = keras.Input(shape=(size, size, width))
@@ -688,174 +645,3 @@ def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16
         loss = tf.reduce_sum(states[-1] * direction)
     gradients = tape.gradient(loss, states)
     return np.array([float(tf.norm(g)) for g in gradients])
-
-
-def count_weight_layers(rows):
-    """How many layers with weights a :mod:`cnnbook.params` table lists (chapter 9).
-
-    Counts convolution and dense rows (the "layers" of "VGG-16", "8 layers"
-    for AlexNet); batch normalisation, pooling and merges are not counted.
-
-    Parameters
-    ----------
-    rows : list of cnnbook.params.LayerRow
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    TypeError
-        If ``rows`` holds something that is not a ``LayerRow``.
-
-    Examples
-    --------
-    >>> from cnnbook.params import Conv2D, Dense, Flatten, Pool, layer_table
-    >>> count_weight_layers(layer_table((28, 28, 1), [Conv2D(8, 3), Pool(2), Flatten(), Dense(10)]))
-    2
-    """
-    from .params import LayerRow
-
-    rows = list(rows)
-    if not all(isinstance(row, LayerRow) for row in rows):
-        raise TypeError("rows must be a list of LayerRow (from cnnbook.params.layer_table or keras_layer_table)")
-    return sum(row.kind in WEIGHT_LAYER_KINDS for row in rows)
-
-
-# ---------------------------------------------------------------------------
-# Synthetic data for the 1-D and 3-D examples
-# ---------------------------------------------------------------------------
-
-def signal_shapes(width=9):
-    """The two short shapes of :func:`pattern_signals`: a wiggle and a bump (chapter 9).
-
-    The pattern is one period of a sine under a Hann window (up, then
-    down); the decoy is a Hann bump (up only). Both have unit energy, so
-    neither can be told apart by how much signal there is, only by shape.
-
-    Parameters
-    ----------
-    width : int, default 9
-        Samples of each shape, >= 3.
-
-    Returns
-    -------
-    pattern, decoy : numpy.ndarray
-        float64, shape ``(width,)``.
-    """
-    width = _int(width, "width", minimum=3)
-    t = np.linspace(0.0, 1.0, width + 2)[1:-1]
-    window = np.sin(np.pi * t) ** 2
-    pattern = np.sin(2 * np.pi * t) * window
-    decoy = window.copy()
-    return pattern / np.linalg.norm(pattern), decoy / np.linalg.norm(decoy)
-
-
-def pattern_signals(count, length=128, noise=0.3, amplitude=2.0, width=9, seed=0):
-    """Noisy 1-D signals that hide either the pattern or the decoy somewhere (chapter 9).
-
-    Each signal is Gaussian noise plus ``amplitude`` times one of the two
-    shapes of :func:`signal_shapes` at a random position: label 1 for the
-    pattern, 0 for the decoy, half of each (in random order).
-
-    Parameters
-    ----------
-    count : int
-        Number of signals, >= 2.
-    length : int, default 128
-        Samples per signal, at least ``width``.
-    noise : float, default 0.3
-        Standard deviation of the noise, in [0, 10].
-    amplitude : float, default 2.0
-        In (0, 100].
-    width : int, default 9
-    seed : int, default 0
-
-    Returns
-    -------
-    signals : numpy.ndarray
-        float32, ``(count, length, 1)`` (channels last, for ``Conv1D``).
-    labels : numpy.ndarray
-        int64, ``(count,)``.
-    starts : numpy.ndarray
-        int64, ``(count,)``: where each shape begins.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If an argument has the wrong type or range.
-
-    Examples
-    --------
-    >>> signals, labels, starts = pattern_signals(4, length=32)
-    >>> signals.shape, labels.tolist().count(1)
-    ((4, 32, 1), 2)
-    """
-    count = _int(count, "count", minimum=2)
-    width = _int(width, "width", minimum=3)
-    length = _int(length, "length", minimum=width)
-    noise = _float(noise, "noise", 0.0, 10.0)
-    amplitude = _float(amplitude, "amplitude", 0.0, 100.0, low_open=True)
-    seed = _int(seed, "seed", minimum=0)
-    rng = np.random.default_rng(seed)
-    pattern, decoy = signal_shapes(width)
-    labels = rng.permutation(np.arange(count) % 2).astype(np.int64)
-    starts = rng.integers(0, length - width + 1, size=count).astype(np.int64)
-    signals = noise * rng.standard_normal((count, length))
-    for signal, label, start in zip(signals, labels, starts):
-        signal[start:start + width] += amplitude * (pattern if label else decoy)
-    return signals[..., np.newaxis].astype(np.float32), labels, starts
-
-
-def ball_volume(size=16, centre=(5, 9, 10), radius=3.0, noise=0.5, seed=0):
-    """A noisy 3-D volume with one bright ball in it (chapter 9).
-
-    Voxels within ``radius`` of ``centre`` are 1, the rest 0, plus Gaussian
-    noise: a stand-in for a tomography scan with one lesion.
-
-    Parameters
-    ----------
-    size : int, default 16
-        The volume is ``size`` voxels along each axis, >= 3.
-    centre : tuple of 3 ints, default (5, 9, 10)
-        (depth, row, column) of the ball's centre, inside the volume.
-    radius : float, default 3.0
-        In (0, size].
-    noise : float, default 0.5
-        Standard deviation of the noise, in [0, 10].
-    seed : int, default 0
-
-    Returns
-    -------
-    volume : numpy.ndarray
-        float32, ``(size, size, size)``.
-    ball : numpy.ndarray
-        bool, ``(size, size, size)``: the voxels of the ball.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If an argument has the wrong type or range.
-
-    Examples
-    --------
-    >>> volume, ball = ball_volume(size=8, centre=(4, 4, 4), radius=1.0, noise=0.0)
-    >>> int(ball.sum()), float(volume.max())
-    (7, 1.0)
-    """
-    size = _int(size, "size", minimum=3)
-    if not isinstance(centre, (tuple, list)) or len(centre) != 3:
-        raise ValueError(f"centre must be a tuple (depth, row, column) of 3 ints; got {centre!r}")
-    centre = tuple(_int(c, "centre", minimum=0) for c in centre)
-    if max(centre) >= size:
-        raise ValueError(f"centre must lie inside the volume (each index < size={size}); got {centre!r}")
-    radius = _float(radius, "radius", 0.0, float(size), low_open=True)
-    noise = _float(noise, "noise", 0.0, 10.0)
-    seed = _int(seed, "seed", minimum=0)
-    grid = np.indices((size, size, size))
-    distance = np.sqrt(sum((axis - c) ** 2 for axis, c in zip(grid, centre)))
-    ball = distance <= radius
-    rng = np.random.default_rng(seed)
-    volume = ball.astype(np.float64) + noise * rng.standard_normal((size, size, size))
-    return volume.astype(np.float32), ball

@@ -19,13 +19,26 @@ Layouts
 Accepted data: any real numeric array (bool, integer or float); it is
 converted to float64 and every result is float64. Strings, complex numbers
 and object arrays are rejected with a ``TypeError``; NaN and infinity are
-accepted and propagate as in any arithmetic.
+accepted and propagate as in any arithmetic. Arguments are checked by
+:mod:`cnnbook._checks`, so a mistake gets the same error as everywhere in
+the book; an image that looks channels-first, ``(3, 28, 28)``, and a kernel
+that looks like PyTorch's ``(C_out, C_in, kh, kw)`` are refused with a
+``ValueError`` that says how to reorder the axes.
+
+Working memory: the padded input, the im2col matrix and the output are
+float64 arrays. Before allocating one larger than
+``cnnbook._checks.MEMORY_LIMIT_BYTES`` (2 GiB) the functions raise a
+``ValueError`` that gives its size: a 10000 x 10000 image with a 3 x 3
+kernel would need a 6.7 GiB im2col matrix. These are teaching
+implementations; use ``tf.nn.conv2d`` or ``scipy.signal`` for large inputs.
 """
 
-import numbers
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from . import _checks
 
 __all__ = [
     "avg_pool2d",
@@ -38,76 +51,27 @@ __all__ = [
     "pad_amounts",
 ]
 
-PADDING_WORDS = ("valid", "same", "full")
-_PADDING_ALLOWED = "'valid', 'same', 'full' or an int >= 0"
 
 
 # ---------------------------------------------------------------------------
-# Input validation (shared by every public function)
+# Input validation (through cnnbook._checks) and working memory
 # ---------------------------------------------------------------------------
 
-def _is_int(value):
-    """True for Python and numpy integers, False for bool and everything else."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+def _float_array(value, name, ndims, layout):
+    """``value`` as a non-empty float64 array (NaN and infinity allowed: they propagate)."""
+    return _checks.array(value, name, ndims, layout, finite=False, dtype=np.float64)
 
 
-def _positive_int(value, name, what="an int >= 1"):
-    """Return ``value`` as an int >= 1, or raise naming ``name``."""
-    if not _is_int(value):
-        raise TypeError(f"{name} must be {what}; got {value!r} of type {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be {what}; got {value!r}")
-    return int(value)
+def _image(x, name="x"):
+    """An image ``(H, W)`` or ``(H, W, C)`` as float64, refusing a channels-first ``(C, H, W)``."""
+    x = _float_array(x, name, (2, 3), "(H, W) or (H, W, C)")
+    _checks.channels_last(x, name)
+    return x
 
 
-def _pair(value, name):
-    """Return ``value`` as a pair ``(rows, cols)`` of ints >= 1."""
-    allowed = "an int >= 1 or a pair (rows, cols) of ints >= 1"
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, (tuple, list)):
-        items = list(value)
-        if len(items) != 2:
-            raise ValueError(f"{name} must be {allowed}; got {value!r} with {len(items)} values")
-        return tuple(_positive_int(item, name, allowed) for item in items)
-    value = _positive_int(value, name, allowed)
-    return value, value
-
-
-def _padding(value):
-    """Return a lower-case padding word or an int >= 0, or raise."""
-    if isinstance(value, str):
-        word = value.lower()
-        if word not in PADDING_WORDS:
-            raise ValueError(f"padding must be {_PADDING_ALLOWED}; got {value!r}")
-        return word
-    if not _is_int(value):
-        raise TypeError(f"padding must be {_PADDING_ALLOWED}; got {value!r} of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"padding must be {_PADDING_ALLOWED}; got {value!r}")
-    return int(value)
-
-
-def _numeric_array(value, name, ndims, layout):
-    """Convert ``value`` to a non-empty float64 array with ``ndim`` in ``ndims``."""
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"{name} must be a rectangular numeric array {layout}; got a ragged or "
-            f"unconvertible {type(value).__name__}"
-        ) from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold real numbers (bool, int or float); got dtype {array.dtype}"
-        )
-    if array.ndim not in ndims:
-        raise ValueError(
-            f"{name} must be {layout}; got {array.ndim} dims with shape {array.shape}"
-        )
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty; got shape {array.shape}")
-    return array.astype(np.float64, copy=False)
+def _check_memory(shape, what):
+    """Refuse, before allocating, a float64 array of ``shape`` above the memory limit."""
+    _checks.memory(8 * math.prod(shape), f"{what} ({' x '.join(map(str, shape))} float64)")
 
 
 def _effective(k, dilation):
@@ -145,11 +109,11 @@ def _prepare(x, k, stride, padding, dilation):
     Returns ``(x_padded, kernel, (sh, sw), (dh, dw), squeeze)``; ``squeeze`` is
     True when the caller passed a 2-D kernel and expects a 2-D result.
     """
-    x = _numeric_array(x, "x", (2, 3), "(H, W) or (H, W, C_in)")
-    k = _numeric_array(k, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)")
-    stride = _pair(stride, "stride")
-    dilation = _pair(dilation, "dilation")
-    padding = _padding(padding)
+    x = _image(x)
+    k = _float_array(k, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)")
+    stride = _checks.pair(stride, "stride")
+    dilation = _checks.pair(dilation, "dilation")
+    padding = _checks.padding(padding)
 
     squeeze = k.ndim == 2
     if squeeze:
@@ -162,6 +126,7 @@ def _prepare(x, k, stride, padding, dilation):
         k = k[:, :, np.newaxis, np.newaxis]
     if x.ndim == 2:
         x = x[:, :, np.newaxis]
+    _checks.kernel_layout(k.shape, x.shape[2], "k")
     if k.shape[2] != x.shape[2]:
         raise ValueError(
             f"k has C_in={k.shape[2]} input channels (shape {k.shape}) but x has "
@@ -180,6 +145,8 @@ def _prepare(x, k, stride, padding, dilation):
         pad_width.append((before, after))
     pad_width.append((0, 0))
     if any(before or after for before, after in pad_width):
+        _check_memory((x.shape[0] + sum(pad_width[0]), x.shape[1] + sum(pad_width[1]), x.shape[2]),
+                      "the padded input")
         x = np.pad(x, pad_width)
     return x, k, stride, dilation, squeeze
 
@@ -244,11 +211,11 @@ def pad_amounts(n, k, stride=1, padding="valid", dilation=1):
     >>> pad_amounts(5, 3, padding="full")
     (2, 2)
     """
-    n = _positive_int(n, "n", "an int >= 1 (the input size)")
-    k = _positive_int(k, "k", "an int >= 1 (the kernel size)")
-    stride = _positive_int(stride, "stride")
-    dilation = _positive_int(dilation, "dilation")
-    padding = _padding(padding)
+    n = _checks.integer(n, "n", minimum=1)
+    k = _checks.integer(k, "k", minimum=1)
+    stride = _checks.integer(stride, "stride", minimum=1)
+    dilation = _checks.integer(dilation, "dilation", minimum=1)
+    padding = _checks.padding(padding)
     return _pads(n, k, stride, padding, dilation)
 
 
@@ -301,11 +268,11 @@ def output_size(n, k, stride=1, padding=0, dilation=1):
     >>> output_size(28, 5, stride=2, padding="same")
     14
     """
-    n = _positive_int(n, "n", "an int >= 1 (the input size)")
-    k = _positive_int(k, "k", "an int >= 1 (the kernel size)")
-    stride = _positive_int(stride, "stride")
-    dilation = _positive_int(dilation, "dilation")
-    padding = _padding(padding)
+    n = _checks.integer(n, "n", minimum=1)
+    k = _checks.integer(k, "k", minimum=1)
+    stride = _checks.integer(stride, "stride", minimum=1)
+    dilation = _checks.integer(dilation, "dilation", minimum=1)
+    padding = _checks.padding(padding)
     before, after = _pads(n, k, stride, padding, dilation)
     effective_k = _effective(k, dilation)
     _check_fits(n + before + after, effective_k, "size", f"size {k}, dilation {dilation}")
@@ -366,17 +333,18 @@ def im2col(x, kh, kw, stride=1, dilation=1):
      [3. 4. 6. 7.]
      [4. 5. 7. 8.]]
     """
-    x = _numeric_array(x, "x", (2, 3), "(H, W, C) or (H, W)")
+    x = _image(x)
     if x.ndim == 2:
         x = x[:, :, np.newaxis]
-    kh = _positive_int(kh, "kh", "an int >= 1 (the kernel height)")
-    kw = _positive_int(kw, "kw", "an int >= 1 (the kernel width)")
-    stride = _pair(stride, "stride")
-    dilation = _pair(dilation, "dilation")
+    kh = _checks.integer(kh, "kh", minimum=1)
+    kw = _checks.integer(kw, "kw", minimum=1)
+    stride = _checks.pair(stride, "stride")
+    dilation = _checks.pair(dilation, "dilation")
     _check_fits(x.shape[0], _effective(kh, dilation[0]), "height", f"kh {kh}, dilation {dilation[0]}")
     _check_fits(x.shape[1], _effective(kw, dilation[1]), "width", f"kw {kw}, dilation {dilation[1]}")
     windows = _windows(x, kh, kw, stride, dilation)
     out_h, out_w = windows.shape[:2]
+    _check_memory((out_h * out_w, kh * kw * x.shape[2]), "the im2col matrix")
     return windows.reshape(out_h * out_w, kh * kw * x.shape[2])
 
 
@@ -426,8 +394,10 @@ def conv2d(x, k, stride=1, padding="valid", dilation=1):
     ValueError
         If ``x`` or ``k`` is empty or has the wrong number of dims, the
         channels do not match, ``stride``/``dilation`` is < 1, ``padding`` is
-        negative or an unknown word, or the dilated kernel is larger than the
-        padded input.
+        negative or an unknown word, the dilated kernel is larger than the
+        padded input, ``x`` looks channels-first or ``k`` looks like a
+        PyTorch ``(C_out, C_in, kh, kw)`` kernel, or the working memory would
+        exceed ``cnnbook._checks.MEMORY_LIMIT_BYTES`` (see the module notes).
 
     Examples
     --------
@@ -460,6 +430,7 @@ def conv2d(x, k, stride=1, padding="valid", dilation=1):
     windows = _windows(x_padded, kh, kw, stride, dilation)
     out_h, out_w = windows.shape[:2]
     # One matrix product: (H'W', kh*kw*C_in) @ (kh*kw*C_in, C_out).
+    _check_memory((out_h * out_w, kh * kw * c_in), "the im2col matrix of conv2d")
     columns = windows.reshape(out_h * out_w, kh * kw * c_in)
     out = (columns @ kernel.reshape(kh * kw * c_in, c_out)).reshape(out_h, out_w, c_out)
     return out[:, :, 0] if squeeze else out
@@ -521,6 +492,7 @@ def conv2d_loop(x, k, stride=1, padding="valid", dilation=1):
     out_h = (x_padded.shape[0] - reach_rows) // s_rows + 1
     out_w = (x_padded.shape[1] - reach_cols) // s_cols + 1
 
+    _check_memory((out_h, out_w, c_out), "the output of conv2d_loop")
     out = np.zeros((out_h, out_w, c_out))
     for r in range(out_h):
         for c in range(out_w):
@@ -574,7 +546,7 @@ def convolve2d(x, k, stride=1, padding="valid", dilation=1):
     [[1. 2.]
      [3. 4.]]
     """
-    kernel = _numeric_array(k, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)")
+    kernel = _float_array(k, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)")
     return conv2d(x, kernel[::-1, ::-1], stride=stride, padding=padding, dilation=dilation)
 
 
@@ -584,9 +556,9 @@ def convolve2d(x, k, stride=1, padding="valid", dilation=1):
 
 def _pool_windows(x, size, stride):
     """Validate pooling arguments; return the windows ``(H', W', [C,] ph, pw)``."""
-    x = _numeric_array(x, "x", (2, 3), "(H, W) or (H, W, C)")
-    size = _pair(size, "size")
-    stride = size if stride is None else _pair(stride, "stride")
+    x = _image(x)
+    size = _checks.pair(size, "size")
+    stride = size if stride is None else _checks.pair(stride, "stride")
     for axis, n, window in (("height", x.shape[0], size[0]), ("width", x.shape[1], size[1])):
         if window > n:
             raise ValueError(

@@ -299,3 +299,148 @@ def to_model_input(images):
         raise TypeError(f"images must be numeric, got dtype {images.dtype}")
     scale = 255.0 if images.dtype == np.uint8 or images.max(initial=0) > 1 else 1.0
     return (images.astype(np.float32) / scale)[..., np.newaxis]
+
+
+# ---------------------------------------------------------------------------
+# Synthetic data for the 1-D and 3-D examples of chapter 9 (moved from architectures)
+# ---------------------------------------------------------------------------
+
+def _signal_shapes(width=9):
+    """The two short shapes of :func:`pattern_signals`: a wiggle and a bump (chapter 9).
+
+    The pattern is one period of a sine under a Hann window (up, then
+    down); the decoy is a Hann bump (up only). Both have unit energy, so
+    neither can be told apart by how much signal there is, only by shape.
+
+    Parameters
+    ----------
+    width : int, default 9
+        Samples of each shape, >= 3.
+
+    Returns
+    -------
+    pattern, decoy : numpy.ndarray
+        float64, shape ``(width,)``.
+    """
+    from . import _checks
+
+    width = _checks.integer(width, "width", minimum=3)
+    t = np.linspace(0.0, 1.0, width + 2)[1:-1]
+    window = np.sin(np.pi * t) ** 2
+    pattern = np.sin(2 * np.pi * t) * window
+    decoy = window.copy()
+    return pattern / np.linalg.norm(pattern), decoy / np.linalg.norm(decoy)
+
+
+def pattern_signals(count, length=128, noise=0.3, amplitude=2.0, width=9, seed=0):
+    """Noisy 1-D signals that hide either the pattern or the decoy somewhere (chapter 9).
+
+    Each signal is Gaussian noise plus ``amplitude`` times one of the two
+    shapes of ``_signal_shapes`` at a random position: label 1 for the
+    pattern, 0 for the decoy, half of each (in random order).
+
+    Parameters
+    ----------
+    count : int
+        Number of signals, >= 2.
+    length : int, default 128
+        Samples per signal, at least ``width``.
+    noise : float, default 0.3
+        Standard deviation of the noise, in [0, 10].
+    amplitude : float, default 2.0
+        In (0, 100].
+    width : int, default 9
+    seed : int, default 0
+
+    Returns
+    -------
+    signals : numpy.ndarray
+        float32, ``(count, length, 1)`` (channels last, for ``Conv1D``).
+    labels : numpy.ndarray
+        int64, ``(count,)``.
+    starts : numpy.ndarray
+        int64, ``(count,)``: where each shape begins.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or range.
+
+    Examples
+    --------
+    >>> signals, labels, starts = pattern_signals(4, length=32)
+    >>> signals.shape, labels.tolist().count(1)
+    ((4, 32, 1), 2)
+    """
+    from . import _checks
+
+    count = _checks.integer(count, "count", minimum=2)
+    width = _checks.integer(width, "width", minimum=3)
+    length = _checks.integer(length, "length", minimum=width)
+    noise = _checks.number(noise, "noise", minimum=0.0, maximum=10.0)
+    amplitude = _checks.number(amplitude, "amplitude", maximum=100.0, positive=True)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    pattern, decoy = _signal_shapes(width)
+    labels = rng.permutation(np.arange(count) % 2).astype(np.int64)
+    starts = rng.integers(0, length - width + 1, size=count).astype(np.int64)
+    signals = noise * rng.standard_normal((count, length))
+    for signal, label, start in zip(signals, labels, starts):
+        signal[start:start + width] += amplitude * (pattern if label else decoy)
+    return signals[..., np.newaxis].astype(np.float32), labels, starts
+
+
+def ball_volume(size=16, centre=(5, 9, 10), radius=3.0, noise=0.5, seed=0):
+    """A noisy 3-D volume with one bright ball in it (chapter 9).
+
+    Voxels within ``radius`` of ``centre`` are 1, the rest 0, plus Gaussian
+    noise: a stand-in for a tomography scan with one lesion.
+
+    Parameters
+    ----------
+    size : int, default 16
+        The volume is ``size`` voxels along each axis, >= 3.
+    centre : tuple of 3 ints, default (5, 9, 10)
+        (depth, row, column) of the ball's centre, inside the volume.
+    radius : float, default 3.0
+        In (0, size].
+    noise : float, default 0.5
+        Standard deviation of the noise, in [0, 10].
+    seed : int, default 0
+
+    Returns
+    -------
+    volume : numpy.ndarray
+        float32, ``(size, size, size)``.
+    ball : numpy.ndarray
+        bool, ``(size, size, size)``: the voxels of the ball.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or range.
+
+    Examples
+    --------
+    >>> volume, ball = ball_volume(size=8, centre=(4, 4, 4), radius=1.0, noise=0.0)
+    >>> int(ball.sum()), float(volume.max())
+    (7, 1.0)
+    """
+    from . import _checks
+
+    size = _checks.integer(size, "size", minimum=3)
+    centre = _checks.shape(centre, "centre", 3, "(depth, row, column)", minimum=0)
+    if max(centre) >= size:
+        raise ValueError(f"centre must lie inside the volume (each index < size={size}); got {centre!r}")
+    radius = _checks.number(radius, "radius", maximum=float(size), positive=True)
+    noise = _checks.number(noise, "noise", minimum=0.0, maximum=10.0)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    grid = np.indices((size, size, size))
+    distance = np.sqrt(sum((axis - c) ** 2 for axis, c in zip(grid, centre)))
+    ball = distance <= radius
+    rng = np.random.default_rng(seed)
+    volume = ball.astype(np.float64) + noise * rng.standard_normal((size, size, size))
+    return volume.astype(np.float32), ball
+
+
+__all__ += ["pattern_signals", "ball_volume"]

@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _checks
+
 __all__ = [
     "DaisyLayout",
     "daisy_layout",
@@ -36,31 +38,16 @@ __all__ = [
 _NORMALIZATIONS = ("l1", "l2", "daisy", "off")
 
 
-def _positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= 1, got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return int(value)
-
-
 def _image_stack(images, name="images"):
-    """Validate images and return a float64 stack (N, H, W) and whether a single image was given."""
-    from skimage.util import img_as_float
+    """Grey images as a float64 stack (N, H, W) in [0, 1] and whether a single image was given.
 
-    images = np.asarray(images)
-    if images.dtype == bool or not np.issubdtype(images.dtype, np.number) or np.iscomplexobj(images):
-        raise TypeError(f"{name} must be real numeric (uint8 0-255 or float 0-1), got dtype {images.dtype}")
-    if images.ndim not in (2, 3):
-        raise ValueError(
-            f"{name} must be one grey image (H, W) or a stack (N, H, W); got shape {images.shape}"
-        )
-    single = images.ndim == 2
-    if single:
-        images = images[np.newaxis]
-    if 0 in images.shape:
-        raise ValueError(f"{name} must not be empty; got shape {images.shape}")
-    return img_as_float(images).astype(np.float64, copy=False), single
+    The book's one image convention (:func:`cnnbook._checks.float_image`):
+    integers (any integer dtype) are 0-255, floats 0-1, bools 0 and 1.
+    """
+    stack = _checks.float_image(images, name, ndim=(2, 3), layout="one grey image (H, W) or a stack (N, H, W)",
+                                channels=False)
+    single = stack.ndim == 2
+    return (stack[np.newaxis] if single else stack), single
 
 
 class DaisyLayout(NamedTuple):
@@ -122,14 +109,12 @@ def daisy_layout(image_shape=(28, 28), step=5, radius=6, rings=2, histograms=6, 
     >>> layout.descriptor_length, layout.feature_length
     (104, 1664)
     """
-    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
-        raise ValueError(f"image_shape must be (rows, cols), got {image_shape!r}")
-    height, width = (_positive_int(size, "image_shape") for size in image_shape)
-    step = _positive_int(step, "step")
-    radius = _positive_int(radius, "radius")
-    rings = _positive_int(rings, "rings")
-    histograms = _positive_int(histograms, "histograms")
-    orientations = _positive_int(orientations, "orientations")
+    height, width = _checks.shape(image_shape, "image_shape", 2, "(rows, cols)")
+    step = _checks.integer(step, "step", minimum=1)
+    radius = _checks.integer(radius, "radius", minimum=1)
+    rings = _checks.integer(rings, "rings", minimum=1)
+    histograms = _checks.integer(histograms, "histograms", minimum=1)
+    orientations = _checks.integer(orientations, "orientations", minimum=1)
     if min(height, width) <= 2 * radius:
         raise ValueError(
             f"radius={radius} is too large for a {height}x{width} image: a descriptor needs "
@@ -168,7 +153,9 @@ def orientation_maps(images, orientations=8):
     Parameters
     ----------
     images : array_like, shape (H, W) or (N, H, W)
-        Grey images: uint8 (0-255) or floats (0-1).
+        Grey images by the book's one convention: integers of any dtype
+        (uint8, int64, ...) hold 0-255, floats 0-1, bools 0 and 1. A float
+        image above 1 is refused (divide it by 255).
     orientations : int
         Number of orientation bins, >= 1.
 
@@ -194,7 +181,7 @@ def orientation_maps(images, orientations=8):
     4
     """
     stack, single = _image_stack(images)
-    maps = _orientation_maps(stack, _positive_int(orientations, "orientations"))
+    maps = _orientation_maps(stack, _checks.integer(orientations, "orientations", minimum=1))
     return maps[0] if single else maps
 
 
@@ -233,7 +220,9 @@ def daisy_features(images, step=5, radius=6, rings=2, histograms=6, orientations
     Parameters
     ----------
     images : array_like, shape (H, W) or (N, H, W)
-        Grey images: uint8 (0-255) or floats (0-1).
+        Grey images by the book's one convention: integers of any dtype
+        (uint8, int64, ...) hold 0-255, floats 0-1, bools 0 and 1. A float
+        image above 1 is refused (divide it by 255).
     step : int
         Distance between descriptor centres, >= 1.
     radius : int
@@ -277,10 +266,8 @@ def daisy_features(images, step=5, radius=6, rings=2, histograms=6, orientations
     from scipy import ndimage
 
     stack, single = _image_stack(images)
-    if normalization not in _NORMALIZATIONS:
-        raise ValueError(f"normalization must be one of {', '.join(map(repr, _NORMALIZATIONS))}; "
-                         f"got {normalization!r}")
-    chunk = _positive_int(chunk, "chunk")
+    normalization = _checks.choice(normalization, "normalization", _NORMALIZATIONS)
+    chunk = _checks.integer(chunk, "chunk", minimum=1)
     layout = daisy_layout(stack.shape[1:], step, radius, rings, histograms, orientations)
     rows = layout.rows[:, np.newaxis]
     cols = layout.cols[np.newaxis, :]
@@ -355,14 +342,12 @@ def plot_daisy_layout(image, step=5, radius=6, rings=2, histograms=6, orientatio
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle
 
-    image = np.asarray(image)
-    if image.ndim != 2:
-        raise ValueError(f"image must be a 2-D grey image, got shape {image.shape}")
+    image = _checks.array(image, "image", 2, "a grey image (H, W)", finite=False)
     layout = daisy_layout(image.shape, step, radius, rings, histograms, orientations)
     if centre is None:
         centre = (len(layout.rows) // 2, len(layout.cols) // 2)
-    if (not isinstance(centre, (tuple, list)) or len(centre) != 2
-            or not 0 <= centre[0] < len(layout.rows) or not 0 <= centre[1] < len(layout.cols)):
+    row, col = _checks.pair(centre, "centre", minimum=0)
+    if row >= len(layout.rows) or col >= len(layout.cols):
         raise ValueError(f"centre must be a grid position (i, j) with 0 <= i < {len(layout.rows)} "
                          f"and 0 <= j < {len(layout.cols)}; got {centre!r}")
     if ax is None:
@@ -465,17 +450,13 @@ def gabor_kernel(size=7, theta=0.0, wavelength=4.0, sigma=2.0, phase=0.0):
     >>> bool(np.allclose(kernel, kernel[:, ::-1]))  # even phase: mirror symmetric
     True
     """
-    size = _positive_int(size, "size")
+    size = _checks.integer(size, "size", minimum=1)
     if size % 2 == 0:
-        raise ValueError(f"size must be odd (the kernel needs a centre pixel), got {size}")
-    for name, value in (("theta", theta), ("wavelength", wavelength), ("sigma", sigma), ("phase", phase)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a real number, got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-    for name, value in (("wavelength", wavelength), ("sigma", sigma)):
-        if value <= 0:
-            raise ValueError(f"{name} must be > 0 pixels, got {value!r}")
+        raise ValueError(f"size must be an odd int >= 1 (the kernel needs a centre pixel); got {size}")
+    theta = _checks.number(theta, "theta")
+    phase = _checks.number(phase, "phase")
+    wavelength = _checks.number(wavelength, "wavelength", positive=True)
+    sigma = _checks.number(sigma, "sigma", positive=True)
     half = size // 2
     y, x = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float64)
     along = x * math.cos(theta) - y * math.sin(theta)
@@ -513,13 +494,15 @@ def filter_similarity(filters, bank):
     >>> np.round(filter_similarity(-compass[:1], compass)[0], 2).tolist()
     [-1.0, -0.67, 0.0, 0.67, 1.0, 0.67, 0.0, -0.67]
     """
-    filters = np.asarray(filters, dtype=np.float64)
-    bank = np.asarray(bank, dtype=np.float64)
+    filters = _checks.array(filters, "filters", (3, 4), "(n, kh, kw) or a Keras kernel (kh, kw, 1, n)",
+                            dtype=np.float64)
+    bank = _checks.array(bank, "bank", 3, "(m, kh, kw)", dtype=np.float64)
     if filters.ndim == 4:
+        _checks.kernel_layout(filters.shape, 1, "filters")
         if filters.shape[2] != 1:
             raise ValueError(f"a Keras kernel (kh, kw, c_in, n) must have c_in == 1, got shape {filters.shape}")
         filters = np.moveaxis(filters[:, :, 0, :], -1, 0)
-    if filters.ndim != 3 or bank.ndim != 3 or filters.shape[1:] != bank.shape[1:]:
+    if filters.shape[1:] != bank.shape[1:]:
         raise ValueError(
             "filters must be (n, kh, kw) or (kh, kw, 1, n) and bank (m, kh, kw) with the same kh, kw; "
             f"got shapes {filters.shape} and {bank.shape}"
@@ -573,22 +556,13 @@ def nearest_neighbours(reference, queries, k=5, chunk=500):
     >>> indices.tolist(), np.round(distances, 3).tolist()
     ([[1, 0]], [[0.141, 0.906]])
     """
-    arrays = []
-    for name, value in (("reference", reference), ("queries", queries)):
-        value = np.asarray(value)
-        if value.dtype == bool or not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
-            raise TypeError(f"{name} must be a real numeric array, got dtype {value.dtype}")
-        if value.ndim != 2 or 0 in value.shape:
-            raise ValueError(f"{name} must be a non-empty 2-D array (rows, features); got shape {value.shape}")
-        arrays.append(value.astype(np.float64, copy=False))
-    reference, queries = arrays
+    reference = _checks.array(reference, "reference", 2, "(rows, features)", kinds="iuf", dtype=np.float64)
+    queries = _checks.array(queries, "queries", 2, "(rows, features)", kinds="iuf", dtype=np.float64)
     if reference.shape[1] != queries.shape[1]:
         raise ValueError(f"reference and queries must have the same number of features; "
                          f"got {reference.shape[1]} and {queries.shape[1]}")
-    k = _positive_int(k, "k")
-    if k > len(reference):
-        raise ValueError(f"k must be at most the number of reference rows ({len(reference)}), got {k}")
-    chunk = _positive_int(chunk, "chunk")
+    k = _checks.integer(k, "k", minimum=1, maximum=len(reference))
+    chunk = _checks.integer(chunk, "chunk", minimum=1)
     reference_sq = (reference ** 2).sum(axis=1)
     indices = np.empty((len(queries), k), dtype=np.int64)
     distances = np.empty((len(queries), k))
@@ -635,10 +609,8 @@ def layer_features(model, images, layer, batch_size=256):
     """
     import keras
 
-    names = [each.name for each in model.layers]
-    if layer not in names:
-        raise ValueError(f"layer must be one of the model's layers {names}; got {layer!r}")
-    batch_size = _positive_int(batch_size, "batch_size")
+    _checks.choice(layer, "layer", tuple(each.name for each in model.layers))
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     extractor = keras.Model(model.inputs, model.get_layer(layer).output)
     outputs = extractor.predict(np.asarray(images), batch_size=batch_size, verbose=0)
     return np.asarray(outputs).reshape(len(outputs), -1)

@@ -26,11 +26,10 @@ A batch ``x`` needs a 4-D kernel; the kernel gradient of a batch is summed
 over the batch (the gradient of a loss summed over the images).
 """
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import _checks
 from .conv import conv2d, im2col, output_size, pad_amounts
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "conv2d_grad_kernel",
     "insert_zeros",
     "max_pool2d_backward",
-    "numerical_gradient",
     "pool_argmax",
     "relu_backward",
     "symbol_grid",
@@ -60,52 +58,22 @@ _LAYOUTS = {
 # Input validation
 # ---------------------------------------------------------------------------
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
 def _array(value, name, ndims=None):
-    """``value`` as a non-empty float64 array whose ndim is in ``ndims`` (None: any), or raise."""
+    """``value`` as a non-empty float64 array whose ndim is in ``ndims`` (None: any).
+
+    An image-like array (``x``, ``dout``) is also refused when it looks
+    channels-first; kernels go through :func:`_kernel`.
+    """
     layout = "an array" if ndims is None else " or ".join(_LAYOUTS[n] for n in ndims)
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a rectangular numeric array {layout}; got a ragged "
-                         f"or unconvertible {type(value).__name__}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers (bool, int or float); got dtype {array.dtype}")
-    if ndims is not None and array.ndim not in ndims:
-        raise ValueError(f"{name} must be {layout}; got {array.ndim} dims with shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty; got shape {array.shape}")
-    return array.astype(np.float64, copy=False)
+    result = _checks.array(value, name, ndims, layout, finite=False, dtype=np.float64)
+    if ndims is not None:
+        _checks.channels_last(result, name)
+    return result
 
 
-def _pair(value, name):
-    """``value`` as a pair of ints >= 1 (an int means the same on both axes)."""
-    allowed = "an int >= 1 or a pair (rows, cols) of ints >= 1"
-    items = list(value) if isinstance(value, (tuple, list, np.ndarray)) else [value, value]
-    if len(items) != 2:
-        raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    for item in items:
-        if not _is_int(item):
-            raise TypeError(f"{name} must be {allowed}; got {value!r}")
-        if item < 1:
-            raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    return int(items[0]), int(items[1])
-
-
-def _shape(value, name, lengths):
-    """A shape tuple of ints >= 1 whose length is in ``lengths``."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if not isinstance(value, (tuple, list)) or len(value) not in lengths:
-        allowed = " or ".join(str(n) for n in lengths)
-        raise ValueError(f"{name} must be a tuple of {allowed} ints >= 1; got {value!r}")
-    for item in value:
-        if not _is_int(item) or item < 1:
-            raise ValueError(f"{name} must hold ints >= 1; got {value!r}")
-    return tuple(int(item) for item in value)
+def _kernel(value):
+    """The kernel ``k`` as a float64 array ``(kh, kw)`` or ``(kh, kw, C_in, C_out)``."""
+    return _checks.array(value, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)", finite=False, dtype=np.float64)
 
 
 def _batch(x):
@@ -132,14 +100,6 @@ def _geometry(input_hw, kernel_hw, stride, padding):
     return geometry
 
 
-def _check_dout(dout, expected, layout_hint):
-    if dout.shape != tuple(expected):
-        raise ValueError(
-            f"dout must have the shape of the forward output {tuple(expected)} {layout_hint}; "
-            f"got {dout.shape}"
-        )
-
-
 def _conv_arguments(x_shape, k_shape, dout, stride, padding):
     """Validate a convolution's shapes; return everything the two gradients need.
 
@@ -147,9 +107,8 @@ def _conv_arguments(x_shape, k_shape, dout, stride, padding):
     kernel's (2- or 4-D). Returns ``(batch_dout, stride, ((pt, pb), (pl, pr)),
     out_hw, batched, squeeze)``.
     """
-    stride = _pair(stride, "stride")
-    if isinstance(padding, str):
-        padding = padding.lower()
+    stride = _checks.pair(stride, "stride")
+    padding = _checks.padding(padding)
     squeeze = len(k_shape) == 2
     batched = len(x_shape) == 4
     if squeeze and len(x_shape) != 2:
@@ -158,6 +117,7 @@ def _conv_arguments(x_shape, k_shape, dout, stride, padding):
             f"batched x needs a kernel of shape (kh, kw, C_in, C_out)"
         )
     c_in = 1 if len(x_shape) == 2 else x_shape[-1]
+    _checks.kernel_layout(k_shape, c_in, "k")
     k_c_in = 1 if squeeze else k_shape[2]
     if k_c_in != c_in:
         raise ValueError(
@@ -168,11 +128,11 @@ def _conv_arguments(x_shape, k_shape, dout, stride, padding):
     (pads_h, out_h), (pads_w, out_w) = _geometry((height, width), k_shape[:2], stride, padding)
     c_out = 1 if squeeze else k_shape[3]
     if squeeze:
-        _check_dout(dout, (out_h, out_w), "(H', W')")
+        _checks.same_shape(dout, (out_h, out_w), "dout", "the forward output (H', W')")
     elif batched:
-        _check_dout(dout, (x_shape[0], out_h, out_w, c_out), "(N, H', W', C_out)")
+        _checks.same_shape(dout, (x_shape[0], out_h, out_w, c_out), "dout", "the forward output (N, H', W', C_out)")
     else:
-        _check_dout(dout, (out_h, out_w, c_out), "(H', W', C_out)")
+        _checks.same_shape(dout, (out_h, out_w, c_out), "dout", "the forward output (H', W', C_out)")
     return _batch(dout), stride, (pads_h, pads_w), (height, width), batched, squeeze
 
 
@@ -215,11 +175,12 @@ def insert_zeros(a, stride):
      [3. 0. 4.]]
     """
     a = _array(a, "a", (2, 3, 4))
-    s_rows, s_cols = _pair(stride, "stride")
+    s_rows, s_cols = _checks.pair(stride, "stride")
     axis = 1 if a.ndim == 4 else 0
     shape = list(a.shape)
     shape[axis] = (a.shape[axis] - 1) * s_rows + 1
     shape[axis + 1] = (a.shape[axis + 1] - 1) * s_cols + 1
+    _checks.memory(8 * int(np.prod(shape)), f"the spread array ({' x '.join(map(str, shape))} float64)")
     spread = np.zeros(shape)
     index = [slice(None)] * a.ndim
     index[axis] = slice(None, None, s_rows)
@@ -278,7 +239,7 @@ def conv2d_grad_kernel(x, dout, kernel_shape, stride=1, padding="valid"):
     """
     x = _array(x, "x", (2, 3, 4))
     dout = _array(dout, "dout", (2, 3, 4))
-    k_shape = _shape(kernel_shape, "kernel_shape", (2, 4))
+    k_shape = _checks.shape(kernel_shape, "kernel_shape", (2, 4))
     dout4, stride, ((pt, pb), (pl, pr)), _, _, squeeze = _conv_arguments(
         x.shape, k_shape, dout, stride, padding
     )
@@ -341,9 +302,9 @@ def conv2d_grad_input(k, dout, input_shape, stride=1, padding="valid"):
      [ 4. 10.  6.]
      [ 3.  7.  4.]]
     """
-    k = _array(k, "k", (2, 4))
+    k = _kernel(k)
     dout = _array(dout, "dout", (2, 3, 4))
-    x_shape = _shape(input_shape, "input_shape", (2, 3, 4))
+    x_shape = _checks.shape(input_shape, "input_shape", (2, 3, 4))
     dout4, stride, ((pt, pb), (pl, pr)), (height, width), batched, squeeze = _conv_arguments(
         x_shape, k.shape, dout, stride, padding
     )
@@ -410,7 +371,7 @@ def conv2d_backward(x, k, dout, stride=1, padding="valid"):
     ((5, 5, 3), (3, 3, 3, 4))
     """
     x = _array(x, "x", (2, 3, 4))
-    k = _array(k, "k", (2, 4))
+    k = _kernel(k)
     dx = conv2d_grad_input(k, dout, x.shape, stride=stride, padding=padding)
     dk = conv2d_grad_kernel(x, dout, k.shape, stride=stride, padding=padding)
     return dx, dk
@@ -452,13 +413,14 @@ def tf_conv2d_backward(x, k, dout, stride=1, padding="valid"):
     import tensorflow as tf
 
     x = _array(x, "x", (2, 3, 4))
-    k = _array(k, "k", (2, 4))
+    k = _kernel(k)
     conv2d_backward(x, k, dout, stride=stride, padding=padding)  # validates every argument
     dout4 = _batch(_array(dout, "dout", (2, 3, 4)))
     x4 = _batch(x)
     k4 = k if k.ndim == 4 else k[:, :, np.newaxis, np.newaxis]
-    stride = _pair(stride, "stride")
-    if isinstance(padding, str) and padding.lower() != "full":
+    stride = _checks.pair(stride, "stride")
+    padding = _checks.padding(padding)
+    if isinstance(padding, str) and padding != "full":
         tf_padding = padding.upper()
     else:
         rows, cols = ((k4.shape[0] - 1,) * 2, (k4.shape[1] - 1,) * 2) if isinstance(padding, str) \
@@ -479,8 +441,8 @@ def tf_conv2d_backward(x, k, dout, stride=1, padding="valid"):
 def _pool_arguments(x, size, stride, dout=None):
     """Validate pooling arguments; return x as (H, W, C'), a restore function and sizes."""
     x = _array(x, "x", (2, 3, 4))
-    size = _pair(size, "size")
-    stride = size if stride is None else _pair(stride, "stride")
+    size = _checks.pair(size, "size")
+    stride = size if stride is None else _checks.pair(stride, "stride")
     height, width = (x.shape[1], x.shape[2]) if x.ndim == 4 else x.shape[:2]
     for axis, n, window in (("height", height, size[0]), ("width", width, size[1])):
         if window > n:
@@ -512,8 +474,7 @@ def _pool_arguments(x, size, stride, dout=None):
         expected = (out_h, out_w) + x.shape[2:]
     if dout is not None:
         dout = _array(dout, "dout", (2, 3, 4))
-        if dout.shape != expected:
-            raise ValueError(f"dout must have the shape of the pooled output {expected}; got {dout.shape}")
+        _checks.same_shape(dout, expected, "dout", "the pooled output")
         dout = fold(dout)
     return folded, dout, restore, size, stride
 
@@ -700,8 +661,7 @@ def relu_backward(x, dout):
     """
     x = _array(x, "x", None)
     dout = _array(dout, "dout", None)
-    if x.shape != dout.shape:
-        raise ValueError(f"dout must have the shape of x {x.shape}; got {dout.shape}")
+    _checks.same_shape(dout, x.shape, "dout", "x")
     return np.where(x > 0, dout, 0.0)
 
 
@@ -709,7 +669,7 @@ def relu_backward(x, dout):
 # Finite differences
 # ---------------------------------------------------------------------------
 
-def numerical_gradient(f, x, eps=1e-6):
+def _numerical_gradient(f, x, eps=1e-6):
     """Central finite-difference gradient of a scalar function ``f`` at ``x``.
 
     Chapter 5 ("The gradient of convolution") checks every analytic gradient
@@ -741,16 +701,12 @@ def numerical_gradient(f, x, eps=1e-6):
 
     Examples
     --------
-    >>> g = numerical_gradient(lambda v: np.sum(v ** 2), np.array([1.0, -2.0]))
+    >>> g = _numerical_gradient(lambda v: np.sum(v ** 2), np.array([1.0, -2.0]))
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
-    if not callable(f):
-        raise TypeError(f"f must be a callable returning a scalar; got {type(f).__name__}")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a positive float; got {eps!r}")
-    if not eps > 0:
-        raise ValueError(f"eps must be a positive float; got {eps!r}")
+    _checks.function(f, "f", "a callable returning a scalar")
+    eps = _checks.number(eps, "eps", positive=True)
     point = _array(x, "x", None).copy()
 
     def value(at):
@@ -774,7 +730,7 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def check_gradient(f, x, analytic, eps=1e-6):
-    """Compare an analytic gradient with :func:`numerical_gradient`; return the error.
+    """Compare an analytic gradient with central finite differences; return the error.
 
     Chapter 5 ("The gradient of convolution") uses it for every backward
     pass. The error is ``max |analytic - numeric| / max(1, max |numeric|)``:
@@ -801,8 +757,8 @@ def check_gradient(f, x, analytic, eps=1e-6):
     Raises
     ------
     TypeError, ValueError
-        As :func:`numerical_gradient`, and ``ValueError`` if ``analytic``
-        does not have the shape of ``x``.
+        For a bad ``f``, ``x`` or ``eps`` (as the private
+        ``_numerical_gradient``), or an ``analytic`` whose shape is not that of ``x``.
 
     Examples
     --------
@@ -814,9 +770,8 @@ def check_gradient(f, x, analytic, eps=1e-6):
     """
     x = _array(x, "x", None)
     analytic = _array(analytic, "analytic", None)
-    if analytic.shape != x.shape:
-        raise ValueError(f"analytic must have the shape of x {x.shape}; got {analytic.shape}")
-    numeric = numerical_gradient(f, x, eps=eps)
+    _checks.same_shape(analytic, x.shape, "analytic", "x")
+    numeric = _numerical_gradient(f, x, eps=eps)
     scale = max(1.0, float(np.max(np.abs(numeric))))
     return float(np.max(np.abs(analytic - numeric)) / scale)
 
@@ -856,11 +811,9 @@ def symbol_grid(name, rows, cols):
     """
     import sympy
 
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty str; got {name!r}")
-    for label, value in (("rows", rows), ("cols", cols)):
-        if not _is_int(value) or not 1 <= value <= 9:
-            raise ValueError(f"{label} must be an int from 1 to 9; got {value!r}")
+    _checks.text(name, "name")
+    rows = _checks.integer(rows, "rows", minimum=1, maximum=9)
+    cols = _checks.integer(cols, "cols", minimum=1, maximum=9)
     return sympy.Matrix(rows, cols, lambda i, j: sympy.Symbol(f"{name}_{i + 1}{j + 1}"))
 
 
@@ -901,14 +854,12 @@ def symbolic_conv2d(x, k, stride=1, padding=0):
     import sympy
 
     x, k = sympy.Matrix(x), sympy.Matrix(k)
-    if not _is_int(stride) or stride < 1:
-        raise ValueError(f"stride must be an int >= 1; got {stride!r}")
-    if isinstance(padding, str) and padding.lower() == "full":
+    stride = _checks.integer(stride, "stride", minimum=1)
+    padding = _checks.padding(padding, words=("full",))
+    if padding == "full":
         pad_rows, pad_cols = k.rows - 1, k.cols - 1
-    elif _is_int(padding) and padding >= 0:
-        pad_rows = pad_cols = int(padding)
     else:
-        raise ValueError(f"padding must be an int >= 0 or 'full'; got {padding!r}")
+        pad_rows = pad_cols = padding
     padded = sympy.zeros(x.rows + 2 * pad_rows, x.cols + 2 * pad_cols)
     padded[pad_rows:pad_rows + x.rows, pad_cols:pad_cols + x.cols] = x
     if k.rows > padded.rows or k.cols > padded.cols:

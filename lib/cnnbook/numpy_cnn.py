@@ -15,13 +15,18 @@ parameters). :func:`to_keras` builds the same network in Keras (float64) with
 the same weights, to check the numpy training step by step.
 """
 
-import numbers
 import time
 
 import numpy as np
 
+from . import _checks
 from .conv import conv2d, max_pool2d
-from .grad import conv2d_grad_input, conv2d_grad_kernel, max_pool2d_backward, relu_backward
+from .grad import (
+    conv2d_grad_input,
+    conv2d_grad_kernel,
+    max_pool2d_backward,
+    relu_backward,
+)
 
 __all__ = [
     "Conv2D",
@@ -32,7 +37,6 @@ __all__ = [
     "ReLU",
     "batch_indices",
     "digits_cnn",
-    "softmax_cross_entropy",
     "to_keras",
     "train",
 ]
@@ -40,12 +44,19 @@ __all__ = [
 
 def _images(x, name="x"):
     """Validate a batch of images ``(N, H, W, C)`` of real numbers; return float64."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {x.dtype}")
-    if x.ndim != 4 or x.size == 0:
-        raise ValueError(f"{name} must be a non-empty batch (N, H, W, C); got shape {x.shape}")
-    return x.astype(np.float64, copy=False)
+    x = _checks.array(x, name, 4, "a batch (N, H, W, C)", dtype=np.float64)
+    _checks.channels_last(x, name)
+    return x
+
+
+def _labels(labels, name, count, classes):
+    """Class labels as ints: one per example, each in ``0 .. classes - 1``."""
+    labels = _checks.array(labels, name, 1, "(N,) class labels", kinds="iu")
+    _checks.same_shape(labels, (count,), name, "one label per example")
+    if labels.min() < 0 or labels.max() >= classes:
+        raise ValueError(f"{name} must lie in 0..{classes - 1} (the model has {classes} classes); "
+                         f"got {labels.min()}..{labels.max()}")
+    return labels
 
 
 def _per_channel(pool, x):
@@ -80,17 +91,14 @@ class Conv2D:
     """
 
     def __init__(self, kernel, bias, stride=1, padding="valid", input_gradient=True):
-        kernel = np.array(kernel, dtype=np.float64)
-        bias = np.array(bias, dtype=np.float64)
-        if kernel.ndim != 4:
-            raise ValueError(f"kernel must have shape (kh, kw, C_in, C_out); got {kernel.shape}")
-        if bias.shape != (kernel.shape[3],):
-            raise ValueError(f"bias must have shape ({kernel.shape[3]},) (one per filter); got {bias.shape}")
+        kernel = _checks.array(kernel, "kernel", 4, "(kh, kw, C_in, C_out)").astype(np.float64)
+        bias = _checks.array(bias, "bias", 1, "(C_out,)").astype(np.float64)
+        _checks.same_shape(bias, kernel.shape[3:], "bias", "the kernel's filters (C_out,)")
         self.params = [kernel, bias]
         self.grads = [np.zeros_like(kernel), np.zeros_like(bias)]
-        self.stride = stride
-        self.padding = padding
-        self.input_gradient = bool(input_gradient)
+        self.stride = _checks.integer(stride, "stride", minimum=1)
+        self.padding = _checks.padding(padding)
+        self.input_gradient = _checks.boolean(input_gradient, "input_gradient")
         self._x = None
 
     def forward(self, x):
@@ -142,8 +150,8 @@ class MaxPool2D:
     grads = ()
 
     def __init__(self, size=2, stride=None):
-        self.size = size
-        self.stride = stride
+        self.size = _checks.integer(size, "size", minimum=1)
+        self.stride = self.size if stride is None else _checks.integer(stride, "stride", minimum=1)
         self._x = None
 
     def forward(self, x):
@@ -182,12 +190,9 @@ class Dense:
     """
 
     def __init__(self, weights, bias):
-        weights = np.array(weights, dtype=np.float64)
-        bias = np.array(bias, dtype=np.float64)
-        if weights.ndim != 2:
-            raise ValueError(f"weights must have shape (D_in, D_out); got {weights.shape}")
-        if bias.shape != (weights.shape[1],):
-            raise ValueError(f"bias must have shape ({weights.shape[1]},); got {bias.shape}")
+        weights = _checks.array(weights, "weights", 2, "(D_in, D_out)").astype(np.float64)
+        bias = _checks.array(bias, "bias", 1, "(D_out,)").astype(np.float64)
+        _checks.same_shape(bias, weights.shape[1:], "bias", "the units (D_out,)")
         self.params = [weights, bias]
         self.grads = [np.zeros_like(weights), np.zeros_like(bias)]
         self._x = None
@@ -204,7 +209,7 @@ class Dense:
         return dout @ weights.T
 
 
-def softmax_cross_entropy(logits, labels):
+def _softmax_cross_entropy(logits, labels):
     """Mean cross-entropy of softmax(logits) and its gradient with respect to the logits.
 
     Chapter 5 ("The gradient of convolution"): the gradient is
@@ -230,18 +235,12 @@ def softmax_cross_entropy(logits, labels):
 
     Examples
     --------
-    >>> loss, dlogits, p = softmax_cross_entropy(np.zeros((1, 4)), [2])
+    >>> loss, dlogits, p = _softmax_cross_entropy(np.zeros((1, 4)), [2])
     >>> round(loss, 6), float(p[0, 2])                # log(4), uniform
     (1.386294, 0.25)
     """
-    logits = np.asarray(logits, dtype=np.float64)
-    labels = np.asarray(labels)
-    if logits.ndim != 2:
-        raise ValueError(f"logits must have shape (N, classes); got {logits.shape}")
-    if labels.shape != (logits.shape[0],) or labels.dtype.kind not in "iu":
-        raise ValueError(f"labels must be {logits.shape[0]} ints; got shape {labels.shape}, dtype {labels.dtype}")
-    if labels.min() < 0 or labels.max() >= logits.shape[1]:
-        raise ValueError(f"labels must lie in 0..{logits.shape[1] - 1}; got {labels.min()}..{labels.max()}")
+    logits = _checks.array(logits, "logits", 2, "(N, classes)", finite=False, dtype=np.float64)
+    labels = _labels(labels, "labels", logits.shape[0], logits.shape[1])
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     probabilities = np.exp(log_probabilities)
@@ -250,6 +249,9 @@ def softmax_cross_entropy(logits, labels):
     dlogits = probabilities.copy()
     dlogits[rows, labels] -= 1.0
     return float(loss), dlogits / logits.shape[0], probabilities
+
+
+_LAYERS = (Conv2D, ReLU, MaxPool2D, Flatten, Dense)
 
 
 class NumpyCNN:
@@ -267,7 +269,11 @@ class NumpyCNN:
     def __init__(self, layers):
         self.layers = list(layers)
         if not self.layers:
-            raise ValueError("layers must contain at least one layer")
+            raise ValueError("layers must contain at least one layer; got an empty sequence")
+        for index, layer in enumerate(self.layers):
+            if not isinstance(layer, _LAYERS):
+                names = ", ".join(kind.__name__ for kind in _LAYERS)
+                raise TypeError(f"layers[{index}] must be one of {names}; got {type(layer).__name__}")
 
     def forward(self, x):
         """Logits ``(N, classes)`` for a batch ``(N, H, W, C)``."""
@@ -286,7 +292,7 @@ class NumpyCNN:
 
     def loss_and_gradients(self, x, labels):
         """Forward and backward on one batch; return the mean loss (gradients are in ``grads``)."""
-        loss, dlogits, _ = softmax_cross_entropy(self.forward(x), labels)
+        loss, dlogits, _ = _softmax_cross_entropy(self.forward(x), labels)
         self.backward(dlogits)
         return loss
 
@@ -353,13 +359,12 @@ def digits_cnn(filters=8, kernel_size=3, pool_size=2, num_classes=10, input_shap
     >>> model.forward(np.zeros((2, 8, 8, 1))).shape
     (2, 10)
     """
-    for name, value in (("filters", filters), ("kernel_size", kernel_size),
-                        ("pool_size", pool_size), ("num_classes", num_classes), ("seed", seed)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < (0 if name == "seed" else 1):
-            raise ValueError(f"{name} must be a positive int; got {value!r}")
-    if len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (rows, cols, channels); got {input_shape!r}")
-    rows, cols, channels = input_shape
+    filters = _checks.integer(filters, "filters", minimum=1)
+    kernel_size = _checks.integer(kernel_size, "kernel_size", minimum=1)
+    pool_size = _checks.integer(pool_size, "pool_size", minimum=1)
+    num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    rows, cols, channels = _checks.shape(input_shape, "input_shape", 3, "(rows, cols, channels)")
     conv_rows, conv_cols = rows - kernel_size + 1, cols - kernel_size + 1
     pooled_rows, pooled_cols = conv_rows // pool_size, conv_cols // pool_size
     if pooled_rows < 1 or pooled_cols < 1:
@@ -403,9 +408,10 @@ def batch_indices(n, batch_size, epochs, seed=0):
     >>> [len(b) for b in batch_indices(10, 4, epochs=1)[0]]
     [4, 4, 2]
     """
-    for name, value in (("n", n), ("batch_size", batch_size), ("epochs", epochs)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int; got {value!r}")
+    n = _checks.integer(n, "n", minimum=1)
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+    epochs = _checks.integer(epochs, "epochs", minimum=1)
+    seed = _checks.integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     schedule = []
     for _ in range(epochs):
@@ -442,13 +448,28 @@ def train(model, x, y, epochs, batch_size=32, learning_rate=0.1, seed=0, validat
 
     Raises
     ------
-    ValueError
-        If ``x`` and ``y`` do not match.
+    TypeError, ValueError
+        If any argument is wrong: every one is checked before the first step
+        (the images by one forward pass through ``model``, the labels against
+        its number of classes, the validation data like the training data).
     """
+    if not isinstance(model, NumpyCNN):
+        raise TypeError(f"model must be a NumpyCNN (e.g. from digits_cnn()); got {type(model).__name__}")
     x = _images(x)
-    y = np.asarray(y)
-    if y.shape != (len(x),):
-        raise ValueError(f"y must have one label per image, shape ({len(x)},); got {y.shape}")
+    classes = model.forward(x[:1]).shape[1]
+    y = _labels(y, "y", len(x), classes)
+    epochs = _checks.integer(epochs, "epochs", minimum=1)
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+    learning_rate = _checks.number(learning_rate, "learning_rate", positive=True)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    if log is not None:
+        _checks.function(log, "log", "a callable taking one line of text (e.g. print) or None")
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError(f"validation_data must be a pair (x_val, y_val) or None; got {type(validation_data).__name__}")
+        x_val = _images(validation_data[0], "validation_data[0]")
+        _checks.same_shape(x_val[0], x.shape[1:], "validation_data[0][0]", "one training image")
+        validation_data = (x_val, _labels(validation_data[1], "validation_data[1]", len(x_val), classes))
     history = {"step_loss": [], "loss": [], "accuracy": []}
     if validation_data is not None:
         history["val_accuracy"] = []
@@ -498,8 +519,7 @@ def to_keras(model, input_shape):
 
     if not isinstance(model.layers[-1], Dense):
         raise ValueError("the last layer must be a Dense layer (it gets the softmax)")
-    if len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (rows, cols, channels); got {input_shape!r}")
+    input_shape = _checks.shape(input_shape, "input_shape", 3, "(rows, cols, channels)")
     inputs = keras.Input(shape=tuple(input_shape), dtype="float64")
     out = inputs
     weights = []

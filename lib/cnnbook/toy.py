@@ -9,10 +9,9 @@ fully connected "vote" for X or O.
 Everything is channels-last like Keras: a stack of filtered images has shape
 ``(rows, cols, filters)``.
 """
-import numbers
-
 import numpy as np
 
+from . import _checks
 from .conv import conv2d, max_pool2d, pad_amounts
 
 __all__ = [
@@ -87,18 +86,9 @@ def _picture_to_array(picture):
     return np.array([[1.0 if char == "#" else -1.0 for char in row] for row in rows])
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def _as_image(image, name="image"):
-    """Validate a 2-D real-valued image and return it as float64."""
-    array = np.asarray(image)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}")
-    if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array (rows, cols); got shape {array.shape}")
-    return array.astype(np.float64)
+def _real(x, name, ndim, layout, finite=True):
+    """A non-empty real array as float64 (one call of :func:`cnnbook._checks.array`)."""
+    return _checks.array(x, name, ndim, layout, finite=finite, dtype=np.float64)
 
 
 def toy_image(name="X", shift=(0, 0)):
@@ -113,8 +103,9 @@ def toy_image(name="X", shift=(0, 0)):
     ----------
     name : {"X", "O"}
         Which picture.
-    shift : (int, int), default (0, 0)
-        Pixels to move the drawing down and right (negative: up and left).
+    shift : int or (int, int), default (0, 0)
+        Pixels to move the drawing down and right (negative: up and left);
+        one int moves it by that much both ways.
         The drawing must stay inside the 9x9 frame, so each entry is in
         -1, 0, 1.
 
@@ -138,13 +129,10 @@ def toy_image(name="X", shift=(0, 0)):
     >>> np.array_equal(toy_image("X", shift=(0, 1))[:, 1:], x[:, :-1])
     True
     """
-    if name not in _PICTURES:
-        raise ValueError(f"name must be one of {', '.join(repr(n) for n in _PICTURES)}; got {name!r}")
-    if not isinstance(shift, (tuple, list)) or len(shift) != 2 or not all(_is_int(s) for s in shift):
-        raise TypeError(f"shift must be a pair (rows, cols) of ints; got {shift!r}")
+    name = _checks.choice(name, "name", tuple(_PICTURES))
+    down, right = _checks.pair(shift, "shift", minimum=None)
     picture = _picture_to_array(_PICTURES[name])
     rows, cols = np.nonzero(picture == 1)
-    down, right = int(shift[0]), int(shift[1])
     size = picture.shape[0]
     if not (0 <= rows.min() + down and rows.max() + down < size
             and 0 <= cols.min() + right and cols.max() + right < size):
@@ -184,16 +172,14 @@ def toy_filters():
 def _as_filters(filters):
     if filters is None:
         return toy_filters()
-    array = np.asarray(filters)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"filters must hold real numbers; got dtype {array.dtype}")
+    array = _real(filters, "filters", (2, 4), "one 2-D filter (kh, kw) or a stack (kh, kw, 1, n_filters)")
     if array.ndim == 2:
         array = array[:, :, np.newaxis, np.newaxis]
-    if array.ndim != 4 or array.shape[2] != 1 or array.size == 0:
-        raise ValueError(
-            f"filters must be one 2-D filter (kh, kw) or a stack (kh, kw, 1, n_filters); got shape {array.shape}"
-        )
-    return array.astype(np.float64)
+    _checks.kernel_layout(array.shape, 1, "filters")
+    if array.shape[2] != 1:
+        raise ValueError(f"filters must be one 2-D filter (kh, kw) or a stack (kh, kw, 1, n_filters) for a "
+                         f"grey image; got shape {array.shape} with {array.shape[2]} input channels")
+    return array
 
 
 def filter_image(image, filters=None):
@@ -229,7 +215,7 @@ def filter_image(image, filters=None):
     >>> round(maps[0, 0, 0] * 9)        # 7 of the 9 products are +1, 2 are -1
     7
     """
-    image = _as_image(image)
+    image = _real(image, "image", 2, "(rows, cols)")
     filters = _as_filters(filters)
     kh, kw = filters.shape[:2]
     if kh > image.shape[0] or kw > image.shape[1]:
@@ -260,10 +246,7 @@ def relu(x):
     >>> relu(np.array([-0.5, 0.0, 0.25]))
     array([0.  , 0.  , 0.25])
     """
-    array = np.asarray(x)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"x must hold real numbers; got dtype {array.dtype}")
-    return np.maximum(array.astype(np.float64), 0.0)
+    return np.maximum(_real(x, "x", None, "an array", finite=False), 0.0)
 
 
 def max_pool_same(x, size=2):
@@ -299,16 +282,12 @@ def max_pool_same(x, size=2):
     [[4. 5.]
      [7. 8.]]
     """
-    array = np.asarray(x)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"x must hold real numbers; got dtype {array.dtype}")
-    if array.ndim not in (2, 3) or array.size == 0:
-        raise ValueError(f"x must be a non-empty (H, W) or (H, W, C) array; got shape {array.shape}")
-    if not _is_int(size) or size < 1:
-        raise ValueError(f"size must be an int >= 1; got {size!r}")
+    array = _real(x, "x", (2, 3), "(H, W) or (H, W, C)", finite=False)
+    _checks.channels_last(array, "x")
+    size = _checks.integer(size, "size", minimum=1)
     pads = [pad_amounts(n, size, stride=size, padding="same") for n in array.shape[:2]]
     pads += [(0, 0)] * (array.ndim - 2)
-    padded = np.pad(array.astype(np.float64), pads, constant_values=-np.inf)
+    padded = np.pad(array, pads, constant_values=-np.inf)
     return max_pool2d(padded, size=size)
 
 
@@ -405,13 +384,11 @@ def vote(features, weights=None):
     >>> CLASSES[int(np.argmax(votes))]
     'O'
     """
-    features = np.asarray(features, dtype=np.float64)
-    weights = vote_weights() if weights is None else np.asarray(weights, dtype=np.float64)
-    if features.ndim != 1 or weights.ndim != 2 or weights.shape[0] != features.shape[0]:
-        raise ValueError(
-            f"features must be 1-D (n_features,) and weights (n_features, n_classes); "
-            f"got shapes {features.shape} and {weights.shape}"
-        )
+    features = _real(features, "features", 1, "(n_features,)")
+    weights = vote_weights() if weights is None else _real(weights, "weights", 2, "(n_features, n_classes)")
+    if weights.shape[0] != features.shape[0]:
+        raise ValueError(f"weights must have one row per feature, shape ({features.shape[0]}, n_classes); "
+                         f"got {weights.shape}")
     return features @ weights
 
 
@@ -440,9 +417,7 @@ def softmax(z):
     >>> softmax(np.array([0.0, 0.0])).tolist()
     [0.5, 0.5]
     """
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim != 1 or z.size == 0:
-        raise ValueError(f"z must be a non-empty 1-D array of scores; got shape {z.shape}")
+    z = _real(z, "z", 1, "a 1-D array of scores (n_classes,)")
     exps = np.exp(z - z.max())
     return exps / exps.sum()
 
@@ -489,14 +464,10 @@ def compare_with_slide(computed, slide, decimals=2):
     >>> result["same"], result["truncated"], len(result["different"])
     (0, [(0, 0, 0.7778, 0.77)], 1)
     """
-    computed = np.asarray(computed, dtype=np.float64)
-    slide = np.asarray(slide, dtype=np.float64)
-    if computed.shape != slide.shape or computed.ndim != 2:
-        raise ValueError(
-            f"computed and slide must be 2-D tables of the same shape; got {computed.shape} and {slide.shape}"
-        )
-    if not _is_int(decimals) or decimals < 0:
-        raise ValueError(f"decimals must be an int >= 0; got {decimals!r}")
+    computed = _real(computed, "computed", 2, "a 2-D table (rows, cols)")
+    slide = _real(slide, "slide", 2, "a 2-D table (rows, cols)", finite=False)
+    _checks.same_shape(slide, computed.shape, "slide", "computed")
+    decimals = _checks.integer(decimals, "decimals", minimum=0)
     tolerance = 0.1 ** (decimals + 2)
     result = {"same": 0, "truncated": [], "different": [], "unreadable": 0}
     for (row, col), value in np.ndenumerate(computed):
@@ -538,11 +509,8 @@ def format_table(table, decimals=2):
      0.78 -0.11
      1.00     ?
     """
-    table = np.asarray(table, dtype=np.float64)
-    if table.ndim != 2:
-        raise ValueError(f"table must be 2-D; got shape {table.shape}")
-    if not _is_int(decimals) or decimals < 0:
-        raise ValueError(f"decimals must be an int >= 0; got {decimals!r}")
+    table = _real(table, "table", 2, "a 2-D table (rows, cols)", finite=False)
+    decimals = _checks.integer(decimals, "decimals", minimum=0)
     width = decimals + 3 if decimals else 2
     lines = []
     for row in table:

@@ -8,6 +8,8 @@ import uuid
 
 import numpy as np
 
+from . import _checks
+
 __all__ = [
     "show_images",
     "plot_history",
@@ -20,21 +22,17 @@ __all__ = [
 
 def _as_image_stack(images):
     if isinstance(images, np.ndarray):
-        if images.ndim not in (3, 4):
-            raise ValueError(
-                "images must be a sequence of 2-D (grey) or 3-D (colour) arrays, "
-                f"or an array of shape (N, H, W[, C]); got shape {images.shape}"
-            )
-        images = list(images)
-    images = [np.asarray(image) for image in images]
+        images = list(_checks.array(images, "images", (3, 4), "(N, H, W) or (N, H, W, C)", finite=False))
+    images = list(images)
     if not images:
-        raise ValueError("images must contain at least one image")
+        raise ValueError("images must contain at least one image; got an empty sequence")
+    stack = []
     for index, image in enumerate(images):
-        if image.ndim == 3 and image.shape[-1] == 1:
-            images[index] = image[..., 0]
-        elif image.ndim not in (2, 3):
-            raise ValueError(f"images[{index}] must be 2-D or 3-D; got shape {image.shape}")
-    return images
+        name = f"images[{index}]"
+        image = _checks.array(image, name, (2, 3), "(H, W) or (H, W, C)", finite=False)
+        _checks.channels_last(image, name)
+        stack.append(image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image)
+    return stack
 
 
 def show_images(images, titles=None, ncols=10, cmap="gray", title=None, scale=1.0, vmin=None, vmax=None):
@@ -65,9 +63,7 @@ def show_images(images, titles=None, ncols=10, cmap="gray", title=None, scale=1.
     images = _as_image_stack(images)
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"titles must have one entry per image ({len(images)}); got {len(titles)}")
-    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
-    ncols = min(int(ncols), len(images))
+    ncols = min(_checks.integer(ncols, "ncols", minimum=1), len(images))
     nrows = -(-len(images) // ncols)
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(scale * 1.2 * ncols, scale * 1.3 * nrows + (0.4 if title else 0)), squeeze=False
@@ -122,12 +118,9 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, title=None):
     import matplotlib.pyplot as plt
     from sklearn.metrics import confusion_matrix
 
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(
-            f"y_true and y_pred must be 1-D and of equal length; got {y_true.shape} and {y_pred.shape}"
-        )
+    y_true = _checks.array(y_true, "y_true", 1, "(N,) class labels", kinds="biu")
+    y_pred = _checks.array(y_pred, "y_pred", 1, "(N,) class labels", kinds="biu")
+    _checks.same_shape(y_pred, y_true.shape, "y_pred", "y_true")
     if labels is None:
         labels = np.union1d(y_true, y_pred)
     matrix = confusion_matrix(y_true, y_pred, labels=labels)
@@ -150,31 +143,51 @@ def array_to_png(a, vmin=None, vmax=None, cmap="gray", scale=8, compress_level=1
     """Encode a 2-D array (or an RGB image) as PNG bytes, fast.
 
     For widgets: set ``ipywidgets.Image.value`` to the result instead of
-    redrawing a matplotlib figure. Grey arrays are mapped through ``cmap``
-    between ``vmin`` and ``vmax`` and enlarged ``scale`` times with
-    nearest-neighbour so that pixels stay sharp. ``compress_level`` (0-9)
-    trades speed for size: 1 suits live widgets, 9 the static pages.
+    redrawing a matplotlib figure. Grey arrays (any real values, bool too)
+    are mapped through ``cmap`` between ``vmin`` and ``vmax`` (default: their
+    minimum and maximum) and enlarged ``scale`` times with nearest-neighbour
+    so that pixels stay sharp. Colour images ``(H, W, 3)`` or ``(H, W, 4)``
+    follow the book's one image convention (:func:`cnnbook._checks.float_image`):
+    integers are 0-255, floats 0-1; a float image in 0-255 is refused rather
+    than drawn white. ``compress_level`` (0-9) trades speed for size: 1 suits
+    live widgets, 9 the static pages.
+
+    Raises
+    ------
+    TypeError
+        If ``a`` is not real numeric or ``scale``/``compress_level`` are not ints.
+    ValueError
+        If ``a`` has another shape, looks channels-first, or is a colour
+        image outside its range.
+
+    Examples
+    --------
+    >>> png = array_to_png(np.array([[0, 255]], dtype=np.uint8), scale=2)
+    >>> png[:4]
+    b'\\x89PNG'
+    >>> array_to_png(np.array([[True, False]]))[:4]
+    b'\\x89PNG'
     """
     from matplotlib import colormaps
     from PIL import Image
 
-    a = np.asarray(a)
-    if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
-        raise TypeError(f"a must be numeric, got dtype {a.dtype}")
+    a = _checks.array(a, "a", (2, 3), "(H, W) or (H, W, 3) or (H, W, 4)", finite=False)
+    scale = _checks.integer(scale, "scale", minimum=1)
+    compress_level = _checks.integer(compress_level, "compress_level", minimum=0, maximum=9)
     if a.ndim == 2:
-        lo = np.nanmin(a) if vmin is None else vmin
-        hi = np.nanmax(a) if vmax is None else vmax
+        grey = a.astype(np.float64)
+        lo = np.nanmin(grey) if vmin is None else _checks.number(vmin, "vmin")
+        hi = np.nanmax(grey) if vmax is None else _checks.number(vmax, "vmax")
         span = hi - lo if hi > lo else 1.0
-        normed = np.clip((a.astype(np.float64) - lo) / span, 0.0, 1.0)
+        normed = np.clip((grey - lo) / span, 0.0, 1.0)
         rgb = (colormaps[cmap](normed)[..., :3] * 255).astype(np.uint8)
-    elif a.ndim == 3 and a.shape[-1] in (3, 4):
+    else:
+        _checks.channels_last(a, "a")
+        if a.shape[-1] not in (3, 4):
+            raise ValueError(f"a must be (H, W) or (H, W, 3) or (H, W, 4); got shape {a.shape}")
         rgb = a[..., :3]
         if rgb.dtype != np.uint8:
-            rgb = (np.clip(rgb, 0.0, 1.0) * 255).astype(np.uint8)
-    else:
-        raise ValueError(f"a must be 2-D or (H, W, 3/4); got shape {a.shape}")
-    if not isinstance(scale, (int, np.integer)) or scale < 1:
-        raise ValueError(f"scale must be a positive int, got {scale!r}")
+            rgb = np.round(_checks.float_image(rgb, "a", ndim=3) * 255).astype(np.uint8)
     if scale > 1:
         rgb = np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
     buffer = io.BytesIO()
@@ -213,9 +226,8 @@ def animation_html(frames, interval=400, title=None, alt=None):
     """
     frames = list(frames)
     if not frames:
-        raise ValueError("frames must contain at least one frame")
-    if not isinstance(interval, (int, np.integer)) or interval < 10:
-        raise ValueError(f"interval must be an int >= 10 (milliseconds), got {interval!r}")
+        raise ValueError("frames must contain at least one frame; got an empty sequence")
+    interval = _checks.integer(interval, "interval", minimum=10)
     encoded = []
     for frame in frames:
         if hasattr(frame, "canvas"):
