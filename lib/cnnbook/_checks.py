@@ -193,6 +193,29 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True):
     return result
 
 
+def labelled(x, y, x_name="x", y_name="y"):
+    """Return ``(x, y)`` as arrays: examples and one integer class label per example.
+
+    >>> x, y = labelled(np.zeros((3, 2)), [0, 1, 1])
+    >>> labelled(np.zeros((3, 2)), [0, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: x and y must hold the same number of examples; got 3 in x and 2 in y
+    >>> labelled(np.zeros((2, 2)), [0.0, 1.0])
+    Traceback (most recent call last):
+    ...
+    TypeError: y must have dtype int, unsigned int; got dtype float64
+    """
+    y = array(y, y_name, 1, "(N,): one integer class label per example", kinds="iu")
+    x = array(x, x_name, range(1, 33), "(N, ...): one row per example")
+    if len(x) != len(y):
+        raise ValueError(f"{x_name} and {y_name} must hold the same number of examples; "
+                         f"got {len(x)} in {x_name} and {len(y)} in {y_name}")
+    if y.min() < 0:
+        raise ValueError(f"{y_name} must hold class labels >= 0; got {y.min()}")
+    return x, y
+
+
 _CHANNEL_COUNTS = (1, 3, 4)
 
 
