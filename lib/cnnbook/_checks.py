@@ -216,6 +216,27 @@ def labelled(x, y, x_name="x", y_name="y"):
     return x, y
 
 
+def keras_model(value, name, sequential=False):
+    """Return the one input tensor of a Keras model, or raise.
+
+    ``sequential=True`` requires a ``keras.Sequential`` (a plain chain of
+    layers); otherwise any ``keras.Model`` with one input is accepted.
+
+    >>> keras_model("model", "pretrained")
+    Traceback (most recent call last):
+    ...
+    TypeError: pretrained must be a keras.Model; got 'model' of type str
+    """
+    import keras
+
+    kind = keras.Sequential if sequential else keras.Model
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a keras.{kind.__name__}; got {_describe(value)}")
+    if len(value.inputs) != 1:
+        raise ValueError(f"{name} must have one input; got {len(value.inputs)}")
+    return value.inputs[0]
+
+
 _CHANNEL_COUNTS = (1, 3, 4)
 
 

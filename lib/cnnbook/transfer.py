@@ -40,18 +40,6 @@ __all__ = [
     "summarise_curve",
 ]
 
-def _check_model(model, name, kind="Model"):
-    """Raise unless ``model`` is a Keras model (of ``kind``) with one input; return that input."""
-    import keras
-
-    allowed = keras.Sequential if kind == "Sequential" else keras.Model
-    if not isinstance(model, allowed):
-        raise TypeError(f"{name} must be a keras.{kind} model; got {type(model).__name__}")
-    if len(model.inputs) != 1:
-        raise ValueError(f"{name} must have one input; got {len(model.inputs)}")
-    return model.inputs[0]
-
-
 def with_input_size(model, size):
     """A copy of a fully convolutional ``model`` for ``size x size`` inputs, with the same weights (chapter 8).
 
@@ -86,7 +74,7 @@ def with_input_size(model, size):
     """
     import keras
 
-    image = _check_model(model, "model")
+    image = _checks.keras_model(model, "model")
     size = _checks.integer(size, "size", minimum=32)
     if len(image.shape) != 4:
         raise ValueError(f"model must take images (batch, H, W, C); its input has shape {image.shape}")
@@ -139,7 +127,7 @@ def split_model(model, layer):
     """
     import keras
 
-    _check_model(model, "model")
+    _checks.keras_model(model, "model")
     names = [item.name for item in model.layers]
     _checks.choice(layer, "layer", tuple(names))
     position = names.index(layer)
@@ -205,7 +193,7 @@ def transfer_model(pretrained, num_classes, last_layer="dense", pretrained_weigh
     import keras
     from keras import layers
 
-    _check_model(pretrained, "pretrained", "Sequential")
+    _checks.keras_model(pretrained, "pretrained", sequential=True)
     names = _layer_names(pretrained)
     last_layer = _checks.choice(last_layer, "last_layer", tuple(names))
     num_classes = _checks.integer(num_classes, "num_classes", minimum=2)
@@ -330,7 +318,7 @@ def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
     """
     import keras
 
-    _check_model(model, "model", "Sequential")
+    _checks.keras_model(model, "model", sequential=True)
     x, y, steps, learning_rate, batch_size, seed = _training_arguments(x, y, steps, learning_rate, batch_size, seed)
     batch_size = min(batch_size, len(y))
     start = time.perf_counter()
@@ -427,7 +415,7 @@ def train_fine_tuning(model, x, y, unfreeze_from="dense", steps=50, learning_rat
     ValueError
         If ``unfreeze_from`` is not a layer of ``model``.
     """
-    _check_model(model, "model", "Sequential")
+    _checks.keras_model(model, "model", sequential=True)
     names = _layer_names(model)
     unfreeze_from = _checks.choice(unfreeze_from, "unfreeze_from", tuple(names))
     _training_arguments(x, y, steps, learning_rate, seed=seed)
