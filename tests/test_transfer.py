@@ -1,11 +1,11 @@
-"""Tests of cnnbook.transfer: the offline transfer-learning recipes of chapter 8."""
+"""Tests of cnnbook.transfer: the transfer-learning recipes of chapter 8, on small models."""
 
 import keras
 import numpy as np
 import pytest
 
-from cnnbook import models, transfer
-from cnnbook.data import load_digits_8x8, load_mnist_sample, to_model_input
+from cnnbook import models, training, transfer
+from cnnbook.data import load_mnist_sample, to_model_input
 from cnnbook.env import seed_everything
 
 
@@ -21,34 +21,27 @@ def pretrained():
 
 @pytest.fixture(scope="module")
 def target():
-    images, labels = load_digits_8x8()
-    return transfer.digits_as_mnist(images[:300]), labels[:300]
+    """Other digits than the source's: the MNIST test split, as a stand-in target task."""
+    _, (x_test, y_test) = load_mnist_sample()
+    return to_model_input(x_test[:300]), y_test[:300]
+
+
+@pytest.fixture(scope="module")
+def residual_net():
+    """A small fully convolutional functional model: a residual block, then a plain chain to the output."""
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", name="stem")(inputs)
+    shortcut = x
+    x = keras.layers.Conv2D(4, 3, padding="same", name="inner")(x)
+    x = keras.layers.Add(name="add")([shortcut, x])
+    x = keras.layers.Conv2D(6, 1, name="head_conv")(x)
+    x = keras.layers.BatchNormalization(name="head_bn")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    return keras.Model(inputs, x, name="residual_net")
 
 
 def weights_of(model):
     return [np.array(weight) for weight in model.get_weights()]
-
-
-# -- digits_as_mnist ------------------------------------------------------------
-
-
-def test_digits_are_framed_like_mnist():
-    images, _ = load_digits_8x8()
-    framed = transfer.digits_as_mnist(images[:5])
-    assert framed.shape == (5, 28, 28, 1) and framed.dtype == np.float32
-    assert framed.min() >= 0 and framed.max() <= 1
-    border = np.ones((28, 28), bool)
-    border[4:24, 4:24] = False
-    assert np.all(framed[:, border] == 0)  # the 20 x 20 box in the middle holds the digit
-    full = transfer.digits_as_mnist(np.full((1, 8, 8), 16.0))
-    np.testing.assert_allclose(full[0, 4:24, 4:24, 0], 1.0)
-
-
-def test_digits_as_mnist_rejects_bad_input():
-    with pytest.raises(ValueError, match=r"shape \(N, 8, 8\)"):
-        transfer.digits_as_mnist(np.zeros((2, 28, 28)))
-    with pytest.raises(ValueError, match="0..16"):
-        transfer.digits_as_mnist(np.full((1, 8, 8), 255.0))
 
 
 # -- building and freezing ---------------------------------------------------------
@@ -86,7 +79,7 @@ def test_freeze_sets_trainable_layer_by_layer(pretrained):
     assert [layer.trainable for layer in model.layers] == [False] * 6 + [True]
     assert transfer.freeze(model, up_to="p2") == ["dense", "new_head"]
     assert transfer.freeze(model, up_to=None) == ["conv1", "conv2", "dense", "new_head"]
-    with pytest.raises(ValueError, match="up_to must be None or one of"):
+    with pytest.raises(ValueError, match="up_to must be one of"):
         transfer.freeze(model, up_to="base")
 
 
@@ -129,11 +122,11 @@ def test_fit_steps_rejects_bad_arguments(pretrained, target):
     model = transfer.transfer_model(pretrained, 10)
     with pytest.raises(ValueError, match="same number"):
         transfer.fit_steps(model, x[:5], y[:4], 1, 1e-3)
-    with pytest.raises(TypeError, match="integer class labels"):
+    with pytest.raises(TypeError, match="y must have dtype int"):
         transfer.fit_steps(model, x[:5], y[:5].astype(float), 1, 1e-3)
     with pytest.raises(ValueError, match="steps must be an int >= 1"):
         transfer.fit_steps(model, x[:5], y[:5], 0, 1e-3)
-    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         transfer.fit_steps(model, x[:5], y[:5], 1, -1.0)
     for layer in model.layers:
         layer.trainable = False
@@ -163,54 +156,121 @@ def test_the_recipes_leave_the_pretrained_model_unchanged(pretrained, target):
     assert all(np.array_equal(a, b) for a, b in zip(before, weights_of(pretrained)))
 
 
-def test_transfer_curve_and_its_summary(pretrained, target):
+def test_the_three_recipes_through_label_curve(pretrained, target):
     x, y = target
-    rows = transfer.transfer_curve(pretrained, x[:200], y[:200], x[200:], y[200:], labels_per_class=[1, 2],
-                                   seeds=(0, 1), steps=3, fine_tune_steps=2)
+    x_pool, y_pool, x_test, y_test = x[:200], y[:200], x[200:], y[200:]
+
+    def run(chosen, seed):
+        scratch = transfer.train_from_scratch(pretrained, x_pool[chosen], y_pool[chosen], 10, steps=3, seed=seed)
+        model = transfer.train_feature_extraction(pretrained, x_pool[chosen], y_pool[chosen], 10, steps=3, seed=seed)
+        results = {"from scratch": training.accuracy(scratch, x_test, y_test),
+                   "feature extraction": training.accuracy(model, x_test, y_test)}
+        transfer.train_fine_tuning(model, x_pool[chosen], y_pool[chosen], steps=2, seed=seed)
+        results["fine-tuning"] = training.accuracy(model, x_test, y_test)
+        return results
+
+    rows = transfer.label_curve(run, y_pool, labels_per_class=[1, 2], seeds=(0, 1))
     assert len(rows) == 2 * 2 * 3
-    assert {row["method"] for row in rows} == set(transfer.METHODS)
+    assert [row["method"] for row in rows[:3]] == ["from scratch", "feature extraction", "fine-tuning"]
     assert all(0 <= row["accuracy"] <= 1 and row["seconds"] > 0 for row in rows)
     counts, summary = transfer.summarise_curve(rows)
     np.testing.assert_array_equal(counts, [1, 2])
-    assert list(summary) == list(transfer.METHODS)
+    assert list(summary) == ["from scratch", "feature extraction", "fine-tuning"]
     scratch = [row["accuracy"] for row in rows if row["method"] == "from scratch" and row["labels_per_class"] == 2]
     np.testing.assert_allclose(summary["from scratch"][0][1], np.mean(scratch))
     np.testing.assert_allclose(summary["from scratch"][1][1], np.std(scratch))
-    with pytest.raises(ValueError, match="labels_per_class must be an int >= 1"):
-        transfer.transfer_curve(pretrained, x[:200], y[:200], x[200:], y[200:], labels_per_class=[0])
     with pytest.raises(ValueError, match="rows must not be empty"):
         transfer.summarise_curve([])
 
 
-# -- inputs for ImageNet models --------------------------------------------------------
+def test_label_curve_draws_per_class_and_seed():
+    y_pool = np.repeat(np.arange(3), 4)
+    calls = []
+
+    def run(chosen, seed):
+        calls.append((sorted(y_pool[chosen].tolist()), seed))
+        return {"a": len(chosen) / 100, "b": seed / 10}
+
+    rows = transfer.label_curve(run, y_pool, labels_per_class=[1, 2], seeds=[0, 5])
+    assert [call for call in calls] == [([0, 1, 2], 0), ([0, 1, 2], 5), ([0, 0, 1, 1, 2, 2], 0),
+                                        ([0, 0, 1, 1, 2, 2], 5)]
+    assert len(rows) == 8 and rows[0] == {**rows[0], "labels_per_class": 1, "seed": 0, "method": "a",
+                                          "accuracy": 0.03}
+    counts, summary = transfer.summarise_curve(rows)
+    np.testing.assert_allclose(summary["b"][0], [0.25, 0.25])
+    np.testing.assert_allclose(summary["b"][1], [0.25, 0.25])
 
 
-def test_imagenet_inputs_resize_colour_and_scale():
-    grey, colour = np.linspace(0, 1, 64).reshape(8, 8), np.ones((50, 30, 3))
-    batch = transfer.imagenet_inputs([grey, colour, grey[..., np.newaxis]], size=32)
-    assert batch.shape == (3, 32, 32, 3) and batch.dtype == np.float32
-    assert batch.min() >= 0 and batch.max() <= 255
-    np.testing.assert_array_equal(batch[0, ..., 0], batch[0, ..., 2])  # grey repeated in all channels
-    np.testing.assert_allclose(batch[1], 255.0)
-    assert transfer.imagenet_inputs(np.zeros((4, 28, 28, 1)), size=32).shape == (4, 32, 32, 3)
+def test_label_curve_checks_everything_before_running():
+    y_pool = np.repeat(np.arange(3), 4)
+
+    def run(chosen, seed):
+        raise AssertionError("must not run")
+
+    with pytest.raises(ValueError, match="labels_per_class must be an int from 1 to 4"):
+        transfer.label_curve(run, y_pool, labels_per_class=[1, 5])
+    with pytest.raises(ValueError, match="labels_per_class must be an int from 1 to 4"):
+        transfer.label_curve(run, y_pool, labels_per_class=[0])
+    with pytest.raises(TypeError, match="seeds must be an int"):
+        transfer.label_curve(run, y_pool, labels_per_class=[1], seeds=[0.5])
+    with pytest.raises(TypeError, match="run must be callable"):
+        transfer.label_curve("run", y_pool, labels_per_class=[1])
+    with pytest.raises(ValueError, match="non-empty dict"):
+        transfer.label_curve(lambda chosen, seed: None, y_pool, labels_per_class=[1])
 
 
-def test_imagenet_inputs_feed_a_keras_application_offline():
-    base = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3),
-                                          pooling="avg", alpha=0.35)
-    features = base.predict(keras.applications.mobilenet_v2.preprocess_input(
-        transfer.imagenet_inputs(np.random.default_rng(0).random((2, 20, 20)), size=32)), verbose=0)
-    assert features.shape == (2, base.output_shape[-1]) and np.all(np.isfinite(features))
+def test_recipes_check_their_arguments_before_training(pretrained, target):
+    x, y = target
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
+        transfer.train_from_scratch(pretrained, x[:20], y[:20], 10, learning_rate=float("nan"))
+    with pytest.raises(TypeError, match="steps must be an int"):
+        transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10, steps=2.5)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10, seed="0")
 
 
-def test_imagenet_inputs_rejects_bad_input():
-    with pytest.raises(ValueError, match="values in"):
-        transfer.imagenet_inputs([np.full((8, 8), 2.0)])
-    with pytest.raises(ValueError, match=r"must be \(H, W\)"):
-        transfer.imagenet_inputs([np.zeros((8, 8, 2))])
-    with pytest.raises(ValueError, match="at least one image"):
-        transfer.imagenet_inputs([])
+# -- splitting a big network ------------------------------------------------------------
+
+
+def test_split_model_keeps_the_layers_and_their_output(residual_net):
+    images = np.random.default_rng(0).random((5, 16, 16, 3)).astype("float32")
+    bottom, top = transfer.split_model(residual_net, "add")
+    assert isinstance(top, keras.Sequential)
+    assert [layer.name for layer in top.layers] == ["head_conv", "head_bn", "pool"]
+    assert top.get_layer("head_conv") is residual_net.get_layer("head_conv")  # shared, not copied
+    np.testing.assert_allclose(np.asarray(top(bottom(images))), np.asarray(residual_net(images)), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_split_model_refuses_a_cut_that_a_branch_crosses(residual_net):
+    with pytest.raises(ValueError, match="single chain; 'add' does not take its input from 'inner' alone"):
+        transfer.split_model(residual_net, "inner")
+    with pytest.raises(ValueError, match="nothing would be left"):
+        transfer.split_model(residual_net, "pool")
+    with pytest.raises(ValueError, match="layer must be one of"):
+        transfer.split_model(residual_net, "block7a_out")
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        transfer.split_model("residual_net", "add")
+
+
+def test_with_input_size_copies_the_weights(residual_net):
+    larger = transfer.with_input_size(residual_net, 40)
+    assert larger.input.shape == (None, 40, 40, 3) and larger is not residual_net
+    for copied, original in zip(larger.get_weights(), residual_net.get_weights()):
+        np.testing.assert_array_equal(copied, original)
+    assert larger(np.zeros((2, 40, 40, 3), "float32")).shape == (2, 6)
     with pytest.raises(ValueError, match="size must be an int >= 32"):
-        transfer.imagenet_inputs([np.zeros((8, 8))], size=16)
-    with pytest.raises(ValueError, match="sequence of images or an array"):
-        transfer.imagenet_inputs(np.zeros((8, 8)))
+        transfer.with_input_size(residual_net, 8)
+
+
+def test_with_input_size_refuses_a_model_tied_to_its_size(pretrained):
+    with pytest.raises(ValueError, match="depend on its input size"):
+        transfer.with_input_size(keras.Model(pretrained.inputs, pretrained.outputs), 56)
+
+
+def test_freeze_keeps_batch_normalisation_frozen_unless_asked(residual_net):
+    _, top = transfer.split_model(residual_net, "add")
+    model = transfer.transfer_model(top, 3, last_layer="pool")
+    assert transfer.freeze(model, up_to=None) == ["head_conv", "new_head"]
+    assert not model.get_layer("head_bn").trainable
+    assert transfer.freeze(model, up_to=None, batch_norm=True) == ["head_conv", "head_bn", "new_head"]

@@ -334,6 +334,50 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True, dtype=None):
     return result if dtype is None else result.astype(dtype, copy=False)
 
 
+def labelled(x, y, x_name="x", y_name="y"):
+    """Return ``(x, y)`` as arrays: examples and one integer class label per example.
+
+    >>> x, y = labelled(np.zeros((3, 2)), [0, 1, 1])
+    >>> labelled(np.zeros((3, 2)), [0, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: x and y must hold the same number of examples; got 3 in x and 2 in y
+    >>> labelled(np.zeros((2, 2)), [0.0, 1.0])
+    Traceback (most recent call last):
+    ...
+    TypeError: y must have dtype int, unsigned int; got dtype float64
+    """
+    y = array(y, y_name, 1, "(N,): one integer class label per example", kinds="iu")
+    x = array(x, x_name, range(1, 33), "(N, ...): one row per example")
+    if len(x) != len(y):
+        raise ValueError(f"{x_name} and {y_name} must hold the same number of examples; "
+                         f"got {len(x)} in {x_name} and {len(y)} in {y_name}")
+    if y.min() < 0:
+        raise ValueError(f"{y_name} must hold class labels >= 0; got {y.min()}")
+    return x, y
+
+
+def keras_model(value, name, sequential=False):
+    """Return the one input tensor of a Keras model, or raise.
+
+    ``sequential=True`` requires a ``keras.Sequential`` (a plain chain of
+    layers); otherwise any ``keras.Model`` with one input is accepted.
+
+    >>> keras_model("model", "pretrained")
+    Traceback (most recent call last):
+    ...
+    TypeError: pretrained must be a keras.Model; got 'model' of type str
+    """
+    import keras
+
+    kind = keras.Sequential if sequential else keras.Model
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a keras.{kind.__name__}; got {_describe(value)}")
+    if len(value.inputs) != 1:
+        raise ValueError(f"{name} must have one input; got {len(value.inputs)}")
+    return value.inputs[0]
+
+
 _CHANNEL_COUNTS = (1, 3, 4)
 # A channels-first array has both spatial sizes at least this large; below it a
 # (H, W, C) feature map with few rows (3 x 3 x 8 after pooling) is normal.

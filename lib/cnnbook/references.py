@@ -324,6 +324,7 @@ PAPERS = types.MappingProxyType(dict([
                  "params_text": "abstract ('using less than 25 million parameters')",
                  "mult_adds": "abstract ('5 billion multiply-adds per inference')",
                  "depth": "the paper's text ('42 layers deep')"},
+        extra={"params_below": (25_000_000, "abstract ('using less than 25 million parameters')")},
     ),
     _paper(
         "Inception-v4",

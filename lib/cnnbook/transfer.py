@@ -1,103 +1,149 @@
-"""Transfer learning with few labels, offline: from scratch, feature extraction, fine-tuning.
+"""Transfer learning with few labels: from scratch, feature extraction, fine-tuning (chapter 8).
 
-Chapter 8. A CNN pretrained on the bundled MNIST sample is reused on a
-different data set, scikit-learn's 8x8 digits, with only a few labelled
-examples per class. The three recipes share one architecture, so the only
-difference between them is where the weights start and which ones train:
+Chapter 8 reuses EfficientNet-Lite0, trained on ImageNet photos
+(:mod:`cnnbook.pretrained`), for handwritten digits, classes it never saw.
+The recipes share one vocabulary:
 
-- :func:`train_from_scratch`: random weights, everything trains;
-- :func:`train_feature_extraction`: the pretrained base is frozen
-  (``trainable = False`` on its layers, :func:`freeze`), only a new
-  classifier head trains;
+- the *base* is the pretrained network without its classifier; a new
+  classifier, the *head*, goes on top (:func:`transfer_model`);
+- :func:`train_from_scratch`: the architecture with random weights, all of
+  it trained;
+- :func:`train_feature_extraction`: the base frozen (``trainable = False``
+  on its layers, :func:`freeze`), only the head trained;
 - :func:`train_fine_tuning`: continues from feature extraction, unfreezes
-  the top of the base and trains it with a lower learning rate.
+  the top of the base and trains it with a lower learning rate, its
+  BatchNormalization layers kept frozen.
 
 Every run trains for a fixed number of gradient steps (not epochs), so a run
-with 10 labelled images and a run with 1,000 get the same amount of training.
+with 10 labelled images and a run with 500 get the same amount of training.
+Frozen layers at the bottom compute the same output at every step; they are
+run once (:func:`fit_steps`), and for a large network once per chapter run
+(:func:`split_model`: the bottom's output is computed once and kept in
+memory, the top is trained on it).
 """
 import time
 
 import numpy as np
 
+from . import _checks
+
 __all__ = [
-    "METHODS",
-    "digits_as_mnist",
+    "with_input_size",
+    "split_model",
     "transfer_model",
     "freeze",
     "fit_steps",
     "train_from_scratch",
     "train_feature_extraction",
     "train_fine_tuning",
-    "transfer_curve",
+    "label_curve",
     "summarise_curve",
-    "imagenet_inputs",
 ]
 
-#: Names of the three recipes, in the order :func:`transfer_curve` runs them.
-METHODS = ("from scratch", "feature extraction", "fine-tuning")
+def with_input_size(model, size):
+    """A copy of a fully convolutional ``model`` for ``size x size`` inputs, with the same weights (chapter 8).
 
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _check_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number; got {value!r}")
-    return float(value)
-
-
-def _check_data(x, y):
-    x, y = np.asarray(x), np.asarray(y)
-    if y.ndim != 1 or len(x) != len(y) or len(y) == 0:
-        raise ValueError(f"x and y must hold the same number (> 0) of examples, y 1-D; "
-                         f"got x {x.shape} and y {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"y must hold integer class labels; got dtype {y.dtype}")
-    return x, y
-
-
-def digits_as_mnist(images):
-    """scikit-learn's 8x8 digits framed like MNIST: ``(N, 28, 28, 1)`` floats in [0, 1].
-
-    MNIST centres each digit in a 20x20 box inside a 28x28 image. This
-    scales the 8x8 values (0-16) to [0, 1], enlarges each image to 20x20
-    with bilinear interpolation and pads 4 pixels on every side, so a model
-    built for MNIST accepts them (chapter 8).
+    A network that ends in global average pooling accepts any image size;
+    smaller images cost less arithmetic (the work grows with the number of
+    pixels) but show the network less detail than it was trained with.
 
     Parameters
     ----------
-    images : array_like, shape (N, 8, 8)
-        Values 0-16, as :func:`cnnbook.data.load_digits_8x8` returns them.
+    model : keras.Model
+        A functional model with one image input ``(H, W, C)``.
+    size : int
+        The new side, at least 32.
 
     Returns
     -------
-    ndarray, shape (N, 28, 28, 1), float32
+    keras.Model
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model.
     ValueError
-        If ``images`` is not ``(N, 8, 8)`` or has values outside 0-16.
+        For a bad ``size``, or a model whose weights depend on the input size
+        (e.g. a Dense layer on flattened maps).
 
     Examples
     --------
-    >>> digits_as_mnist(np.full((2, 8, 8), 16.0)).shape
-    (2, 28, 28, 1)
+    >>> small = with_input_size(pretrained.load_efficientnet_lite0(), 96)  # doctest: +SKIP
+    >>> small.input.shape  # doctest: +SKIP
+    (None, 96, 96, 3)
     """
-    from skimage.transform import resize
+    import keras
 
-    images = np.asarray(images)
-    if images.ndim != 3 or images.shape[1:] != (8, 8) or not np.issubdtype(images.dtype, np.number):
-        raise ValueError(f"images must be a numeric array of shape (N, 8, 8); got {images.dtype} {images.shape}")
-    if images.size and (images.min() < 0 or images.max() > 16):
-        raise ValueError(f"images must have values in 0..16 (the 8x8 digits' scale); "
-                         f"got {images.min()}..{images.max()}")
-    enlarged = resize(images / 16.0, (len(images), 20, 20), order=1, anti_aliasing=False)
-    framed = np.pad(enlarged, ((0, 0), (4, 4), (4, 4)))
-    return np.clip(framed, 0.0, 1.0).astype(np.float32)[..., np.newaxis]
+    image = _checks.keras_model(model, "model")
+    size = _checks.integer(size, "size", minimum=32)
+    if len(image.shape) != 4:
+        raise ValueError(f"model must take images (batch, H, W, C); its input has shape {image.shape}")
+    new_input = keras.Input((size, size, image.shape[-1]))
+    copy = keras.models.clone_model(model, input_tensors=[new_input] if isinstance(model.input, list) else new_input)
+    try:
+        copy.set_weights(model.get_weights())
+    except ValueError as error:
+        raise ValueError(f"model's weights depend on its input size, so it cannot take {size} x {size} "
+                         f"images: {error}") from None
+    return copy
+
+
+def split_model(model, layer):
+    """The layers of ``model`` up to ``layer`` (the bottom) and the layers above it (the top) (chapter 8).
+
+    Running the bottom once over every image and keeping its output in
+    memory, then training only the top on that output, is the same training
+    as with the bottom frozen, and much faster: the bottom of a big network
+    is where most of the arithmetic is. Both parts share the layers (and
+    weights) of ``model``; nothing is copied.
+
+    Parameters
+    ----------
+    model : keras.Model
+    layer : str
+        The last layer of the bottom. The layers above it must form a single
+        chain (no branch or residual connection crosses the cut or lies
+        above it), so the top can be a ``keras.Sequential``.
+
+    Returns
+    -------
+    bottom : keras.Model
+        From ``model``'s input to ``layer``'s output.
+    top : keras.Sequential
+        From ``layer``'s output to ``model``'s output.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
+    ValueError
+        If ``layer`` is not one of its layers, or the layers above it are not a chain.
+
+    Examples
+    --------
+    >>> bottom, top = split_model(pretrained.load_efficientnet_lite0(include_top=False), "block6d_out")  # doctest: +SKIP
+    >>> [layer.name for layer in top.layers][-2:]  # doctest: +SKIP
+    ['top_relu6', 'avg_pool']
+    """
+    import keras
+
+    _checks.keras_model(model, "model")
+    names = [item.name for item in model.layers]
+    _checks.choice(layer, "layer", tuple(names))
+    position = names.index(layer)
+    above = model.layers[position + 1:]
+    if not above:
+        raise ValueError(f"layer {layer!r} is the model's last layer: nothing would be left above it")
+    previous = model.layers[position]
+    for item in above:
+        if item.input is not previous.output:
+            raise ValueError(f"the layers above {layer!r} must form a single chain; {item.name!r} does not "
+                             f"take its input from {previous.name!r} alone")
+        previous = item
+    bottom = keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_bottom")
+    top = keras.Sequential([keras.Input(shape=tuple(model.get_layer(layer).output.shape[1:])), *above],
+                           name=f"{model.name}_top")
+    return bottom, top
 
 
 def _layer_names(model):
@@ -117,9 +163,10 @@ def transfer_model(pretrained, num_classes, last_layer="dense", pretrained_weigh
     Parameters
     ----------
     pretrained : keras.Sequential
-        The source model (chapter 6's CNN in chapter 8).
+        The source model (the top of EfficientNet-Lite0 from
+        :func:`split_model`, or chapter 6's small CNN).
     num_classes : int
-        Classes of the target task.
+        Classes of the target task, at least 2.
     last_layer : str
         The last layer of ``pretrained`` to keep.
     pretrained_weights : bool
@@ -139,19 +186,19 @@ def transfer_model(pretrained, num_classes, last_layer="dense", pretrained_weigh
 
     Examples
     --------
-    >>> model = transfer_model(trained_lecture_cnn(), 10)  # doctest: +SKIP
+    >>> model = transfer_model(models.small_cnn(), 10)  # doctest: +SKIP
     >>> [layer.name for layer in model.layers][-2:]  # doctest: +SKIP
     ['dense', 'new_head']
     """
     import keras
     from keras import layers
 
-    if not isinstance(pretrained, keras.Sequential):
-        raise TypeError(f"pretrained must be a keras.Sequential model; got {type(pretrained).__name__}")
+    _checks.keras_model(pretrained, "pretrained", sequential=True)
     names = _layer_names(pretrained)
-    if last_layer not in names:
-        raise ValueError(f"last_layer must be one of {names}; got {last_layer!r}")
-    _check_int("num_classes", num_classes, 2)
+    last_layer = _checks.choice(last_layer, "last_layer", tuple(names))
+    num_classes = _checks.integer(num_classes, "num_classes", minimum=2)
+    if not isinstance(pretrained_weights, bool):
+        raise TypeError(f"pretrained_weights must be True or False; got {pretrained_weights!r}")
     copy = keras.models.clone_model(pretrained)  # same architecture, new random weights
     if pretrained_weights:
         copy.set_weights(pretrained.get_weights())
@@ -164,14 +211,21 @@ def transfer_model(pretrained, num_classes, last_layer="dense", pretrained_weigh
     )
 
 
-def freeze(model, up_to):
+def freeze(model, up_to, batch_norm=False):
     """Set ``trainable = False`` on every layer up to and including ``up_to``, True above it (chapter 8).
+
+    BatchNormalization layers above ``up_to`` stay frozen unless
+    ``batch_norm`` is True: a frozen one normalises with the statistics it
+    learned on the large source data set, which a few small target batches
+    must not overwrite (chapter 8, section on BatchNormalization).
 
     Parameters
     ----------
     model : keras.Sequential
     up_to : str or None
         The last frozen layer; None unfreezes everything.
+    batch_norm : bool
+        Unfreeze BatchNormalization layers above ``up_to`` too.
 
     Returns
     -------
@@ -183,13 +237,18 @@ def freeze(model, up_to):
     ValueError
         If ``up_to`` is not a layer of ``model``.
     """
+    import keras
+
     names = _layer_names(model)
-    if up_to is not None and up_to not in names:
-        raise ValueError(f"up_to must be None or one of {names}; got {up_to!r}")
+    if up_to is not None:
+        _checks.choice(up_to, "up_to", tuple(names))
+    if not isinstance(batch_norm, bool):
+        raise TypeError(f"batch_norm must be True or False; got {batch_norm!r}")
     last_frozen = -1 if up_to is None else names.index(up_to)
     layers = [layer for layer in model.layers if layer.name in names]
     for index, layer in enumerate(layers):
-        layer.trainable = index > last_frozen
+        is_batch_norm = isinstance(layer, keras.layers.BatchNormalization)
+        layer.trainable = index > last_frozen and (batch_norm or not is_batch_norm)
     return [layer.name for layer in layers if layer.trainable and layer.weights]
 
 
@@ -214,6 +273,13 @@ def _frozen_prefix(model):
             break
         count += 1
     return count
+
+
+def _training_arguments(x, y, steps, learning_rate, batch_size=32, seed=0):
+    x, y = _checks.labelled(x, y)
+    return (x, y, _checks.integer(steps, "steps", minimum=1),
+            _checks.number(learning_rate, "learning_rate", positive=True),
+            _checks.integer(batch_size, "batch_size", minimum=1), _checks.integer(seed, "seed", minimum=0))
 
 
 def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
@@ -247,17 +313,14 @@ def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
     Raises
     ------
     TypeError, ValueError
-        For a non-Sequential model, mismatched ``x`` and ``y``, or bad numbers.
+        For a non-Sequential model, mismatched ``x`` and ``y``, bad numbers,
+        or a model without a trainable layer.
     """
     import keras
 
-    if not isinstance(model, keras.Sequential):
-        raise TypeError(f"model must be a keras.Sequential model; got {type(model).__name__}")
-    x, y = _check_data(x, y)
-    steps = _check_int("steps", steps, 1)
-    batch_size = min(_check_int("batch_size", batch_size, 1), len(y))
-    rng = np.random.default_rng(_check_int("seed", seed, 0))
-    learning_rate = _check_rate("learning_rate", learning_rate)
+    _checks.keras_model(model, "model", sequential=True)
+    x, y, steps, learning_rate, batch_size, seed = _training_arguments(x, y, steps, learning_rate, batch_size, seed)
+    batch_size = min(batch_size, len(y))
     start = time.perf_counter()
     frozen = _frozen_prefix(model)
     if frozen == len(model.layers):
@@ -267,6 +330,7 @@ def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
         bottom = keras.Sequential([keras.Input(shape=tuple(model.inputs[0].shape[1:])), *model.layers[:frozen]])
         x = _outputs(bottom, x)
         trained = keras.Sequential([keras.Input(shape=x.shape[1:]), *model.layers[frozen:]])
+    rng = np.random.default_rng(seed)
     repeats = -(-steps * batch_size // len(y))
     order = np.concatenate([rng.permutation(len(y)) for _ in range(repeats)])[:steps * batch_size]
     trained.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
@@ -274,9 +338,17 @@ def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
     return time.perf_counter() - start
 
 
-def train_from_scratch(pretrained, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0,
+def train_from_scratch(architecture, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0,
                        last_layer="dense"):
-    """Recipe 1: the same architecture with random weights, all of it trained (chapter 8).
+    """Recipe 1: ``architecture`` up to ``last_layer`` with random weights and a new head, all trained (chapter 8).
+
+    Parameters
+    ----------
+    architecture : keras.Sequential
+        Only its layers are used, not its weights.
+    x, y : arrays
+    num_classes, steps, learning_rate, seed, last_layer
+        See :func:`transfer_model` and :func:`fit_steps`.
 
     Returns
     -------
@@ -284,8 +356,9 @@ def train_from_scratch(pretrained, x, y, num_classes, steps=100, learning_rate=1
     """
     from .env import seed_everything
 
+    _training_arguments(x, y, steps, learning_rate, seed=seed)
     seed_everything(seed)
-    model = transfer_model(pretrained, num_classes, last_layer, pretrained_weights=False)
+    model = transfer_model(architecture, num_classes, last_layer, pretrained_weights=False)
     fit_steps(model, x, y, steps, learning_rate, seed=seed)
     return model
 
@@ -294,12 +367,20 @@ def train_feature_extraction(pretrained, x, y, num_classes, steps=100, learning_
                              last_layer="dense"):
     """Recipe 2: freeze the pretrained base, train only a new head (chapter 8).
 
+    Parameters
+    ----------
+    pretrained : keras.Sequential
+    x, y : arrays
+    num_classes, steps, learning_rate, seed, last_layer
+        See :func:`transfer_model` and :func:`fit_steps`.
+
     Returns
     -------
     keras.Sequential
     """
     from .env import seed_everything
 
+    _training_arguments(x, y, steps, learning_rate, seed=seed)
     seed_everything(seed)
     model = transfer_model(pretrained, num_classes, last_layer)
     freeze(model, up_to=last_layer)  # the whole base keeps its pretrained weights
@@ -313,7 +394,7 @@ def train_fine_tuning(model, x, y, unfreeze_from="dense", steps=50, learning_rat
     The head is trained first (by :func:`train_feature_extraction`): a
     random head would send large, random gradients into the pretrained
     layers. The learning rate is lower so the pretrained weights move only a
-    little.
+    little, and BatchNormalization layers stay frozen (:func:`freeze`).
 
     Parameters
     ----------
@@ -334,78 +415,73 @@ def train_fine_tuning(model, x, y, unfreeze_from="dense", steps=50, learning_rat
     ValueError
         If ``unfreeze_from`` is not a layer of ``model``.
     """
+    _checks.keras_model(model, "model", sequential=True)
     names = _layer_names(model)
-    if unfreeze_from not in names:
-        raise ValueError(f"unfreeze_from must be one of {names}; got {unfreeze_from!r}")
+    unfreeze_from = _checks.choice(unfreeze_from, "unfreeze_from", tuple(names))
+    _training_arguments(x, y, steps, learning_rate, seed=seed)
     position = names.index(unfreeze_from)
     freeze(model, up_to=names[position - 1] if position else None)
     fit_steps(model, x, y, steps, learning_rate, seed=seed)
     return model
 
 
-def _accuracy(model, x, y):
-    return float(np.mean(np.argmax(_outputs(model, x), axis=1) == y))
+def label_curve(run, y_pool, labels_per_class, seeds=(0, 1)):
+    """Run ``run`` for every number of labels per class and every seed; one row per result (chapter 8).
 
-
-def transfer_curve(pretrained, x_pool, y_pool, x_test, y_test, labels_per_class, seeds=(0, 1),
-                   last_layer="dense", unfreeze_from="dense", steps=100, fine_tune_steps=50):
-    """Test accuracy of the three recipes against the number of labels (chapter 8).
-
-    For every count and seed, draws that many labelled examples of each
-    class from the pool (:func:`cnnbook.training.stratified_subset`), trains
-    from scratch, by feature extraction and by fine-tuning (continuing the
-    feature-extraction model), and measures each on the same test set.
+    For each count and seed, draws that many examples of each class from the
+    pool (:func:`cnnbook.training.stratified_subset`, the draw set by the
+    seed) and calls ``run(chosen, seed)``, which trains whatever it compares
+    on the examples ``chosen`` (indices into the pool) and returns
+    ``{method: test accuracy}``.
 
     Parameters
     ----------
-    pretrained : keras.Sequential
-    x_pool, y_pool : arrays
-        The labelled examples to draw from.
-    x_test, y_test : arrays
+    run : callable
+        ``run(chosen, seed) -> {method name: accuracy}``.
+    y_pool : array (N,)
+        Integer labels of the pool.
     labels_per_class : sequence of int
+        Each at least 1 and at most the smallest class of the pool.
     seeds : sequence of int
-        One draw of the labels and one training run per seed.
-    last_layer, unfreeze_from : str
-    steps, fine_tune_steps : int
 
     Returns
     -------
     list of dict
-        One row per (count, seed, method): ``{"labels_per_class", "seed",
-        "method", "accuracy", "seconds"}``, where ``seconds`` is the
-        training time of that recipe alone.
+        ``{"labels_per_class", "seed", "method", "accuracy", "seconds"}``;
+        ``seconds`` is the time of the whole ``run`` call (all its methods).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``run`` that is not callable, bad counts or seeds (checked
+        before any training), or a ``run`` that returns no accuracies.
     """
     from .training import stratified_subset
 
-    x_pool, y_pool = _check_data(x_pool, y_pool)
-    x_test, y_test = _check_data(x_test, y_test)
-    num_classes = int(max(y_pool.max(), y_test.max())) + 1
-    counts = [_check_int("labels_per_class", count, 1) for count in labels_per_class]
-    seeds = [_check_int("seeds", seed, 0) for seed in seeds]
+    if not callable(run):
+        raise TypeError(f"run must be callable as run(chosen, seed); got {type(run).__name__}")
+    y_pool = _checks.array(y_pool, "y_pool", 1, "(N,): integer labels", kinds="iu")
+    smallest = int(np.bincount(y_pool)[np.unique(y_pool)].min())
+    counts = [_checks.integer(count, "labels_per_class", minimum=1, maximum=smallest) for count in labels_per_class]
+    seeds = [_checks.integer(seed, "seeds", minimum=0) for seed in seeds]
     if not counts or not seeds:
         raise ValueError("labels_per_class and seeds must each hold at least one value")
     rows = []
     for count in counts:
         for seed in seeds:
-            chosen, y = stratified_subset(np.arange(len(y_pool)), y_pool, count, seed=seed)
-            x = x_pool[chosen]
-            for method in METHODS:
-                start = time.perf_counter()
-                if method == "from scratch":
-                    model = train_from_scratch(pretrained, x, y, num_classes, steps, seed=seed, last_layer=last_layer)
-                elif method == "feature extraction":
-                    model = train_feature_extraction(pretrained, x, y, num_classes, steps, seed=seed,
-                                                     last_layer=last_layer)
-                else:  # continues the feature-extraction model
-                    model = train_fine_tuning(model, x, y, unfreeze_from, fine_tune_steps, seed=seed)
-                seconds = time.perf_counter() - start
-                rows.append({"labels_per_class": count, "seed": seed, "method": method,
-                             "accuracy": _accuracy(model, x_test, y_test), "seconds": seconds})
+            chosen, _ = stratified_subset(np.arange(len(y_pool)), y_pool, count, seed=seed)
+            start = time.perf_counter()
+            results = run(chosen, seed)
+            seconds = time.perf_counter() - start
+            if not isinstance(results, dict) or not results:
+                raise ValueError(f"run must return a non-empty dict {{method: accuracy}}; got {results!r}")
+            rows.extend({"labels_per_class": count, "seed": seed, "method": method, "accuracy": float(accuracy),
+                         "seconds": seconds} for method, accuracy in results.items())
     return rows
 
 
 def summarise_curve(rows):
-    """Mean and spread over seeds of the rows :func:`transfer_curve` returns (chapter 8).
+    """Mean and spread over seeds of the rows :func:`label_curve` returns (chapter 8).
 
     Returns
     -------
@@ -413,68 +489,27 @@ def summarise_curve(rows):
         The label counts, ascending.
     summary : dict
         ``{method: (mean accuracy per count, standard deviation per count)}``,
-        each an ndarray aligned with ``counts``.
+        each an ndarray aligned with ``counts``, methods in the order they
+        first appear in ``rows``.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+
+    Examples
+    --------
+    >>> rows = [{"labels_per_class": 1, "method": "a", "accuracy": acc} for acc in (0.5, 0.7)]
+    >>> counts, summary = summarise_curve(rows)
+    >>> counts.tolist(), [round(float(v), 3) for v in summary["a"][0]], [round(float(v), 3) for v in summary["a"][1]]
+    ([1], [0.6], [0.1])
     """
     if not rows:
         raise ValueError("rows must not be empty")
     counts = np.array(sorted({row["labels_per_class"] for row in rows}))
     summary = {}
-    for method in [m for m in METHODS if any(row["method"] == m for row in rows)]:
+    for method in dict.fromkeys(row["method"] for row in rows):
         values = [[row["accuracy"] for row in rows if row["method"] == method and row["labels_per_class"] == count]
                   for count in counts]
         summary[method] = (np.array([np.mean(v) for v in values]), np.array([np.std(v) for v in values]))
     return counts, summary
-
-
-def imagenet_inputs(images, size=224):
-    """Images as a Keras ImageNet model expects them before its ``preprocess_input`` (chapter 8).
-
-    Resizes every image to ``size x size`` (bilinear), repeats a grey
-    channel three times and scales [0, 1] values to 0-255. The online part
-    of chapter 8 feeds the result to ``keras.applications`` models.
-
-    Parameters
-    ----------
-    images : sequence of arrays, or array (N, H, W[, C])
-        Each image ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` with values in
-        [0, 1] (as :func:`cnnbook.data.load_photo` returns them); in a
-        sequence, sizes may differ.
-    size : int
-        Side of the square output, at least 32.
-
-    Returns
-    -------
-    ndarray, shape (N, size, size, 3), float32 in [0, 255]
-
-    Raises
-    ------
-    ValueError
-        For an empty sequence, a bad shape, values outside [0, 1] or a bad size.
-
-    Examples
-    --------
-    >>> imagenet_inputs([np.zeros((8, 8)), np.ones((50, 30, 3))], size=32).shape
-    (2, 32, 32, 3)
-    """
-    from skimage.transform import resize
-
-    size = _check_int("size", size, 32)
-    if isinstance(images, np.ndarray) and images.ndim not in (3, 4):
-        raise ValueError(f"images must be a sequence of images or an array (N, H, W[, C]); got shape {images.shape}")
-    images = list(images)
-    if not images:
-        raise ValueError("images must contain at least one image")
-    batch = np.empty((len(images), size, size, 3), dtype=np.float32)
-    for index, image in enumerate(images):
-        image = np.asarray(image, dtype=np.float64)
-        if image.ndim == 3 and image.shape[-1] == 1:
-            image = image[..., 0]
-        if not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] == 3)):
-            raise ValueError(f"images[{index}] must be (H, W), (H, W, 1) or (H, W, 3); got shape {image.shape}")
-        if image.min() < 0 or image.max() > 1:
-            raise ValueError(f"images[{index}] must have values in [0, 1]; got {image.min():.3g}..{image.max():.3g}")
-        resized = resize(image, (size, size), order=1, anti_aliasing=True)
-        if resized.ndim == 2:
-            resized = np.repeat(resized[..., np.newaxis], 3, axis=-1)
-        batch[index] = resized * 255.0
-    return batch
