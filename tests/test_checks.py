@@ -8,8 +8,6 @@ allowed. The behaviour tests stay in each module's test file.
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import pytest
 from cnnbook import _checks, architectures, data, features, numpy_cnn, params, toy, viz

@@ -156,8 +156,13 @@ def test_pooling_below_one_pixel_is_a_clear_error():
 
 
 def test_keras_agrees_that_the_stack_is_impossible():
-    with pytest.raises(ValueError):
-        keras.Sequential([keras.Input(shape=(2, 2, 8)), layers.Conv2D(8, 3)])
+    # Keras 3.15 refuses the layer; Keras 3.13 (Colab's) builds it with an empty 0x0 output.
+    try:
+        model = keras.Sequential([keras.Input(shape=(2, 2, 8)), layers.Conv2D(8, 3)])
+    except ValueError:
+        pass
+    else:
+        assert model.output_shape[1:3] == (0, 0)
     with pytest.raises(ValueError, match="fits|fit"):
         layer_table((2, 2, 8), [Conv2D(8, 3)])
 

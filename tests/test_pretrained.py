@@ -5,8 +5,6 @@ import io
 import os
 import pickle
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import pytest
 import skimage.data
