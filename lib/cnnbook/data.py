@@ -75,8 +75,9 @@ def load_mnist_sample():
     """The bundled MNIST sample: 5,000 real digits with a fixed split.
 
     4,000 training and 1,000 test digits, 400 and 100 of every class, split
-    once with a fixed seed by ``data/make_mnist_sample.py``. Every chapter
-    that trains on MNIST uses this same split (chapters 2, 3, 6-8, 10).
+    once with a fixed seed by ``data/make_mnist_sample.py``. The chapters
+    that train on a few thousand digits use this same split (chapters 2, 3,
+    7, 8, 10); chapter 6 and chapter 2's exercise use :func:`load_mnist`.
 
     Returns
     -------
