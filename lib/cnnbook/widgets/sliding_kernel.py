@@ -263,8 +263,8 @@ class SlidingKernel(BookWidget):
     (3, 3)
     >>> widget.current_cell
     (0, 0)
-    >>> SlidingKernel(image, kernel="Sobel x", padding="valid", flip=True).output[0, 0]
-    np.float64(-12.0)
+    >>> print(SlidingKernel(image, kernel="Sobel x", padding="valid", flip=True).output[0, 0])
+    -8.0
     """
 
     def __init__(self, image, kernel="lecture kernel", stride=1, padding="same", dilation=1,
@@ -285,6 +285,7 @@ class SlidingKernel(BookWidget):
         if isinstance(kernel, str):
             preset = _checks.choice(kernel, "kernel", tuple(KERNEL_PRESETS))
             kernel_array = parse_kernel(KERNEL_PRESETS[preset], channels=channels)
+            kernel_array = kernel_array[..., np.newaxis] if kernel_array.ndim == 2 else kernel_array
         else:
             kernel_array = _checks.array(kernel, "kernel", (2, 3), "(kh, kw) or (kh, kw, C)").astype(np.float64)
             if kernel_array.ndim == 2:
@@ -601,12 +602,12 @@ class SlidingKernel(BookWidget):
                 control.max = last
             self.position_slider.value = self._position
 
-    def _try_structure(self, kernel, stride, padding, dilation, flip):
+    def _try_structure(self, kernel, stride, padding, dilation, flip, note="The last valid setting is still shown"):
         """Apply a new structure, or raise InputError (the last valid one stays)."""
         try:
             self._apply_structure(kernel, stride, padding, dilation, flip)
         except (ValueError, TypeError) as error:
-            raise InputError(f"{error}. The last valid setting is still shown.") from None
+            raise InputError(f"{error}. {note}.") from None
         self._sync_position_range()
         self._render_structure()
         self._render_position()
@@ -627,18 +628,22 @@ class SlidingKernel(BookWidget):
         name = change["new"]
         if name == _CUSTOM:
             return
-        kernel = parse_kernel(KERNEL_PRESETS[name], channels=self._image.shape[2])
-        self._try_structure(kernel, self._stride, self._padding, self._dilation, self._flip)
+        self._try_structure(self._parse(KERNEL_PRESETS[name]), self._stride, self._padding, self._dilation,
+                            self._flip)
         self._set_quietly(self.kernel_text, KERNEL_PRESETS[name])
+
+    def _parse(self, text):
+        """A typed kernel as (kh, kw, C)."""
+        kernel = parse_kernel(text, channels=self._image.shape[2])
+        return kernel[..., np.newaxis] if kernel.ndim == 2 else kernel
 
     def _on_kernel_text(self, change):
         try:
-            kernel = parse_kernel(change["new"], channels=self._image.shape[2])
+            kernel = self._parse(change["new"])
         except (ValueError, TypeError) as error:
             raise InputError(f"{error}. Still using the last valid kernel.") from None
-        if kernel.ndim == 2:
-            kernel = kernel[..., np.newaxis]
-        self._try_structure(kernel, self._stride, self._padding, self._dilation, self._flip)
+        self._try_structure(kernel, self._stride, self._padding, self._dilation, self._flip,
+                            note="Still using the last valid kernel")
         self._set_quietly(self.preset_dropdown, self._preset_name())
 
     # ------------------------------------------------------------------
