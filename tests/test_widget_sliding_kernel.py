@@ -104,7 +104,7 @@ def test_parse_kernel_accepts_rows_commas_brackets_and_fractions():
 
 @pytest.mark.parametrize("text, fragment", [
     ("", "empty"),
-    ("1 2\n3", "row 1 has 2, row 2 has 1"),
+    ("1 2\n3", "row 1 ('1 2') has 2, row 2 ('3') has 1"),
     ("1 a 2", "'a' in row 1 is not a number"),
     ("1 1/0", "'1/0' in row 1 is not a number"),
     ("1 inf", "not a finite number"),
@@ -184,7 +184,7 @@ def test_presets_and_typed_kernel_update_the_numbers():
 
 
 @pytest.mark.parametrize("typed, fragment", [
-    ("1 2\n3", "row 2 has 1"),
+    ("1 2\n3", "row 2 ('3') has 1"),
     ("1 x 1", "'x' in row 1 is not a number"),
     ("", "empty"),
     ("1 1 1 1 1 1 1\n" * 7, "larger than the padded input"),

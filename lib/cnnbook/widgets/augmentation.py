@@ -232,6 +232,9 @@ class AugmentationExplorer(BookWidget):
         self._update()
 
     # --- BookWidget contract -------------------------------------------------
+    def _standin_key(self):
+        return self._held["image"], self._seed  # the frames show fixed settings: only image and draws matter
+
     def _build_standin(self):
         """Frames for the HTML book: no augmentation, each layer alone, the lecture's five, too much."""
         image = self._images[self._held["image"]]

@@ -21,7 +21,7 @@ import numpy as np
 from .. import _checks
 from ..conv import output_size, pad_amounts
 from ..grad import conv2d_backward
-from .base import BookWidget, InputError, json_for_script, script
+from .base import BookWidget, InputError, json_for_script, script, shown_value
 from .sliding_kernel import MAX_VALUE, _parse_grid
 
 __all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE", "parse_values"]
@@ -82,10 +82,11 @@ def parse_values(text, shape):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str; got {type(text).__name__}")
-    values = _parse_grid(text)
+    values = _parse_grid(text, what="dL/dO")
     if values.shape != tuple(shape):
         raise InputError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
-                         f"{shape[0]}x{shape[1]}); got {values.shape[0]} row(s) of {values.shape[1]} value(s)")
+                         f"{shape[0]}x{shape[1]}); got {shown_value(text)}: {values.shape[0]} row(s) of "
+                         f"{values.shape[1]} value(s)")
     return values
 
 

@@ -119,13 +119,13 @@ def parse_kernel(text, max_size=_MAX_KERNEL, channels=1):
     return np.stack(blocks * (channels // len(blocks)), axis=-1)
 
 
-def _parse_grid(text, max_size=None):
+def _parse_grid(text, max_size=None, what="the kernel"):
     """Rows of numbers typed as text (the kernel box's rules), at most ``max_size`` rows and columns."""
     lines = text.replace("[", " ").replace("]", "\n").replace(";", "\n").splitlines()
     rows = [line.replace(",", " ").split() for line in lines]
     rows = [row for row in rows if row]
     if not rows:
-        raise InputError("the kernel is empty: type rows of numbers, one row per line, e.g. 1 2 1")
+        raise InputError(f"{what} is empty: type rows of numbers, one row per line, e.g. 1 2 1")
     values = []
     for row_number, row in enumerate(rows, start=1):
         values.append([_parse_number(token, row_number) for token in row])
@@ -133,8 +133,8 @@ def _parse_grid(text, max_size=None):
     if len(set(lengths)) > 1:
         bad = next(i for i, n in enumerate(lengths) if n != lengths[0])
         raise InputError(
-            f"every row needs the same number of values: row 1 has {lengths[0]}, "
-            f"row {bad + 1} has {lengths[bad]}"
+            f"every row needs the same number of values: row 1 ({' '.join(rows[0])!r}) has {lengths[0]}, "
+            f"row {bad + 1} ({' '.join(rows[bad])!r}) has {lengths[bad]}"
         )
     if max_size is not None and (len(values) > max_size or lengths[0] > max_size):
         raise InputError(

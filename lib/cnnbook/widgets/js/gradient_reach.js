@@ -93,7 +93,7 @@ function cnnbookGradientReach(rootId) {
   function parseGrid(text, rows, cols) {
     var lines = text.replace(/\[/g, " ").replace(/\]/g, "\n").replace(/;/g, "\n").split(/\r?\n/)
       .map(function (l) { return l.replace(/,/g, " ").trim(); }).filter(function (l) { return l.length; });
-    if (!lines.length) { throw new Error("the kernel is empty: type rows of numbers, one row per line, e.g. 1 2 1"); }
+    if (!lines.length) { throw new Error("dL/dO is empty: type rows of numbers, one row per line, e.g. 1 2 1"); }
     var values = lines.map(function (line, r) {
       return line.split(/\s+/).map(function (token) {
         var v;
