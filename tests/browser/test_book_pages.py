@@ -212,6 +212,10 @@ def test_widget_fallbacks_are_present_and_play(visits, notebook):
     if expected == 0:
         pytest.skip(f"{notebook} has no live widget")
     page = visits(notebook).page
+    placeholders = page.locator(".cnnbook-placeholder").count()
+    assert placeholders == 0, (
+        f"{notebook}.html: {placeholders} widgets were executed without their stand-in (set CNNBOOK_STANDINS=1)"
+    )
     fallbacks = page.locator(".cnnbook-fallback")
     assert fallbacks.count() >= expected, (
         f"{notebook}.html: {expected} live widgets but {fallbacks.count()} static stand-ins"

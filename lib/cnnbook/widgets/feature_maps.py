@@ -304,7 +304,7 @@ class FeatureMapViewer(BookWidget):
         self.info.value = self._describe(index, layer, maps, channel, all_channels)
         self._held = {"image": index, "layer": layer, "channel": channel, "all_channels": all_channels}
 
-    def _build_standin(self, max_images=3):
+    def _build_standin(self, max_images=2):
         """Frames for the HTML book: for a few images, every layer's channels as a mosaic."""
         import matplotlib.pyplot as plt
 

@@ -350,7 +350,7 @@ class NearestNeighbourExplorer(BookWidget):
         for index in first_wrong:
             last_right = all(self.train_labels[self.neighbours[name][0][index, 0]] == self.test_labels[index]
                              for name in self.space_names[1:])
-            if last_right and len(picks) < 8:
+            if last_right and len(picks) < 6:
                 picks.append(int(index))
         return self._animation(
             [figure_to_rgb(self.frame(index), dpi=_STANDIN_DPI) for index in picks], interval=1500,
