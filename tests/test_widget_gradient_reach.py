@@ -1,6 +1,5 @@
 """GradientReach, driven without a browser: set control values, read the tables and text."""
 import doctest
-import html
 import re
 
 import numpy as np

@@ -3,7 +3,7 @@ import doctest
 
 import pytest
 
-from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, layer_table, totals
+from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, totals
 from cnnbook.widgets import param_calculator
 from cnnbook.widgets.base import BookWidget
 from cnnbook.widgets.param_calculator import PRESETS, ParamCalculator, parse_stack

@@ -4,7 +4,6 @@ Every test sets control values the way a reader would and reads back what
 the widget shows (the HTML tables), comparing it with cnnbook.conv.
 """
 import doctest
-import html
 import re
 
 import numpy as np

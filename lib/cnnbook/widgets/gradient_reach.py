@@ -429,8 +429,9 @@ class GradientReach(BookWidget):
     def _fit_cell_sliders(self):
         rows, cols = self._grid_shape(self._mode)
         self._chosen_cell = (min(self._chosen_cell[0], rows - 1), min(self._chosen_cell[1], cols - 1))
+        row, col = self._chosen_cell
         with self._quietly():
-            for slider, top, value in ((self.row_slider, rows, self._chosen_cell[0]), (self.col_slider, cols, self._chosen_cell[1])):
+            for slider, top, value in ((self.row_slider, rows, row), (self.col_slider, cols, col)):
                 if slider.value > top:
                     slider.value = top
                 slider.max = top
@@ -477,9 +478,10 @@ class GradientReach(BookWidget):
     def _build_standin(self):
         """The widget in HTML+JavaScript (``js/gradient_reach.js``): both modes, computed in the page."""
         data = {"n": self._n, "k": self._k, "stride": self._stride, "padding": self._padding,
-                "mode": self._mode, "modes": [OUTPUT_MODE, INPUT_MODE], "row": self._chosen_cell[0], "col": self._chosen_cell[1],
+                "mode": self._mode, "modes": [OUTPUT_MODE, INPUT_MODE],
+                "row": self._chosen_cell[0], "col": self._chosen_cell[1],
                 "gradient": self._gradient.tolist(), "paddingOptions": [v for _, v in _PADDING_OPTIONS],
-                "maxValue": MAX_VALUE, "hot": _HOT, "warm": _WARM}
+                "maxValue": MAX_VALUE}
         title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
         return (f'<div class="cnnbook-gr-page" id="gr-CNNBOOKID">{title}{self._STYLE}'
                 '<noscript><p>This interactive view needs JavaScript.</p></noscript></div>'

@@ -662,7 +662,7 @@ class SlidingKernel(BookWidget):
             "stride": self._stride, "padding": self._padding, "dilation": self._dilation, "flip": self._flip,
             "position": self._position, "decimals": self._decimals, "paddingOptions": padding_options,
             "maxKernel": _MAX_KERNEL, "maxValue": MAX_VALUE, "maxStride": max(3, self._stride),
-            "maxDilation": max(3, self._dilation), "highlight": _HIGHLIGHT,
+            "maxDilation": max(3, self._dilation),
         }
         title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
         return (f'<div class="cnnbook-sk-page" id="sk-CNNBOOKID">{title}{_STYLE}'
