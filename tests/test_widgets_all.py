@@ -22,7 +22,7 @@ from cnnbook.widgets import (
     ALL_WIDGETS, AdversarialExplorer, AugmentationExplorer, FeatureMapViewer, GradientReach,
     NearestNeighbourExplorer, ParamCalculator, Quiz, SlidingKernel,
 )
-from cnnbook.widgets.base import STANDIN_ENV, BookWidget, build_standins
+from cnnbook.widgets.base import STANDIN_ENV, BookWidget, build_standins, projector_scale, set_projector_scale
 
 RNG = np.random.default_rng(0)
 
@@ -132,6 +132,20 @@ def test_standin_ids_come_from_the_content(name):
         second.benchmark_actions()[0]()
     assert second.standin_html() != first.standin_html()
     assert not ids & set(re.findall(r'id="([^"]+)"', second.standin_html()))
+
+
+def test_projector_scale_enlarges_new_widgets_and_their_standins():
+    set_projector_scale(1.6)
+    try:
+        widget = GradientReach()
+        assert "zoom:1.6" in widget.ui.children[0].value and "cnnbook-widget" in widget.ui._dom_classes
+        assert widget.standin_html().startswith('<div class="cnnbook-fallback" data-widget="GradientReach" '
+                                                'style="zoom:1.6">')
+        with pytest.raises(ValueError, match="scale must be a finite number from 1 to 3; got 9.0"):
+            set_projector_scale(9)
+    finally:
+        set_projector_scale(1)
+    assert projector_scale() == 1 and GradientReach().ui.children[0].value == ""
 
 
 # ----------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ import numpy as np
 
 from .. import _checks
 
-__all__ = ["BookWidget", "InputError", "build_standins", "set_projector_scale", "STANDIN_ENV"]
+__all__ = ["BookWidget", "InputError", "build_standins", "set_projector_scale", "projector_scale", "STANDIN_ENV"]
 
 #: Environment variable that makes every display build the static stand-in.
 STANDIN_ENV = "CNNBOOK_STANDINS"
