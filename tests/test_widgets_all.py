@@ -115,6 +115,27 @@ def test_display_sends_the_live_widget_and_a_standin_only_when_asked(name, widge
         build_standins(None)
 
 
+def test_a_minimal_subclass_gets_the_wrapped_standin_with_a_content_id(monkeypatch):
+    import ipywidgets
+
+    class Demo(BookWidget):
+        def __init__(self, text):
+            self.text = text
+            self._assemble(ipywidgets.IntSlider())
+
+        def state(self):
+            return {"text": self.text}
+
+        def _build_standin(self):
+            return f'<p id="demo-CNNBOOKID">{self.text}</p>'
+
+    monkeypatch.setenv(STANDIN_ENV, "1")
+    page = Demo("frames")._repr_mimebundle_()["text/html"]
+    assert re.fullmatch(r'<div class="cnnbook-fallback" data-widget="Demo"><p id="demo-[0-9a-f]{12}">frames</p></div>',
+                        page)
+    assert Demo("frames").standin_html() == page and Demo("other").standin_html() != page
+
+
 @pytest.mark.parametrize("name", ["gradient_reach", "param_calculator", "sliding_kernel", "augmentation"])
 def test_standin_ids_come_from_the_content(name):
     """Two widgets in the same state write the same HTML; a change of state changes the ids."""
