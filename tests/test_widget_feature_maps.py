@@ -147,7 +147,7 @@ def test_a_failing_model_shows_a_message_instead_of_raising(viewer, monkeypatch)
 
 
 def test_fallback_has_one_frame_per_image_and_layer(viewer):
-    page = viewer._build_standin(max_images=2)
+    page = viewer._build_standin(max_frames=8)  # 4 layers: 2 images
     assert 'data-frames="8"' in page and page.count('class="cnnbook-frame"') == 8
 
 

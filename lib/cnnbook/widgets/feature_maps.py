@@ -304,12 +304,14 @@ class FeatureMapViewer(BookWidget):
         self.info.value = self._describe(index, layer, maps, channel, all_channels)
         self._held = {"image": index, "layer": layer, "channel": channel, "all_channels": all_channels}
 
-    def _build_standin(self, max_images=2):
-        """Frames for the HTML book: for a few images, every layer's channels as a mosaic."""
+    def _build_standin(self, max_frames=6):
+        """Frames for the HTML book: every layer's channels as a mosaic, for as many images as fit in
+        ``max_frames`` (at least one), which keeps the page light."""
         import matplotlib.pyplot as plt
 
         frames = []
-        for index in range(min(max_images, len(self.images))):
+        count = min(max(1, max_frames // len(self.layer_names)), len(self.images))
+        for index in range(count):
             image = self.images[index]
             for layer in self.layer_names:
                 maps = self.activations(index)[layer]
@@ -327,7 +329,7 @@ class FeatureMapViewer(BookWidget):
                 fig.tight_layout()
                 frames.append(figure_to_rgb(fig, dpi=_STANDIN_DPI))
         title = (f"Feature maps of {self.model.name}: every channel of each layer "
-                 f"({', '.join(self.layer_names)}) for {min(max_images, len(self.images))} images")
+                 f"({', '.join(self.layer_names)}) for {count} image{'s' if count > 1 else ''}")
         return self._animation(frames, interval=900, title=title,
                                alt="An input image beside a grid of all channels of one layer")
 
