@@ -626,7 +626,8 @@ class SlidingKernel(BookWidget):
 
     def _on_preset(self, change):
         name = change["new"]
-        if name == _CUSTOM:
+        if name == _CUSTOM:  # custom means typed: the dropdown keeps naming the kernel in use
+            self._set_quietly(self.preset_dropdown, self._preset_name())
             return
         self._try_structure(self._parse(KERNEL_PRESETS[name]), self._stride, self._padding, self._dilation,
                             self._flip)

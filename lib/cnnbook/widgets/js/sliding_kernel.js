@@ -298,7 +298,7 @@ function cnnbookSlidingKernel(rootId) {
   }
 
   preset.addEventListener("change", function () {
-    if (preset.value === CUSTOM) { return; }
+    if (preset.value === CUSTOM) { preset.value = presetName(); return; }  // custom means typed
     var text = data.presets[preset.value];
     attempt(function () { state.kernel = parseKernel(text); });
     if (!message.textContent) { kernelText.value = text; }
