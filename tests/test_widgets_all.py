@@ -204,12 +204,14 @@ def mentioned(value, error):
     forms = {repr(value), str(value)}
     if isinstance(value, float):
         forms |= {f"{value:g}", repr(float(value))}
-    if isinstance(value, str) and not value.strip():
-        return "empty" in error
     if isinstance(value, str):
-        forms |= {token for token in re.split(r"[\s,;\[\]]+", value) if token}
+        tokens = [token for token in re.split(r"[\s,;\[\]]+", value) if token]
+        forms |= set(tokens) | {repr(token) for token in tokens}
         forms.add(value.strip())
-    return any(form and form in error for form in forms)
+    if any(form and form in error for form in forms):
+        return True
+    # Only separators, brackets or a comment: nothing to quote, the message says the box is empty.
+    return isinstance(value, str) and not re.search(r"[^\s,;\[\]|]", re.sub(r"#.*", "", value)) and "empty" in error
 
 
 def check_consistent(widget, name):
@@ -250,8 +252,11 @@ def drive(name, widget, paths, steps):
         value = received[-1] if received else value  # a slider clamps a value into its range
         check_consistent(widget, name)
         if widget.error and widget.error != error_before and repr(widget.state()) == repr(before):
-            # The value was refused: the message says which one.
-            assert mentioned(value, widget.error), f"{name}: {path}={value!r} refused with: {widget.error}"
+            # Refused: the message names the value, or the one still typed in a box that it cannot work with.
+            named = mentioned(value, widget.error) or any(
+                isinstance(control(widget, other).value, str) and mentioned(control(widget, other).value, widget.error)
+                for other in paths if other != path)
+            assert named, f"{name}: {path}={value!r} refused with: {widget.error}"
     # Every control back to its first value, and one more good input: the message goes.
     reset(widget)
     widget.benchmark_actions()[0]()

@@ -305,7 +305,7 @@ class ParamCalculator(BookWidget):
             stack = parse_stack(text, bias=bias)
             self.rows, self.output.value = _render((size, size, channels), stack)
         except (ValueError, TypeError) as error:
-            raise InputError(f"This stack does not work. {error}") from None
+            raise InputError(f"This stack does not work on a {size}x{size}x{channels} input. {error}") from None
         self._settings = {"size": size, "channels": channels, "bias": bias, "stack": text}
 
     def _build_standin(self):

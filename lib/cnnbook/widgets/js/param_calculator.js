@@ -215,7 +215,8 @@ function cnnbookParamCalculator(rootId) {
       render(rows);
       message.textContent = "";
     } catch (error) {
-      message.textContent = "Not applied: This stack does not work. " + error.message;
+      message.textContent = "Not applied: This stack does not work on a " + next.size + "x" + next.size + "x" +
+        next.channels + " input. " + error.message;
       size.value = state.size; channels.value = state.channels; bias.checked = state.bias;
     }
   }
