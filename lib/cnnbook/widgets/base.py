@@ -29,7 +29,7 @@ What every widget shares lives here:
 - the stand-in cache, keyed by the widget's state, with ids derived from the
   content (re-executing an unchanged notebook writes identical HTML);
 - the stand-in's building blocks: :meth:`BookWidget._animation` (frames for
-  the data widgets), :func:`script` and :func:`json_for_script` (the
+  the data widgets), ``_script`` and ``_json_for_script`` (the
   JavaScript stand-ins of the arithmetic widgets, inlined with their data);
 - a projector scale (:func:`set_projector_scale`) that enlarges text and
   figures for live teaching.
@@ -99,22 +99,22 @@ def projector_scale():
     return _SETTINGS["scale"]
 
 
-def script(name):
+def _script(name):
     """The text of ``cnnbook/widgets/js/<name>.js``, to inline in a stand-in (no external file)."""
     return importlib.resources.files("cnnbook.widgets").joinpath("js", f"{name}.js").read_text(encoding="utf-8")
 
 
-def json_for_script(data):
+def _json_for_script(data):
     """``data`` as JSON that is safe inside an HTML ``<script>`` element."""
     return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 
 
-def error_html(text):
+def _error_html(text):
     """The one red error box of every widget."""
     return f'<div class="cnnbook-error" style="{_ERROR_STYLE}"><b>Not applied:</b> {html.escape(text)}</div>'
 
 
-def shown_value(value):
+def _shown_value(value):
     """A control value as an error message quotes it: repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -152,7 +152,7 @@ class BookWidget:
 
     def _show_error(self, text):
         self._error = str(text)
-        self._error_widget().value = error_html(self._error) if self._error else ""
+        self._error_widget().value = _error_html(self._error) if self._error else ""
 
     def _clear_error(self):
         if self._error:

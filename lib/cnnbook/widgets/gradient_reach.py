@@ -21,7 +21,7 @@ import numpy as np
 from .. import _checks
 from ..conv import output_size, pad_amounts
 from ..grad import conv2d_backward
-from .base import BookWidget, InputError, json_for_script, script, shown_value
+from .base import BookWidget, InputError, _json_for_script, _script, _shown_value
 from .sliding_kernel import MAX_VALUE, _parse_grid
 
 __all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE", "parse_values"]
@@ -85,7 +85,7 @@ def parse_values(text, shape):
     values = _parse_grid(text, what="dL/dO")
     if values.shape != tuple(shape):
         raise InputError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
-                         f"{shape[0]}x{shape[1]}); got {shown_value(text)}: {values.shape[0]} row(s) of "
+                         f"{shape[0]}x{shape[1]}); got {_shown_value(text)}: {values.shape[0]} row(s) of "
                          f"{values.shape[1]} value(s)")
     return values
 
@@ -485,8 +485,8 @@ class GradientReach(BookWidget):
         title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
         return (f'<div class="cnnbook-gr-page" id="gr-CNNBOOKID">{title}{self._STYLE}'
                 '<noscript><p>This interactive view needs JavaScript.</p></noscript></div>'
-                f'<script type="application/json" id="gr-CNNBOOKID-data">{json_for_script(data)}</script>'
-                f'<script>{script("gradient_reach")}\ncnnbookGradientReach("gr-CNNBOOKID");</script>')
+                f'<script type="application/json" id="gr-CNNBOOKID-data">{_json_for_script(data)}</script>'
+                f'<script>{_script("gradient_reach")}\ncnnbookGradientReach("gr-CNNBOOKID");</script>')
 
     @classmethod
     def example(cls):

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 
 from .. import _checks
 from ..params import Conv2D, Dense, Flatten, GlobalPool, Pool, layer_table, table_html, totals
-from .base import BookWidget, InputError, json_for_script, script
+from .base import BookWidget, InputError, _json_for_script, _script
 
 __all__ = ["ParamCalculator", "PRESETS", "parse_stack"]
 
@@ -316,8 +316,8 @@ class ParamCalculator(BookWidget):
                 "maxChannels": _MAX_CHANNELS}
         return ('<div class="cnnbook-param-calculator" id="pc-CNNBOOKID"><noscript><p>This interactive view '
                 "needs JavaScript.</p></noscript></div>"
-                f'<script type="application/json" id="pc-CNNBOOKID-data">{json_for_script(data)}</script>'
-                f'<script>{script("param_calculator")}\ncnnbookParamCalculator("pc-CNNBOOKID");</script>')
+                f'<script type="application/json" id="pc-CNNBOOKID-data">{_json_for_script(data)}</script>'
+                f'<script>{_script("param_calculator")}\ncnnbookParamCalculator("pc-CNNBOOKID");</script>')
 
     @classmethod
     def example(cls):

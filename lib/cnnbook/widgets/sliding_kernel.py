@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import _checks
 from ..conv import conv2d, pad_amounts
-from .base import BookWidget, InputError, json_for_script, script, shown_value
+from .base import BookWidget, InputError, _json_for_script, _script, _shown_value
 
 __all__ = ["SlidingKernel", "KERNEL_PRESETS", "parse_kernel"]
 
@@ -302,7 +302,7 @@ class SlidingKernel(BookWidget):
         position = _checks.integer(position, "position", 0)
         self._decimals = _checks.integer(decimals, "decimals", 0, 6)
         if not isinstance(flip, (bool, np.bool_)):
-            raise TypeError(f"flip must be True or False; got {shown_value(flip)}")
+            raise TypeError(f"flip must be True or False; got {_shown_value(flip)}")
         padding = _padding_value(padding)
         padding_options = list(_PADDING_OPTIONS)
         if padding not in [value for _, value in padding_options]:
@@ -619,7 +619,7 @@ class SlidingKernel(BookWidget):
     def _on_structure_control(self, change):
         flip = self.flip_checkbox.value
         if not isinstance(flip, (bool, np.bool_)):
-            raise InputError(f"the convolution toggle must be True or False; got {shown_value(flip)}")
+            raise InputError(f"the convolution toggle must be True or False; got {_shown_value(flip)}")
         self._try_structure(self._kernel, _checks.integer(self.stride_slider.value, "stride", 1, _MAX_STRIDE),
                             _padding_value(self.padding_dropdown.value),
                             _checks.integer(self.dilation_slider.value, "dilation", 1, _MAX_DILATION), bool(flip))
@@ -668,8 +668,8 @@ class SlidingKernel(BookWidget):
         title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
         return (f'<div class="cnnbook-sk-page" id="sk-CNNBOOKID">{title}{_STYLE}'
                 '<noscript><p>This interactive view needs JavaScript.</p></noscript></div>'
-                f'<script type="application/json" id="sk-CNNBOOKID-data">{json_for_script(data)}</script>'
-                f'<script>{script("sliding_kernel")}\ncnnbookSlidingKernel("sk-CNNBOOKID");</script>')
+                f'<script type="application/json" id="sk-CNNBOOKID-data">{_json_for_script(data)}</script>'
+                f'<script>{_script("sliding_kernel")}\ncnnbookSlidingKernel("sk-CNNBOOKID");</script>')
 
     @classmethod
     def example(cls):
