@@ -14,7 +14,6 @@ Run:  make test-browser   (or: pytest tests/browser/test_widget_standins.py)
 import os
 import pathlib
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -29,22 +28,8 @@ from cnnbook.widgets.sliding_kernel import KERNEL_PRESETS, parse_kernel
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BOOK = pathlib.Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 IMAGE = np.random.default_rng(5).integers(-9, 10, size=(6, 7))
 COLOUR = np.random.default_rng(6).integers(0, 4, size=(5, 5, 3))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not pathlib.Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set $CHROMIUM)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url):
