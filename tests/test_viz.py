@@ -77,20 +77,3 @@ def test_animation_html_accepts_figures():
     ax.plot([0, 1])
     page = viz.animation_html([fig])
     assert page.count("data:image/png;base64,") == 1
-
-
-def test_book_widget_bundle_wraps_the_fallback_for_the_html_book():
-    import ipywidgets
-    from cnnbook.widgets.base import BookWidget
-
-    class Demo(BookWidget):
-        def __init__(self):
-            self.ui = ipywidgets.VBox([ipywidgets.IntSlider()])
-
-        def fallback_html(self):
-            return "<p>frames</p>"
-
-    bundle = Demo()._repr_mimebundle_()
-    assert bundle["text/html"] == '<div class="cnnbook-fallback" data-widget="Demo"><p>frames</p></div>'
-    widget = Demo()
-    assert widget._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.ui.model_id

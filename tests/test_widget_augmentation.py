@@ -90,10 +90,18 @@ def test_errors_show_a_message_instead_of_raising(explorer, monkeypatch):
 
     monkeypatch.setattr(augment, "augment_like_keras", broken)
     explorer.sliders["rotation"].value = 0.3
-    assert "boom" in explorer.message and "boom" in explorer.status.value
+    assert "boom" in explorer.message and "boom" in explorer.ui.children[-1].value
+    assert explorer.sliders["rotation"].value == explorer.state()["rotation"]   # the control went back
     monkeypatch.undo()
     explorer.sliders["rotation"].value = 0.2
-    assert explorer.message == "" and explorer.status.value == ""
+    assert explorer.message == "" and explorer.ui.children[-1].value == ""
+
+
+def test_a_large_photo_is_thinned_with_a_note():
+    photo = np.random.default_rng(0).random((1000, 1000, 3))
+    explorer = AugmentationExplorer(images={"photo": photo})
+    assert explorer.copies.shape[1:3] == (125, 125)
+    assert "every 8th pixel" in explorer.status.value
 
 
 def test_bad_constructor_arguments():
@@ -106,7 +114,7 @@ def test_bad_constructor_arguments():
 
 
 def test_fallback_and_benchmark_actions(explorer):
-    page = explorer.fallback_html()
+    page = explorer.standin_html()
     assert 'class="cnnbook-animation"' in page and 'data-frames="8"' in page
     pictures = set()
     for action in explorer.benchmark_actions():

@@ -3,8 +3,10 @@
 import pytest
 
 from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, layer_table, totals
+from cnnbook.widgets import param_calculator
 from cnnbook.widgets.base import BookWidget
 from cnnbook.widgets.param_calculator import PRESETS, ParamCalculator, parse_stack
+from widget_html import html_tables
 
 
 def _shown_total(widget):
@@ -62,10 +64,12 @@ def test_preset_loads_all_controls_and_typing_edits_the_stack():
 
 def test_impossible_stack_shows_a_message_not_an_exception():
     widget = ParamCalculator.example()
+    rows, table = widget.rows, widget.output.value
     widget.size.value = 2                       # 2 -> 1 after the first pooling; the second cannot pool 1 pixel
-    assert widget.rows is None
+    assert widget.rows is rows and widget.output.value == table     # the last valid table stays
+    assert widget.size.value == 28                                  # and the control shows its size
     assert "layer 4 (pool2, MaxPooling2D)" in widget.message and "does not fit" in widget.message
-    assert "This stack does not work" in widget.output.value
+    assert "This stack does not work" in widget.message
     widget.size.value = 4
     assert widget.message is None and widget.rows[-1].output_shape == (10,)
 
@@ -86,9 +90,10 @@ def test_impossible_stack_shows_a_message_not_an_exception():
 ])
 def test_bad_typed_input_shows_a_message(text, word):
     widget = ParamCalculator.example()
+    rows = widget.rows
     widget.stack.value = text
-    assert widget.rows is None and word in widget.message
-    assert "This stack does not work" in widget.output.value
+    assert widget.rows is rows and word in widget.message
+    assert "This stack does not work" in widget.message
 
 
 def test_parse_stack_forms():
@@ -111,19 +116,15 @@ def test_dense_without_flatten_gets_a_note():
     assert "no <code>flatten</code> before it" in widget.output.value
 
 
-def test_fallback_shows_current_stack_and_every_preset():
+def test_each_row_shows_its_parameter_formula():
     widget = ParamCalculator.example()
-    text = widget.fallback_html()
-    # The example shows a preset: it comes first (open), every other preset once.
-    assert text.count("<details") == len(PRESETS) and text.count("<details open") == 1
-    assert text.index("Payberah: MNIST CNN") < text.index("Larson") and "<table" in text
-    widget.stack.value = "conv 8 3\nflatten\ndense 10"
-    edited = widget.fallback_html()
-    assert edited.count("<details") == 1 + len(PRESETS) and "Current stack" in edited
-    kuo = layer_table((200, 200, 1), [Flatten(), Dense(100, bias=False)])
-    assert f"<b>{totals(kuo)['params']:,}</b> parameters" in edited
-    bundle = widget._repr_mimebundle_()
-    assert edited in bundle["text/html"] and "application/vnd.jupyter.widget-view+json" in bundle
+    formulas = [[text for _, text in row] for row in html_tables(widget.output.value)["pc-formulas"]]
+    assert formulas[0] == ["conv1", "(5*5*1+1)*32", "= 832"]
+    assert formulas[2] == ["conv2", "(5*5*32+1)*64", "= 51,264"]
+    for name, text, count in formulas:
+        assert eval(text) == int(count[2:].replace(",", "")), name  # noqa: S307 (digits, *, + only)
+    widget.bias.value = False
+    assert [text for _, text in html_tables(widget.output.value)["pc-formulas"][0]][1] == "5*5*1*32"
 
 
 def test_benchmark_actions_each_change_the_table():

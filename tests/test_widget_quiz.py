@@ -85,18 +85,11 @@ def test_bad_arguments_name_the_argument(kwargs, error, message):
 
 def test_fallback_hides_the_answer_in_details_and_escapes_text():
     quiz = Quiz("Is <b>this</b> bold?", ["yes", "no & never"], correct=1, explanation="It is <escaped>.")
-    page = quiz.fallback_html()
+    page = quiz.standin_html()
     assert "&lt;b&gt;this&lt;/b&gt;" in page and "no &amp; never" in page
     before, details = page.split("<details>", 1)
     assert "B. no &amp; never" not in before and "B. no &amp; never" in details
     assert "It is &lt;escaped&gt;." in details and details.count("</details>") == 1
-
-
-def test_display_bundle_shows_the_widget_and_the_fallback():
-    quiz = lecture_quiz()
-    bundle = quiz._repr_mimebundle_()
-    assert quiz.fallback_html() in bundle["text/html"]
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == quiz.ui.model_id
 
 
 def test_example_and_benchmark_actions():

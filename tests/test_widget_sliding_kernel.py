@@ -3,6 +3,7 @@
 Every test sets control values the way a reader would and reads back what
 the widget shows (the HTML tables), comparing it with cnnbook.conv.
 """
+import doctest
 import html
 import re
 
@@ -102,7 +103,7 @@ def test_parse_kernel_accepts_rows_commas_brackets_and_fractions():
 
 @pytest.mark.parametrize("text, fragment", [
     ("", "empty"),
-    ("1 2\n3", "row 1 has 2, row 2 has 1"),
+    ("1 2\n3", "row 1 ('1 2') has 2, row 2 ('3') has 1"),
     ("1 a 2", "'a' in row 1 is not a number"),
     ("1 1/0", "'1/0' in row 1 is not a number"),
     ("1 inf", "not a finite number"),
@@ -139,7 +140,7 @@ def test_every_stride_padding_dilation_shows_conv2d_results():
             widget.stride_slider.value = stride
             for dilation in (1, 2):
                 widget.dilation_slider.value = dilation
-                assert widget.message_html.value == ""
+                assert widget.error == ""
                 expected_shape = (output_size(h, 3, stride, padding, dilation),
                                   output_size(w, 3, stride, padding, dilation))
                 assert widget.output.shape == expected_shape
@@ -166,7 +167,7 @@ def test_presets_and_typed_kernel_update_the_numbers():
 
     # A typed 2x2 kernel: "same" puts the extra zero after (bottom/right).
     widget.kernel_text.value = "0 1\n-1 0"
-    assert widget.message_html.value == ""
+    assert widget.error == ""
     assert widget.preset_dropdown.value == "custom (typed)"
     assert widget.padded.shape == (RNG_IMAGE.shape[0] + 1, RNG_IMAGE.shape[1] + 1)
     np.testing.assert_array_equal(widget.padded[-1], 0)
@@ -182,7 +183,7 @@ def test_presets_and_typed_kernel_update_the_numbers():
 
 
 @pytest.mark.parametrize("typed, fragment", [
-    ("1 2\n3", "row 2 has 1"),
+    ("1 2\n3", "row 2 ('3') has 1"),
     ("1 x 1", "'x' in row 1 is not a number"),
     ("", "empty"),
     ("1 1 1 1 1 1 1\n" * 7, "larger than the padded input"),
@@ -194,7 +195,7 @@ def test_invalid_typed_kernel_shows_a_message_and_keeps_the_last_valid_state(typ
     before = {name: getattr(widget, name).value for name in ("input_html", "products_html", "output_html")}
     output_before = widget.output
     widget.kernel_text.value = typed
-    message = html.unescape(widget.message_html.value)
+    message = widget.error
     assert fragment in message and "last valid kernel" in message
     np.testing.assert_array_equal(widget.output, output_before)
     np.testing.assert_array_equal(widget.kernel, parse_kernel(KERNEL_PRESETS["sharpen"]))
@@ -202,7 +203,7 @@ def test_invalid_typed_kernel_shows_a_message_and_keeps_the_last_valid_state(typ
     assert widget.preset_dropdown.value == "sharpen"
     # The next valid kernel clears the message.
     widget.kernel_text.value = "1 0\n0 1"
-    assert widget.message_html.value == ""
+    assert widget.error == ""
     check_position(widget, image, [[1, 0], [0, 1]], 1, "valid", 1)
 
 
@@ -210,12 +211,12 @@ def test_a_setting_that_does_not_fit_is_refused_and_the_control_goes_back():
     image = RNG_IMAGE[:5, :5]
     widget = SlidingKernel(image, kernel="edge", padding="valid")
     widget.dilation_slider.value = 3  # the taps would span 7 > 5 pixels
-    assert "larger than the padded input" in widget.message_html.value
+    assert "larger than the padded input" in widget.error
     assert widget.dilation_slider.value == 1
     assert widget.settings["dilation"] == 1 and widget.output.shape == (3, 3)
     widget.padding_dropdown.value = "full"
     widget.dilation_slider.value = 3
-    assert widget.message_html.value == ""
+    assert widget.error == ""
     assert widget.output.shape == (output_size(5, 3, 1, "full", 3),) * 2
 
 
@@ -232,9 +233,11 @@ def test_play_is_linked_to_the_position_and_follows_the_output_size():
 
 def test_constructor_rejects_bad_arguments():
     with pytest.raises(ValueError, match="image"):
-        SlidingKernel(np.zeros((3, 3, 3)))
+        SlidingKernel(np.zeros((3, 3, 5)))
     with pytest.raises(ValueError, match="image"):
         SlidingKernel(np.zeros((30, 30)))
+    with pytest.raises(ValueError, match="padding must be an int from 0 to 10; got 300"):
+        SlidingKernel(LECTURE_IMAGE, padding=300)
     with pytest.raises(ValueError, match="kernel must be one of"):
         SlidingKernel(LECTURE_IMAGE, kernel="blur")
     with pytest.raises(ValueError, match="stride"):
@@ -247,24 +250,45 @@ def test_constructor_rejects_bad_arguments():
         SlidingKernel(LECTURE_IMAGE[:2, :2], padding="valid")
 
 
-def test_display_bundle_has_the_live_widget_and_the_animation_fallback():
-    widget = SlidingKernel(RNG_IMAGE[:3, :5], kernel="Sobel x", padding="same", title="three by five")
-    bundle = widget._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.ui.model_id
-    fallback = bundle["text/html"]
-    frames = re.findall(r'<img class="cnnbook-frame" src="data:image/png;base64,', fallback)
-    assert len(frames) == 15  # one frame per output cell (3 x 5 <= 16)
-    assert 'data-frames="15"' in fallback and "three by five" in fallback
-    assert len(fallback) < 600_000
-    assert widget.fallback_html() is widget.fallback_html()  # cached until the structure changes
-    assert widget.fallback_html() in fallback
+def test_overflowing_kernel_values_are_refused_and_the_next_good_kernel_clears_the_message():
+    widget = SlidingKernel(LECTURE_IMAGE, padding=1)
+    before = widget.output
+    widget.kernel_text.value = "1e308 1e308\n1e308 1e308"
+    assert "'1e308' in row 1 is too large" in widget.error
+    np.testing.assert_array_equal(widget.output, before)
+    assert widget.shown_state() == {key: widget.state()[key] for key in widget.shown_state()}
+    widget.kernel_text.value = "1 0\n0 1"
+    assert widget.error == ""
+    check_position(widget, LECTURE_IMAGE, [[1, 0], [0, 1]], 1, 1, 1)
 
 
-def test_fallback_of_a_larger_output_keeps_at_most_16_frames_in_order():
-    widget = SlidingKernel(LECTURE_IMAGE, padding="same")
-    positions = widget._frame_positions(16)
-    assert len(positions) <= 16 and positions == sorted(set(positions))
-    assert positions[:8] == list(range(8)) and positions[-1] == 48
+def test_convolution_toggle_rotates_the_kernel():
+    widget = SlidingKernel(RNG_IMAGE, kernel="Sobel x", padding="valid")
+    widget.flip_checkbox.value = True
+    sobel = parse_kernel(KERNEL_PRESETS["Sobel x"])
+    np.testing.assert_array_equal(widget.applied_kernel, sobel[::-1, ::-1])
+    np.testing.assert_array_equal(widget.output, conv2d(RNG_IMAGE, sobel[::-1, ::-1]))
+    widget.position_slider.value = 5
+    check_position(widget, RNG_IMAGE, sobel[::-1, ::-1], 1, "valid", 1)
+    assert "rotated" in widget.kernel_html.value
+
+
+def test_multi_channel_mode_sums_over_channels():
+    # Payberah's "one more example": a 7x7x3 input, a 3x3x3 filter, stride 2.
+    image = np.random.default_rng(1).integers(0, 3, size=(7, 7, 3))
+    kernel = np.random.default_rng(2).integers(-1, 2, size=(3, 3, 3))
+    widget = SlidingKernel(image, kernel=kernel, stride=2, padding=1)
+    expected = conv2d(image, kernel[..., np.newaxis], stride=2, padding=1)[..., 0]
+    np.testing.assert_array_equal(widget.output, expected)
+    assert widget.output.shape == (4, 4)
+    widget.position_slider.value = 5
+    assert shown_sum(widget) == expected[1, 1]
+    widget.kernel_text.value = "1 0 0\n0 0 0\n0 0 0\n|\n0 0 0\n0 1 0\n0 0 0\n|\n0 0 0\n0 0 0\n0 0 1"
+    assert widget.error == ""
+    typed = parse_kernel(widget.kernel_text.value, channels=3)
+    np.testing.assert_array_equal(widget.output, conv2d(image, typed[..., np.newaxis], stride=2, padding=1)[..., 0])
+    widget.kernel_text.value = "1 0\n|\n1 0 0\n|\n1 0"
+    assert "same rows and columns" in widget.error
 
 
 def test_example_and_benchmark_actions_change_the_picture():
@@ -273,6 +297,6 @@ def test_example_and_benchmark_actions_change_the_picture():
     for action in widget.benchmark_actions():
         before = (widget.input_html.value, widget.products_html.value, widget.output_html.value)
         action()
-        assert widget.message_html.value == ""
+        assert widget.error == ""
         assert (widget.input_html.value, widget.products_html.value, widget.output_html.value) != before
 

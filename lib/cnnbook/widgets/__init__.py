@@ -2,10 +2,13 @@
 
 Every widget subclasses :class:`cnnbook.widgets.base.BookWidget`; the
 benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
+:func:`set_projector_scale` enlarges them for live teaching;
+:func:`build_standins` (or ``CNNBOOK_STANDINS=1``) makes a display also draw
+the static stand-in the HTML book shows.
 """
 from .adversarial import AdversarialExplorer
 from .augmentation import AugmentationExplorer
-from .base import BookWidget
+from .base import BookWidget, build_standins, set_projector_scale
 from .feature_maps import FeatureMapViewer
 from .gradient_reach import GradientReach
 from .nearest_neighbours import NearestNeighbourExplorer
@@ -27,5 +30,6 @@ ALL_WIDGETS = {
 
 __all__ = [
     "ALL_WIDGETS", "AdversarialExplorer", "AugmentationExplorer", "BookWidget", "FeatureMapViewer",
-    "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel",
+    "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel", "build_standins",
+    "set_projector_scale",
 ]

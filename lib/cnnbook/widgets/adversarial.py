@@ -6,17 +6,17 @@ computed once when a digit is chosen; moving the slider is then one numpy
 add and clip, one forward pass of the model on a single image and three
 small PNGs.
 """
-import html
-
 import ipywidgets as widgets
 import numpy as np
 
-from ..viz import animation_html, array_to_png
+from .. import _checks
+from ..viz import array_to_png, figure_to_rgb
 from .base import BookWidget
 
 __all__ = ["AdversarialExplorer"]
 
 _PIXELS = 168  # on-screen size of each of the three images
+_STANDIN_DPI = 144  # the animation's frames: twice the 72 dpi of the first edition
 
 
 class AdversarialExplorer(BookWidget):
@@ -31,7 +31,7 @@ class AdversarialExplorer(BookWidget):
     ----------
     model : keras.Sequential
         A classifier of ``(28, 28, 1)`` images in [0, 1] ending in a Dense
-        layer (as :mod:`cnnbook.interpret` needs).
+        layer (as :func:`cnnbook.interpret.loss_gradient_sign` needs).
     images : array_like, shape (N, 28, 28) or (N, 28, 28, 1)
         uint8 (0-255) or floats in [0, 1].
     labels : sequence of int
@@ -49,51 +49,51 @@ class AdversarialExplorer(BookWidget):
     """
 
     def __init__(self, model, images, labels, epsilon_max=0.3, index=0):
-        from ..interpret import _check_images, _check_labels, _check_model, _final_dense
-
-        _check_model(model)
-        self.model = model
-        array = np.asarray(images)
+        array = _checks.array(images, "images", (3, 4), "(N, rows, cols) or (N, rows, cols, 1)")
         if array.ndim == 3:
             array = array[..., np.newaxis]
-        scale = 255.0 if array.dtype == np.uint8 else 1.0
-        self.images = _check_images(model, array / scale)
-        if self.images.min() < 0 or self.images.max() > 1:
-            raise ValueError("images must be uint8 or floats in [0, 1]")
-        self.num_classes = _final_dense(model).units
-        self.labels = _check_labels("labels", np.asarray(labels), len(self.images), self.num_classes)
-        if isinstance(epsilon_max, bool) or not isinstance(epsilon_max, (int, float, np.floating)) \
-                or not 0 < epsilon_max <= 1:
-            raise ValueError(f"epsilon_max must be a number in (0, 1]; got {epsilon_max!r}")
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(self.images):
-            raise ValueError(f"index must be an int in 0..{len(self.images) - 1}; got {index!r}")
-        self.epsilon_max = float(epsilon_max)
+        self.images = _checks.float_image(array, "images", ndim=4, layout="(N, rows, cols, 1)").astype(np.float32)
+        self.model = model
+        self.num_classes = int(model.outputs[0].shape[-1]) if hasattr(model, "outputs") else 0
+        labels = _checks.array(labels, "labels", 1, "(N,)", kinds="iu")
+        if len(labels) != len(self.images) or labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(f"labels must hold one class from 0 to {self.num_classes - 1} per image "
+                             f"({len(self.images)}); got {len(labels)} labels from {labels.min()} to {labels.max()}")
+        self.labels = labels.astype(np.int64)
+        self.epsilon_max = _checks.number(epsilon_max, "epsilon_max", minimum=0, maximum=1, positive=True)
+        self.index = _checks.integer(index, "index", 0, len(self.images) - 1)
         self._signs = {}
+        self.gradient_sign(self.index)  # checks the model (cnnbook.interpret) before anything is shown
+        self._epsilon = min(0.1, self.epsilon_max)
 
-        self.index_box = widgets.IntText(value=int(index), description="digit")
-        self.epsilon_slider = widgets.FloatSlider(value=min(0.1, self.epsilon_max), min=0.0, max=self.epsilon_max,
+        self.index_box = widgets.IntText(value=self.index, description="digit")
+        self.epsilon_slider = widgets.FloatSlider(value=self._epsilon, min=0.0, max=self.epsilon_max,
                                                   step=0.01, description="epsilon", readout_format=".2f")
         self.original_image = widgets.Image(format="png")
         self.perturbation_image = widgets.Image(format="png")
         self.adversarial_image = widgets.Image(format="png")
-        self.message = widgets.HTML()
         self.info = widgets.HTML()
-        self.index_box.observe(self._on_index, names="value")
-        self.epsilon_slider.observe(self._on_epsilon, names="value")
+        self._observe(self.index_box, self._on_index)
+        self._observe(self.epsilon_slider, self._on_epsilon)
 
         def captioned(image, text):
             return widgets.VBox([widgets.HTML(f"<b>{text}</b>"), image])
 
-        self.ui = widgets.VBox([
+        self._assemble(
             widgets.HBox([self.index_box, self.epsilon_slider]),
-            self.message,
             widgets.HBox([captioned(self.original_image, "original"),
                           captioned(self.perturbation_image, "perturbation (red +, blue -)"),
                           captioned(self.adversarial_image, "adversarial")]),
             self.info,
-        ])
-        self.index = int(index)
+        )
         self._show_digit()
+
+    def state(self):
+        """The digit and the epsilon shown."""
+        return {"index": self.index, "epsilon": self._epsilon}
+
+    def _controls(self):
+        return {"index": self.index_box, "epsilon": self.epsilon_slider}
 
     # -- computation -----------------------------------------------------
 
@@ -113,42 +113,30 @@ class AdversarialExplorer(BookWidget):
         """Class probabilities of one image: a single forward pass, no ``predict`` overhead."""
         return np.asarray(self.model(image[np.newaxis], training=False))[0]
 
-    # -- events ----------------------------------------------------------
+    # -- events (guarded by BookWidget._observe) --------------------------------
 
     def _on_index(self, change):
-        value = change["new"]
-        if not 0 <= value < len(self.images):
-            self.message.value = (f"<p style='color:#b00'>digit must be between 0 and {len(self.images) - 1}; "
-                                  f"still showing digit {self.index}</p>")
-            return
-        self.index = int(value)
+        self.index = _checks.integer(change["new"], "digit", 0, len(self.images) - 1)
         self._show_digit()
 
     def _on_epsilon(self, change):
+        self._epsilon = _checks.number(change["new"], "epsilon", minimum=0, maximum=self.epsilon_max)
         self._render()
 
     def _show_digit(self):
-        try:
-            self.message.value = ""
-            self.gradient_sign(self.index)
-            self.original_image.value = array_to_png(self.images[self.index][..., 0], vmin=0, vmax=1,
-                                                     scale=_PIXELS // 28)
-            self._render()
-        except Exception as error:  # never raise into the notebook
-            self.message.value = f"<p style='color:#b00'>Could not show this digit: {html.escape(str(error))}</p>"
+        self.gradient_sign(self.index)
+        self.original_image.value = array_to_png(self.images[self.index][..., 0], vmin=0, vmax=1,
+                                                 scale=_PIXELS // 28)
+        self._render()
 
     def _render(self):
-        try:
-            epsilon = float(self.epsilon_slider.value)
-            image = self.adversarial(epsilon)
-            change = image - self.images[self.index]
-            probabilities = self.probabilities(image)
-            self.perturbation_image.value = array_to_png(change[..., 0], vmin=-self.epsilon_max, vmax=self.epsilon_max,
-                                                         cmap="RdBu_r", scale=_PIXELS // 28)
-            self.adversarial_image.value = array_to_png(image[..., 0], vmin=0, vmax=1, scale=_PIXELS // 28)
-            self.info.value = self._describe(epsilon, change, probabilities)
-        except Exception as error:  # never raise into the notebook
-            self.message.value = f"<p style='color:#b00'>Could not update: {html.escape(str(error))}</p>"
+        image = self.adversarial(self._epsilon)
+        change = image - self.images[self.index]
+        probabilities = self.probabilities(image)
+        self.perturbation_image.value = array_to_png(change[..., 0], vmin=-self.epsilon_max, vmax=self.epsilon_max,
+                                                     cmap="RdBu_r", scale=_PIXELS // 28)
+        self.adversarial_image.value = array_to_png(image[..., 0], vmin=0, vmax=1, scale=_PIXELS // 28)
+        self.info.value = self._describe(self._epsilon, change, probabilities)
 
     def _describe(self, epsilon, change, probabilities):
         label = int(self.labels[self.index])
@@ -169,7 +157,7 @@ class AdversarialExplorer(BookWidget):
 
     # -- BookWidget ------------------------------------------------------
 
-    def fallback_html(self, steps=7):
+    def _build_standin(self, steps=6):
         """Frames for the HTML book: the current digit at ``steps`` epsilons from 0 to the maximum."""
         import matplotlib.pyplot as plt
 
@@ -185,7 +173,7 @@ class AdversarialExplorer(BookWidget):
                        "perturbation"),
                       (image[..., 0], "gray", 0, 1, f"adversarial: predicted {predicted}")]
             for axis, (picture, cmap, low, high, title) in zip(axes, panels):
-                axis.imshow(picture, cmap=cmap, vmin=low, vmax=high)
+                axis.imshow(picture, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
                 axis.set_title(title, fontsize=9)
                 axis.set_xticks([])
                 axis.set_yticks([])
@@ -198,12 +186,12 @@ class AdversarialExplorer(BookWidget):
             axes[3].set_title(f"true class {label}", fontsize=9)
             fig.suptitle(f"FGSM with epsilon = {epsilon:.2f}")
             fig.tight_layout()
-            frames.append(fig)
-        return animation_html(frames, interval=700,
-                              title=f"Digit {self.index} (a {label}) under the fast gradient sign method, "
+            frames.append(figure_to_rgb(fig, dpi=_STANDIN_DPI))
+        return self._animation(frames, interval=700,
+                               title=f"Digit {self.index} (a {label}) under the fast gradient sign method, "
                                     f"epsilon from 0 to {self.epsilon_max:g}",
-                              alt="A digit, the perturbation added to it, the perturbed digit and the class "
-                                  "probabilities")
+                               alt="A digit, the perturbation added to it, the perturbed digit and the class "
+                                   "probabilities")
 
     @classmethod
     def example(cls):

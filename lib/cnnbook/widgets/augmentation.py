@@ -15,16 +15,19 @@ factors, so moving a slider changes the same copies smoothly; the button
 draws new ones.
 """
 import html
+import math
 
 import ipywidgets as widgets
 import numpy as np
 
-from .. import augment
+from .. import _checks, augment
 from .base import BookWidget
 
 __all__ = ["AugmentationExplorer", "default_images"]
 
 _COPIES = 8
+_MAX_SIDE = 128  # larger images are thinned to this many pixels per side: each move stays fast
+_STANDIN_SCALE = 2  # the animation's frames: twice the size of the first edition
 _GAP = 3
 _SLIDERS = (
     # name, label, max, step
@@ -123,22 +126,22 @@ class AugmentationExplorer(BookWidget):
         images = default_images() if images is None else images
         if not isinstance(images, dict) or not images:
             raise TypeError("images must be a non-empty dict of name -> image array")
-        self._images = {}
+        self._images, self.notes = {}, []
         for name, array in images.items():
-            array = np.asarray(array, dtype=np.float32)
-            if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
+            array = _checks.float_image(array, f"images[{name!r}]", layout="(rows, cols) or (rows, cols, 3)")
+            if array.ndim == 3 and array.shape[2] != 3:
                 raise ValueError(f"images[{name!r}] must be (rows, cols) or (rows, cols, 3); got {array.shape}")
-            self._images[str(name)] = array
-        image = next(iter(self._images)) if image is None else image
-        if image not in self._images:
-            raise ValueError(f"image must be one of {list(self._images)}; got {image!r}")
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-        self._seed = seed
+            step = math.ceil(max(array.shape[:2]) / _MAX_SIDE)
+            if step > 1:
+                self.notes.append(f"{name}: {array.shape[0]}x{array.shape[1]} pixels, shown as every {step}th "
+                                  f"pixel ({_MAX_SIDE} at most per side) so that each move stays fast")
+                array = array[::step, ::step]
+            self._images[str(name)] = np.ascontiguousarray(array, dtype=np.float32)
+        image = next(iter(self._images)) if image is None else _checks.choice(image, "image", tuple(self._images))
+        self._seed = _checks.integer(seed, "seed", 0)
         self._draws = augment.draw_augmentations(_COPIES, seed)
         self.copies = None
-        self.message = ""
-        self._muted = False
+        self._held = None
 
         self.source = widgets.Dropdown(options=list(self._images), value=image, description="image")
         self.flip = widgets.Checkbox(value=True, description='RandomFlip("horizontal")', indent=False)
@@ -153,28 +156,41 @@ class AugmentationExplorer(BookWidget):
         self.picture = widgets.Image(format="png")
         self.code = widgets.HTML()
         self.meaning = widgets.HTML()
-        self.status = widgets.HTML()
+        self.status = widgets.HTML("".join(f"<div><small>Note: {html.escape(note)}.</small></div>"
+                                           for note in self.notes))
 
-        self.source.observe(self._on_change, names="value")
-        self.flip.observe(self._on_change, names="value")
+        self._observe(self.source, self._on_change)
+        self._observe(self.flip, self._on_change)
         for slider in self.sliders.values():
-            slider.observe(self._on_change, names="value")
-        self.redraw.on_click(self._on_redraw)
-        self.reset.on_click(self._on_reset)
+            self._observe(slider, self._on_change)
+        self._on_click(self.redraw, self._on_redraw)
+        self._on_click(self.reset, self._on_reset)
 
         controls = widgets.VBox([self.source, self.flip, *self.sliders.values(),
                                  widgets.HBox([self.redraw, self.reset])])
         caption = widgets.HTML("<b>Top left: the original.</b> The other eight: augmented copies "
                                "(what the layers do with <code>training=True</code>).")
-        self.ui = widgets.VBox([widgets.HBox([controls, widgets.VBox([caption, self.picture])]),
-                                self.meaning, self.code, self.status])
+        self._assemble(widgets.HBox([controls, widgets.VBox([caption, self.picture])]),
+                       self.meaning, self.code, self.status)
         self._update()
 
     # --- state -------------------------------------------------------------
     @property
     def factors(self):
-        """The current factors as keyword arguments of :func:`cnnbook.augment.lecture_augmentation`."""
-        return {name: float(slider.value) for name, slider in self.sliders.items()}
+        """The factors of the copies shown, as keyword arguments of :func:`cnnbook.augment.lecture_augmentation`."""
+        return {name: self._held[name] for name in self.sliders}
+
+    @property
+    def message(self):
+        """The error shown now ("" when none)."""
+        return self.error
+
+    def state(self):
+        """The image, the flip and the factors of the copies shown."""
+        return dict(self._held)
+
+    def _controls(self):
+        return {"image": self.source, "flip": self.flip, **self.sliders}
 
     def _augmented(self, image, flip, factors, draws):
         return np.stack([augment.augment_like_keras(image, draws, index, flip="horizontal" if flip else None,
@@ -185,26 +201,23 @@ class AugmentationExplorer(BookWidget):
         return _grid([image, *copies], scale)
 
     def _update(self):
-        try:
-            image = self._images[self.source.value]
-            flip, factors = bool(self.flip.value), self.factors
-            copies = self._augmented(image, flip, factors, self._draws)
-            png = _png(self._render(image, copies))
-        except Exception as error:  # the widget must never raise into the notebook
-            self.message = f"Could not draw the copies: {error}"
-            self.status.value = f'<div style="color:#b00020;">{html.escape(self.message)}</div>'
-            return
+        name = _checks.choice(self.source.value, "image", tuple(self._images))
+        flip = self.flip.value
+        if not isinstance(flip, bool):
+            raise TypeError(f"flip must be True or False; got {flip!r}")
+        factors = {key: _checks.number(slider.value, key.replace("_", " "), 0.0, slider.max)
+                   for key, slider in self.sliders.items()}
+        image = self._images[name]
+        copies = self._augmented(image, flip, factors, self._draws)
+        self.picture.value = _png(self._render(image, copies))
         self.copies = copies
-        self.picture.value = png
+        self._held = {"image": name, "flip": flip, **factors}
         self.code.value = f"<pre>{html.escape(_code(flip, factors))}</pre>"
         self.meaning.value = _meaning(image.shape, flip, factors)
-        self.message = ""
-        self.status.value = ""
 
-    # --- events --------------------------------------------------------------
+    # --- events (guarded by BookWidget._observe) -------------------------------
     def _on_change(self, change):
-        if not self._muted:
-            self._update()
+        self._update()
 
     def _on_redraw(self, button=None):
         self._seed += 1
@@ -212,21 +225,19 @@ class AugmentationExplorer(BookWidget):
         self._update()
 
     def _on_reset(self, button=None):
-        self._muted = True
-        try:
+        with self._quietly():
             for name, slider in self.sliders.items():
                 slider.value = augment.LECTURE_FACTORS[name]
             self.flip.value = True
-        finally:
-            self._muted = False
         self._update()
 
     # --- BookWidget contract -------------------------------------------------
-    def fallback_html(self):
-        """Frames for the HTML book: no augmentation, each layer alone, the lecture's five, too much."""
-        from ..viz import animation_html
+    def _standin_key(self):
+        return self._held["image"], self._seed  # the frames show fixed settings: only image and draws matter
 
-        image = self._images[self.source.value]
+    def _build_standin(self):
+        """Frames for the HTML book: no augmentation, each layer alone, the lecture's five, too much."""
+        image = self._images[self._held["image"]]
         off = {name: 0.0 for name in self.sliders}
         lecture = {name: augment.LECTURE_FACTORS[name] for name in self.sliders}
         settings = [
@@ -242,9 +253,9 @@ class AugmentationExplorer(BookWidget):
         ]
         frames = [_captioned(self._render(image, self._augmented(image, flip, factors, self._draws)), caption)
                   for caption, flip, factors in settings]
-        return animation_html(frames, interval=1500, title=f"Augmented copies of the {self.source.value} "
-                              "(top left: original)",
-                              alt="A 3x3 grid: the original image and eight augmented copies")
+        return self._animation(frames, interval=1500, title=f"Augmented copies of the {self._held['image']} "
+                               "(top left: original)",
+                               alt="A 3x3 grid: the original image and eight augmented copies")
 
     @classmethod
     def example(cls):
@@ -279,7 +290,7 @@ def _captioned(rgb, caption):
     height, width = rgb.shape[:2]
     fig = plt.figure(figsize=(max(width, 360) / 72, (height + 36) / 72), dpi=72)
     ax = fig.add_axes((0, 0, 1, height / (height + 36)))
-    ax.imshow(rgb)
+    ax.imshow(rgb, interpolation="nearest")
     ax.axis("off")
     fig.text(0.5, 1 - 18 / (height + 36), caption, ha="center", va="center", fontsize=11)
-    return figure_to_rgb(fig, dpi=72)
+    return figure_to_rgb(fig, dpi=72 * _STANDIN_SCALE)

@@ -12,13 +12,15 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from ..viz import animation_html, array_to_png
+from .. import _checks
+from ..viz import array_to_png, figure_to_rgb
 from .base import BookWidget
 
 __all__ = ["FeatureMapViewer", "feature_map_mosaic"]
 
 _SINGLE_PIXELS = 224   # on-screen size of one enlarged map or input image
 _MOSAIC_PIXELS = 360   # on-screen size of the all-channels mosaic
+_STANDIN_DPI = 144     # the animation's frames: twice the 72 dpi of the first edition
 
 
 def _colour_range(maps):
@@ -172,8 +174,8 @@ class FeatureMapViewer(BookWidget):
             outputs.append(model.outputs[0])
         self.activation_model = keras.Model(inputs=model.inputs[0], outputs=outputs)
         self._cache = {}
-        self._suppress = False
         self._shown_index = None
+        self._held = {"image": 0, "layer": layer_names[0], "channel": 0, "all_channels": False}
 
         first = self.activations(0)[layer_names[0]]
         self.image_slider = widgets.IntSlider(value=0, min=0, max=len(self.images) - 1, description="image",
@@ -185,14 +187,22 @@ class FeatureMapViewer(BookWidget):
         self.activation_image = widgets.Image(format="png")
         self.info = widgets.HTML()
         for control in (self.image_slider, self.layer_dropdown, self.channel_slider, self.all_channels):
-            control.observe(self._on_change, names="value")
-        self.ui = widgets.VBox([
+            self._observe(control, self._on_change)
+        self._assemble(
             widgets.HBox([self.image_slider, self.layer_dropdown]),
             widgets.HBox([self.channel_slider, self.all_channels]),
             widgets.HBox([self.input_image, self.activation_image]),
             self.info,
-        ])
+        )
         self._render()
+
+    def state(self):
+        """The image index, layer, channel and all-channels choice shown."""
+        return dict(self._held)
+
+    def _controls(self):
+        return {"image": self.image_slider, "layer": self.layer_dropdown, "channel": self.channel_slider,
+                "all_channels": self.all_channels}
 
     @staticmethod
     def _model_images(images, input_shape):
@@ -230,8 +240,7 @@ class FeatureMapViewer(BookWidget):
         return self._cache[index]
 
     def _on_change(self, change):
-        if not self._suppress:
-            self._render(layer_changed=change["owner"] is self.layer_dropdown)
+        self._render(layer_changed=change["owner"] is self.layer_dropdown)
 
     def _input_png(self, index):
         image = self.images[index]
@@ -240,7 +249,7 @@ class FeatureMapViewer(BookWidget):
         return array_to_png(image[..., 0], vmin=0, vmax=max(float(image.max()), 1e-12),
                             scale=max(1, _SINGLE_PIXELS // image.shape[0]))
 
-    def _describe(self, index, layer, maps):
+    def _describe(self, index, layer, maps, channel, all_channels):
         rows, cols, channels = maps.shape
         parts = [f"image {index}"]
         if self.labels is not None:
@@ -252,62 +261,65 @@ class FeatureMapViewer(BookWidget):
         text = (f"<p>{' &middot; '.join(parts)}</p><p>layer <b>{html.escape(layer)}</b>: output "
                 f"{rows} x {cols} x {channels} (rows x cols x channels; the lecture writes it "
                 f"{channels} x {rows} x {cols})</p>")
-        if self.all_channels.value:
+        if all_channels:
             cmap, low, high = _colour_range(maps)
             text += (f"<p>all {channels} channels, channel 0 at the top left; one colour scale "
                      f"({cmap}) from {low:.3g} to {high:.3g}, so tiles compare</p>")
         else:
-            channel = maps[..., self.channel_slider.value]
-            text += (f"<p>channel {self.channel_slider.value}: min {channel.min():.3g}, "
+            number, channel = channel, maps[..., channel]
+            text += (f"<p>channel {number}: min {channel.min():.3g}, "
                      f"max {channel.max():.3g}, mean {channel.mean():.3g}, "
                      f"{np.mean(channel == 0):.0%} of positions exactly 0 "
                      f"(colours scaled to this channel)</p>")
         return text
 
     def _render(self, layer_changed=False):
-        try:
-            index, layer = self.image_slider.value, self.layer_dropdown.value
-            maps = self.activations(index)[layer]
-            if layer_changed:
-                # Keep the channel in range for the new layer without rendering twice.
-                self._suppress = True
-                try:
-                    self.channel_slider.value = min(self.channel_slider.value, maps.shape[-1] - 1)
-                    self.channel_slider.max = maps.shape[-1] - 1
-                finally:
-                    self._suppress = False
-            self.channel_slider.disabled = self.all_channels.value
-            if self.all_channels.value:
-                mosaic = feature_map_mosaic(maps)
-                # Very wide mosaics (many large channels) are thinned to keep the update fast.
-                step = math.ceil(mosaic.shape[1] / (2 * _MOSAIC_PIXELS))
-                picture = array_to_png(mosaic[::step, ::step], scale=max(1, _MOSAIC_PIXELS // mosaic.shape[1]))
-            else:
-                channel = maps[..., self.channel_slider.value]
-                cmap, low, high = _colour_range(channel)
-                picture = array_to_png(channel, vmin=low, vmax=high, cmap=cmap,
-                                       scale=max(1, _SINGLE_PIXELS // channel.shape[0]))
-            if index != self._shown_index:
-                self.input_image.value = self._input_png(index)
-                self._shown_index = index
-            self.activation_image.value = picture
-            self.info.value = self._describe(index, layer, maps)
-        except Exception as error:  # never raise into the notebook: say what went wrong
-            self.info.value = f"<p style='color:#b00'>Could not show this view: {html.escape(str(error))}</p>"
+        index = _checks.integer(self.image_slider.value, "image", 0, len(self.images) - 1)
+        layer = _checks.choice(self.layer_dropdown.value, "layer", tuple(self.layer_names))
+        maps = self.activations(index)[layer]
+        if layer_changed:
+            # Keep the channel in range for the new layer without rendering twice.
+            with self._quietly():
+                self.channel_slider.value = min(self.channel_slider.value, maps.shape[-1] - 1)
+                self.channel_slider.max = maps.shape[-1] - 1
+        channel = _checks.integer(self.channel_slider.value, "channel", 0, maps.shape[-1] - 1)
+        all_channels = self.all_channels.value
+        if not isinstance(all_channels, bool):
+            raise TypeError(f"show all channels must be True or False; got {all_channels!r}")
+        if all_channels:
+            mosaic = feature_map_mosaic(maps)
+            # Very wide mosaics (many large channels) are thinned to keep the update fast.
+            step = math.ceil(mosaic.shape[1] / (2 * _MOSAIC_PIXELS))
+            picture = array_to_png(mosaic[::step, ::step], scale=max(1, _MOSAIC_PIXELS // mosaic.shape[1]))
+        else:
+            values = maps[..., channel]
+            cmap, low, high = _colour_range(values)
+            picture = array_to_png(values, vmin=low, vmax=high, cmap=cmap,
+                                   scale=max(1, _SINGLE_PIXELS // values.shape[0]))
+        if index != self._shown_index:
+            self.input_image.value = self._input_png(index)
+            self._shown_index = index
+        self.channel_slider.disabled = all_channels
+        self.activation_image.value = picture
+        self.info.value = self._describe(index, layer, maps, channel, all_channels)
+        self._held = {"image": index, "layer": layer, "channel": channel, "all_channels": all_channels}
 
-    def fallback_html(self, max_images=3):
-        """Frames for the HTML book: for a few images, every layer's channels as a mosaic."""
+    def _build_standin(self, max_frames=6):
+        """Frames for the HTML book: every layer's channels as a mosaic, for as many images as fit in
+        ``max_frames`` (at least one), which keeps the page light."""
         import matplotlib.pyplot as plt
 
         frames = []
-        for index in range(min(max_images, len(self.images))):
+        count = min(max(1, max_frames // len(self.layer_names)), len(self.images))
+        for index in range(count):
             image = self.images[index]
             for layer in self.layer_names:
                 maps = self.activations(index)[layer]
                 fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.6), width_ratios=(1, 2))
-                left.imshow(image[..., 0] if image.shape[-1] == 1 else image[..., :3], cmap="gray")
+                left.imshow(image[..., 0] if image.shape[-1] == 1 else image[..., :3], cmap="gray",
+                            interpolation="nearest")
                 left.set_title("input" + (f" (label {self.labels[index]})" if self.labels is not None else ""))
-                right.imshow(feature_map_mosaic(maps))
+                right.imshow(feature_map_mosaic(maps), interpolation="nearest")
                 right.set_title(f"layer {layer}: {maps.shape[-1]} channels of {maps.shape[0]} x {maps.shape[1]}")
                 for axis in (left, right):
                     axis.set_xticks([])
@@ -315,11 +327,11 @@ class FeatureMapViewer(BookWidget):
                 left.set_xlabel(f"image {index}")
                 right.set_xlabel("channel 0 at the top left, one colour scale")
                 fig.tight_layout()
-                frames.append(fig)
+                frames.append(figure_to_rgb(fig, dpi=_STANDIN_DPI))
         title = (f"Feature maps of {self.model.name}: every channel of each layer "
-                 f"({', '.join(self.layer_names)}) for {min(max_images, len(self.images))} images")
-        return animation_html(frames, interval=900, title=title,
-                              alt="An input image beside a grid of all channels of one layer")
+                 f"({', '.join(self.layer_names)}) for {count} image{'s' if count > 1 else ''}")
+        return self._animation(frames, interval=900, title=title,
+                               alt="An input image beside a grid of all channels of one layer")
 
     @classmethod
     def example(cls):

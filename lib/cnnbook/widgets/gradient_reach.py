@@ -10,17 +10,19 @@ lecture's "full convolution" appears.
 Controls: mode, the chosen cell (row, column), input size, kernel size,
 stride, padding, and the values of ``dL/dO`` (typed). Grids are HTML tables
 (symbols and values); all index bookkeeping is precomputed when the structure
-changes, so moving the chosen cell only joins strings. The HTML book shows a
-precomputed animation over the output cells (:meth:`GradientReach.fallback_html`).
+changes, so moving the chosen cell only joins strings. The HTML book shows the
+same widget in JavaScript (``js/gradient_reach.js``), both modes included,
+computed in the page.
 """
 import html
 
 import numpy as np
 
+from .. import _checks
 from ..conv import output_size, pad_amounts
 from ..grad import conv2d_backward
-from .base import BookWidget
-from .sliding_kernel import parse_kernel
+from .base import BookWidget, InputError, _json_for_script, _script, _shown_value
+from .sliding_kernel import MAX_VALUE, _parse_grid
 
 __all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE", "parse_values"]
 
@@ -68,8 +70,9 @@ def parse_values(text, shape):
     TypeError
         If ``text`` is not a string.
     ValueError
-        If a value is not a finite number or the grid does not have ``shape``
-        (the message says what was expected).
+        If a value is not a number of size at most
+        :data:`cnnbook.widgets.sliding_kernel.MAX_VALUE` or the grid does not
+        have ``shape`` (the message says what was expected).
 
     Examples
     --------
@@ -79,16 +82,11 @@ def parse_values(text, shape):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str; got {type(text).__name__}")
-    try:
-        values = parse_kernel(text, max_size=max(shape))
-    except ValueError as exc:
-        if "at most" not in str(exc):  # a bad number or ragged rows: say so as it is
-            raise
-        values = None
-    if values is None or values.shape != tuple(shape):
-        found = "a larger grid" if values is None else f"{values.shape[0]} row(s) of {values.shape[1]} value(s)"
-        raise ValueError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
-                         f"{shape[0]}x{shape[1]}); got {found}")
+    values = _parse_grid(text, what="dL/dO")
+    if values.shape != tuple(shape):
+        raise InputError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
+                         f"{shape[0]}x{shape[1]}); got {_shown_value(text)}: {values.shape[0]} row(s) of "
+                         f"{values.shape[1]} value(s)")
     return values
 
 
@@ -131,19 +129,15 @@ class GradientReach(BookWidget):
     def __init__(self, input_size=3, kernel_size=2, stride=1, padding="valid", mode=OUTPUT_MODE, title=None):
         import ipywidgets as widgets
 
-        for name, value, low, high in (("input_size", input_size, 2, 6), ("kernel_size", kernel_size, 1, 3),
-                                       ("stride", stride, 1, 3)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-                raise ValueError(f"{name} must be an int from {low} to {high}; got {value!r}")
-        if padding not in [value for _, value in _PADDING_OPTIONS]:
-            raise ValueError(f"padding must be 'valid', 'same', 'full' or 1; got {padding!r}")
-        if mode not in (OUTPUT_MODE, INPUT_MODE):
-            raise ValueError(f"mode must be {OUTPUT_MODE!r} or {INPUT_MODE!r}; got {mode!r}")
+        input_size = _checks.integer(input_size, "input_size", 2, 6)
+        kernel_size = _checks.integer(kernel_size, "kernel_size", 1, 3)
+        stride = _checks.integer(stride, "stride", 1, 3)
+        padding = _checks.choice(padding, "padding", tuple(value for _, value in _PADDING_OPTIONS))
+        mode = _checks.choice(mode, "mode", (OUTPUT_MODE, INPUT_MODE))
         self._title = title
-        self._quiet = False
-        self._fallback_cache = None
         self._gradient = None
-        self._apply_structure(int(input_size), int(kernel_size), int(stride), padding)
+        self._mode, self._chosen_cell = mode, (0, 0)
+        self._apply_structure(input_size, kernel_size, stride, padding)
 
         wide = {"description_width": "initial"}
         self.mode_buttons = widgets.ToggleButtons(options=[OUTPUT_MODE, INPUT_MODE], value=mode,
@@ -164,7 +158,6 @@ class GradientReach(BookWidget):
         self.gradient_text = widgets.Text(value=self._gradient_text(), description="dL/dO values",
                                           continuous_update=False, style=wide,
                                           layout=widgets.Layout(width="420px"))
-        self.message_html = widgets.HTML(value="")
         self.grids_html = widgets.HTML(value="")
         self.explain_html = widgets.HTML(value="")
         self.totals_html = widgets.HTML(value="")
@@ -172,14 +165,14 @@ class GradientReach(BookWidget):
         hint = widgets.HTML(value="<small>rows separated by <code>;</code>, e.g. <code>1 0; 0 2</code>"
                                   " (applied when you press Enter or leave the box)</small>")
 
-        self.mode_buttons.observe(self._on_mode, names="value")
+        self._observe(self.mode_buttons, self._on_mode)
         for control in (self.input_slider, self.kernel_slider, self.stride_slider, self.padding_dropdown):
-            control.observe(self._on_structure, names="value")
-        self.row_slider.observe(self._on_cell, names="value")
-        self.col_slider.observe(self._on_cell, names="value")
-        self.gradient_text.observe(self._on_gradient_text, names="value")
+            self._observe(control, self._on_structure)
+        self._observe(self.row_slider, self._on_cell)
+        self._observe(self.col_slider, self._on_cell)
+        self._observe(self.gradient_text, self._on_gradient_text)
 
-        self.ui = widgets.VBox([
+        self._assemble(
             header,
             self.mode_buttons,
             widgets.HBox([self.input_slider, self.kernel_slider, self.stride_slider, self.padding_dropdown]),
@@ -188,9 +181,19 @@ class GradientReach(BookWidget):
             self.explain_html,
             self.totals_html,
             widgets.HBox([self.gradient_text, hint]),
-            self.message_html,
-        ])
+        )
         self._render()
+
+    def state(self):
+        """The settings shown: mode, sizes, stride, padding, the chosen cell (1-based) and dL/dO."""
+        return {"mode": self._mode, "input_size": self._n, "kernel_size": self._k, "stride": self._stride,
+                "padding": self._padding, "row": self._chosen_cell[0] + 1, "col": self._chosen_cell[1] + 1,
+                "gradient": self.gradient}
+
+    def _controls(self):
+        return {"mode": self.mode_buttons, "input_size": self.input_slider, "kernel_size": self.kernel_slider,
+                "stride": self.stride_slider, "padding": self.padding_dropdown, "row": self.row_slider,
+                "col": self.col_slider}
 
     # ------------------------------------------------------------------
     # Structure (precomputed)
@@ -203,6 +206,8 @@ class GradientReach(BookWidget):
         self._n, self._k, self._stride, self._padding = n, k, stride, padding
         self._pads = pads
         self._out = out
+        rows, cols = self._grid_shape(self._mode)
+        self._chosen_cell = (min(self._chosen_cell[0], rows - 1), min(self._chosen_cell[1], cols - 1))
         self._x = np.arange(1, n * n + 1, dtype=np.float64).reshape(n, n)
         self._f = np.arange(1, k * k + 1, dtype=np.float64).reshape(k, k)
         if self._gradient is None or self._gradient.shape != (out, out):
@@ -221,7 +226,6 @@ class GradientReach(BookWidget):
             for a, b, p, q in taps:
                 if self._source[p][q] is not None:
                     self._arrivals[self._source[p][q]].append((r, c, a, b))
-        self._fallback_cache = None
         self._update_totals()
 
     def _update_totals(self):
@@ -260,7 +264,7 @@ class GradientReach(BookWidget):
     @property
     def chosen(self):
         """``(mode, row, col)`` chosen now, 0-based."""
-        return self.mode_buttons.value, self.row_slider.value - 1, self.col_slider.value - 1
+        return self._mode, self._chosen_cell[0], self._chosen_cell[1]
 
     def reached_inputs(self, row, col):
         """Input pixels that output ``(row, col)`` sends gradient to: ``[(name, weight name), ...]``.
@@ -419,66 +423,51 @@ class GradientReach(BookWidget):
         )
 
     # ------------------------------------------------------------------
-    # Handlers (never raise into the notebook)
+    # Handlers (guarded by BookWidget._observe)
     # ------------------------------------------------------------------
 
-    def _show_message(self, text):
-        self.message_html.value = (
-            f'<div style="color:#b00020"><b>Not applied:</b> {html.escape(text)}</div>' if text else "")
-
     def _fit_cell_sliders(self):
-        rows, cols = self._grid_shape(self.mode_buttons.value)
-        self._quiet = True
-        try:
-            for slider, top in ((self.row_slider, rows), (self.col_slider, cols)):
+        rows, cols = self._grid_shape(self._mode)
+        self._chosen_cell = (min(self._chosen_cell[0], rows - 1), min(self._chosen_cell[1], cols - 1))
+        row, col = self._chosen_cell
+        with self._quietly():
+            for slider, top, value in ((self.row_slider, rows, row), (self.col_slider, cols, col)):
                 if slider.value > top:
                     slider.value = top
                 slider.max = top
-        finally:
-            self._quiet = False
+                slider.value = value + 1
 
     def _on_mode(self, change):
+        self._mode = _checks.choice(change["new"], "mode", (OUTPUT_MODE, INPUT_MODE))
         self._fit_cell_sliders()
         self._render()
 
     def _on_cell(self, change):
-        if not self._quiet:
-            self._render()
+        rows, cols = self._grid_shape(self._mode)
+        row = _checks.integer(self.row_slider.value, "row", 1, rows)
+        col = _checks.integer(self.col_slider.value, "column", 1, cols)
+        self._chosen_cell = (row - 1, col - 1)
+        self._render()
 
     def _on_structure(self, change):
-        if self._quiet:
-            return
+        n = _checks.integer(self.input_slider.value, "input size", 2, 6)
+        k = _checks.integer(self.kernel_slider.value, "kernel size", 1, 3)
+        stride = _checks.integer(self.stride_slider.value, "stride", 1, 3)
+        padding = _checks.choice(self.padding_dropdown.value, "padding", tuple(v for _, v in _PADDING_OPTIONS))
         try:
-            self._apply_structure(self.input_slider.value, self.kernel_slider.value, self.stride_slider.value,
-                                  self.padding_dropdown.value)
+            self._apply_structure(n, k, stride, padding)
         except ValueError as error:
-            self._show_message(f"{error}. The last valid setting is still shown.")
-            self._quiet = True
-            try:
-                change["owner"].value = change["old"]
-            finally:
-                self._quiet = False
-            return
-        self._show_message("")
-        self._quiet = True
-        try:
-            self.gradient_text.value = self._gradient_text()
-        finally:
-            self._quiet = False
+            raise InputError(f"{error}. The last valid setting is still shown.") from None
+        self._set_quietly(self.gradient_text, self._gradient_text())
         self._fit_cell_sliders()
         self._render()
 
     def _on_gradient_text(self, change):
-        if self._quiet:
-            return
         try:
             values = parse_values(change["new"], (self._out, self._out))
-        except ValueError as error:
-            self._show_message(f"{error}. Still using the last valid dL/dO.")
-            return
-        self._show_message("")
+        except (ValueError, TypeError) as error:
+            raise InputError(f"{error}. Still using the last valid dL/dO.") from None
         self._gradient = values
-        self._fallback_cache = None
         self._update_totals()
         self._render()
 
@@ -486,108 +475,18 @@ class GradientReach(BookWidget):
     # BookWidget interface
     # ------------------------------------------------------------------
 
-    def fallback_html(self, max_frames=16, dpi=80):
-        """A precomputed animation over the output cells (output mode) for the HTML book."""
-        key = (max_frames, dpi, self._n, self._k, self._stride, self._padding, self._gradient.tobytes())
-        if self._fallback_cache is not None and self._fallback_cache[0] == key:
-            return self._fallback_cache[1]
-        from ..viz import animation_html
-
-        cells = [(r, c) for r in range(self._out) for c in range(self._out)]
-        if len(cells) > max_frames:
-            cells = [cells[int(i)] for i in np.linspace(0, len(cells) - 1, max_frames)]
-        frames = self._frames(cells, dpi)
-        title = self._title or (f"Where the gradient of each output cell goes ({self._n}x{self._n} input, "
-                                f"{self._k}x{self._k} filter, stride {self._stride}, padding {self._padding!r})")
-        result = animation_html(frames, interval=1200, title=title,
-                                alt="Input, filter and dL/dO grids; the chosen output cell, the input pixels "
-                                    "its gradient reaches and the filter weights it updates are shaded")
-        self._fallback_cache = (key, result)
-        return result
-
-    def _frames(self, cells, dpi):
-        """RGB frames, one per output cell in ``cells``.
-
-        The three labelled grids are drawn once with matplotlib; each frame
-        tints the white background of the cells reached from one output cell
-        and adds a one-line caption naming the products.
-        """
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.patches import Rectangle
-
-        size = self._padded_size
-        width = 0.5 * (size + self._k + self._out) + 1.0
-        fig = Figure(figsize=(width, 0.5 * size + 0.5))
-        FigureCanvasAgg(fig)
-        grid = fig.add_gridspec(1, 3, width_ratios=[size, self._k + 0.6, self._out + 0.6], wspace=0.25,
-                                left=0.02, right=0.98, top=0.88, bottom=0.02)
-        axes = [fig.add_subplot(grid[0, i]) for i in range(3)]
-        labels = [
-            [["0" if self._source[p][q] is None else _name("X", *self._source[p][q]) for q in range(size)]
-             for p in range(size)],
-            [[_name("F", a, b) for b in range(self._k)] for a in range(self._k)],
-            [[f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"\n{_fmt(self._gradient[r, c])}"
-              for c in range(self._out)] for r in range(self._out)],
-        ]
-        titles = ["input X (padded)", "filter F", "G = dL/dO"]
-        for ax, grid_labels, title in zip(axes, labels, titles):
-            rows, cols = len(grid_labels), len(grid_labels[0])
-            ax.set_xlim(-0.5, cols - 0.5)
-            ax.set_ylim(rows - 0.5, -0.5)
-            ax.set_aspect("equal")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(title, fontsize=9)
-            for r in range(rows):
-                for c in range(cols):
-                    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="white", edgecolor="#999999"))
-                    ax.text(c, r, grid_labels[r][c], ha="center", va="center", fontsize=7.5,
-                            color="#888888" if grid_labels[r][c] == "0" else "black")
-        fig.set_dpi(dpi)
-        fig.canvas.draw()
-        base = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-        height = base.shape[0]
-
-        def boxes(ax, rows, cols):
-            corners = ax.transData.transform([(-0.5, -0.5), (cols - 0.5, rows - 0.5)])
-            xs = np.round(np.linspace(corners[0, 0], corners[1, 0], cols + 1)).astype(int)
-            ys = np.round(height - np.linspace(corners[0, 1], corners[1, 1], rows + 1)).astype(int)
-            return ys, xs
-
-        grid_boxes = [boxes(ax, len(lab), len(lab[0])) for ax, lab in zip(axes, labels)]
-
-        def tint(frame, which, r, c, color):
-            ys, xs = grid_boxes[which]
-            box = frame[ys[r] + 1:ys[r + 1] - 1, xs[c] + 1:xs[c + 1] - 1]
-            white = np.all(box > 235, axis=-1)
-            box[white] = color
-
-        hot = np.array([int(_HOT[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
-        warm = np.array([int(_WARM[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
-        caption_fig = Figure(figsize=(width, 0.55))
-        FigureCanvasAgg(caption_fig)
-        caption = caption_fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=8.5)
-        caption_fig.set_dpi(dpi)
-        frames = []
-        for row, col in cells:
-            frame = base.copy()
-            tint(frame, 2, row, col, hot)
-            pairs = []
-            for a, b, p, q in self._taps[(row, col)]:
-                source = self._source[p][q]
-                tint(frame, 0, p, q, warm if source is None else hot)
-                tint(frame, 1, a, b, hot)
-                if source is not None:
-                    pairs.append(f"{_name('X', *source)} (\u00d7{_name('F', a, b)})")
-            g_name = f"G{row + 1}{col + 1}".translate(_SUBSCRIPTS)
-            caption.set_text(f"{g_name} = dL/d{_name('O', row, col)} reaches " + ", ".join(pairs or ["no pixel"])
-                             + f";\nand every weight F gets {g_name} \u00d7 the pixel it met "
-                             f"(0 on padding)")
-            caption_fig.canvas.draw()
-            top = np.asarray(caption_fig.canvas.buffer_rgba())[..., :3]
-            frames.append(np.vstack([top[:, :frame.shape[1]], frame]))
-        return frames
+    def _build_standin(self):
+        """The widget in HTML+JavaScript (``js/gradient_reach.js``): both modes, computed in the page."""
+        data = {"n": self._n, "k": self._k, "stride": self._stride, "padding": self._padding,
+                "mode": self._mode, "modes": [OUTPUT_MODE, INPUT_MODE],
+                "row": self._chosen_cell[0], "col": self._chosen_cell[1],
+                "gradient": self._gradient.tolist(), "paddingOptions": [v for _, v in _PADDING_OPTIONS],
+                "maxValue": MAX_VALUE}
+        title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
+        return (f'<div class="cnnbook-gr-page" id="gr-CNNBOOKID">{title}{self._STYLE}'
+                '<noscript><p>This interactive view needs JavaScript.</p></noscript></div>'
+                f'<script type="application/json" id="gr-CNNBOOKID-data">{_json_for_script(data)}</script>'
+                f'<script>{_script("gradient_reach")}\ncnnbookGradientReach("gr-CNNBOOKID");</script>')
 
     @classmethod
     def example(cls):

@@ -6,14 +6,14 @@ which training digits count as "close" to a test digit? All neighbours are
 computed once in ``__init__`` (one matrix product per feature space); a
 control change only picks rows of those tables and encodes small PNGs.
 """
-import contextlib
 import html
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..features import nearest_neighbours
-from ..viz import animation_html, array_to_png
+from .. import _checks
+from ..viz import array_to_png, figure_to_rgb
 from .base import BookWidget
 
 __all__ = ["NearestNeighbourExplorer", "neighbour_strip"]
@@ -24,6 +24,7 @@ _OTHER = np.array([230, 159, 0], dtype=np.uint8)
 _BORDER = 2
 _SCALE = 3
 _ALL = "all test digits"
+_STANDIN_DPI = 144  # the animation's frames: twice the 72 dpi of the first edition
 
 
 def _grey_uint8(images, name):
@@ -167,8 +168,7 @@ class NearestNeighbourExplorer(BookWidget):
             self._subsets[f"{name}: nearest neighbour has another label"] = np.flatnonzero(
                 nearest_labels != self.test_labels)
         self._members = self._subsets[_ALL]
-        self._suppress = False
-        self._fallback = None
+        self._subset = _ALL
         self.index = 0
 
         self.subset_dropdown = widgets.Dropdown(options=list(self._subsets), value=_ALL, description="show",
@@ -179,24 +179,33 @@ class NearestNeighbourExplorer(BookWidget):
                                      description="test #", continuous_update=False,
                                      layout=widgets.Layout(width="180px"))
         self.k_slider = widgets.IntSlider(value=int(k), min=1, max=int(max_k), description="neighbours")
-        self.message = widgets.HTML()
+        self.message = widgets.HTML()  # notes such as the size of a group (errors: BookWidget.error)
         self.query_caption = widgets.HTML()
         self.query_image = widgets.Image(format="png")
         self.row_captions = {name: widgets.HTML() for name in self.space_names}
         self.row_images = {name: widgets.Image(format="png") for name in self.space_names}
 
-        self.subset_dropdown.observe(self._safely(self._on_subset), names="value")
-        self.position_slider.observe(self._safely(self._on_position), names="value")
-        self.jump_box.observe(self._safely(self._on_jump), names="value")
-        self.k_slider.observe(self._safely(self._on_k), names="value")
+        self._k = int(k)
+        self._observe(self.subset_dropdown, self._on_subset)
+        self._observe(self.position_slider, self._on_position)
+        self._observe(self.jump_box, self._on_jump)
+        self._observe(self.k_slider, self._on_k)
         rows = [widgets.VBox([self.row_captions[name], self.row_images[name]]) for name in self.space_names]
-        self.ui = widgets.VBox([
+        self._assemble(
             widgets.HBox([self.subset_dropdown, self.jump_box]),
             widgets.HBox([self.position_slider, self.k_slider]),
             self.message,
             widgets.HBox([widgets.VBox([self.query_caption, self.query_image]), widgets.VBox(rows)]),
-        ])
+        )
         self._render()
+
+    def state(self):
+        """The group, the position in it, the test digit and the number of neighbours shown."""
+        return {"subset": self._subset, "position": int(np.searchsorted(self._members, self.index)),
+                "index": self.index, "k": self._k}
+
+    def _controls(self):
+        return {"subset": self.subset_dropdown, "position": self.position_slider, "k": self.k_slider}
 
     @staticmethod
     def _labels(labels, count, name):
@@ -207,36 +216,16 @@ class NearestNeighbourExplorer(BookWidget):
                              f"got shape {labels.shape} and dtype {labels.dtype}")
         return labels.astype(np.int64)
 
-    # ---- callbacks ---------------------------------------------------------
-
-    def _safely(self, callback):
-        """Wrap a callback so that an unexpected error shows as a message, never a traceback."""
-        def run(change):
-            if self._suppress:
-                return
-            try:
-                callback(change)
-            except Exception as error:  # a widget must never raise into the notebook
-                self.message.value = f'<span style="color:#b00">error: {html.escape(str(error))}</span>'
-        return run
-
-    @contextlib.contextmanager
-    def _quietly(self):
-        """Change controls without their observers re-rendering (one render follows)."""
-        self._suppress = True
-        try:
-            yield
-        finally:
-            self._suppress = False
+    # ---- callbacks (guarded by BookWidget._observe) --------------------------
 
     def _on_subset(self, change):
-        members = self._subsets[change["new"]]
+        name = _checks.choice(change["new"], "group", tuple(self._subsets))
+        members = self._subsets[name]
         if len(members) == 0:
-            self.message.value = "No test digit in this group: every nearest neighbour has the right label."
-            return
-        self._members = members
+            raise ValueError(f"no test digit in the group {name!r}: every nearest neighbour has the right label")
         position = int(np.searchsorted(members, self.index))
         position = position if position < len(members) and members[position] == self.index else 0
+        self._subset, self._members = name, members
         with self._quietly():
             self.position_slider.max = len(members) - 1
             self.position_slider.value = position
@@ -245,22 +234,24 @@ class NearestNeighbourExplorer(BookWidget):
         self._render()
 
     def _on_position(self, change):
-        self.index = int(self._members[change["new"]])
+        position = _checks.integer(change["new"], "digit", 0, len(self._members) - 1)
+        self.index = int(self._members[position])
         self.message.value = ""
         self._render()
 
     def _on_jump(self, change):
-        text = change["new"].strip()
+        text = change["new"]
+        if not isinstance(text, str):
+            raise TypeError(f"test # must be typed text; got {text!r}")
+        text = text.strip()
         if not text:
             return
         last = len(self.test_images) - 1
         if not text.lstrip("-").isdigit() or not 0 <= int(text) <= last:
-            self.message.value = (f'<span style="color:#b00">Type a whole number from 0 to {last}; '
-                                  f'"{html.escape(text)}" is not one.</span>')
-            return
+            raise ValueError(f"type a whole number from 0 to {last} in test #; {text!r} is not one")
         with self._quietly():
             self.subset_dropdown.value = _ALL
-            self._members = self._subsets[_ALL]
+            self._subset, self._members = _ALL, self._subsets[_ALL]
             self.position_slider.max = len(self._members) - 1
             self.position_slider.value = int(text)
             self.jump_box.value = ""  # typing the same number again later jumps again
@@ -269,6 +260,7 @@ class NearestNeighbourExplorer(BookWidget):
         self._render()
 
     def _on_k(self, change):
+        self._k = _checks.integer(change["new"], "neighbours", 1, self.k_slider.max)
         self._render()
 
     # ---- what is shown -----------------------------------------------------
@@ -277,7 +269,7 @@ class NearestNeighbourExplorer(BookWidget):
         """The neighbours now shown for one space: ``(train indices, distances, labels)``."""
         if name not in self.neighbours:
             raise ValueError(f"name must be one of {self.space_names}; got {name!r}")
-        k = self.k_slider.value
+        k = self._k
         indices, distances = self.neighbours[name]
         chosen = indices[self.index, :k]
         return chosen, distances[self.index, :k], self.train_labels[chosen]
@@ -315,7 +307,7 @@ class NearestNeighbourExplorer(BookWidget):
         """A matplotlib figure of one test digit and its neighbours in every space (for the static book)."""
         import matplotlib.pyplot as plt
 
-        k = self.k_slider.value if k is None else k
+        k = self._k if k is None else k
         label = int(self.test_labels[index])
         query = neighbour_strip(self.test_images[index:index + 1], [[255, 255, 255]])
         tile = query.shape[0]
@@ -332,7 +324,7 @@ class NearestNeighbourExplorer(BookWidget):
             row_labels.append(labels)
         canvas = np.concatenate(rows, axis=0)
         fig, ax = plt.subplots(figsize=(2.2 + 0.8 * (k + 1), 1.1 + 0.9 * len(rows)))
-        ax.imshow(canvas)
+        ax.imshow(canvas, interpolation="nearest")
         height = tile + band
         ax.set_yticks([height * row + tile / 2 for row in range(len(rows))], self.space_names)
         ax.set_xticks([])
@@ -348,22 +340,24 @@ class NearestNeighbourExplorer(BookWidget):
         fig.tight_layout()
         return fig
 
-    def fallback_html(self):
+    def _standin_key(self):
+        return self._k  # the frames show fixed digits: only the number of neighbours matters
+
+    def _build_standin(self):
         """Frames for a few test digits, preferring those where the spaces disagree."""
-        if self._fallback is None:
-            first_wrong = self._subsets[f"{self.space_names[0]}: nearest neighbour has another label"]
-            picks = [0, 1, 2]
-            for index in first_wrong:
-                last_right = all(self.train_labels[self.neighbours[name][0][index, 0]] == self.test_labels[index]
-                                 for name in self.space_names[1:])
-                if last_right and len(picks) < 8:
-                    picks.append(int(index))
-            self._fallback = animation_html(
-                [self.frame(index) for index in picks], interval=1500,
-                title="Nearest training digits of some test digits, one row per feature space "
-                      "(run the notebook to pick any digit)",
-            )
-        return self._fallback
+        first_wrong = self._subsets[f"{self.space_names[0]}: nearest neighbour has another label"]
+        picks = [0, 1, 2]
+        for index in first_wrong:
+            last_right = all(self.train_labels[self.neighbours[name][0][index, 0]] == self.test_labels[index]
+                             for name in self.space_names[1:])
+            if last_right and len(picks) < 6:
+                picks.append(int(index))
+        return self._animation(
+            [figure_to_rgb(self.frame(index), dpi=_STANDIN_DPI) for index in picks], interval=1500,
+            title="Nearest training digits of some test digits, one row per feature space "
+                  "(run the notebook to pick any digit)",
+            alt="A test digit and its nearest training digits, one row per feature space",
+        )
 
     @classmethod
     def example(cls):

@@ -9,17 +9,20 @@ The reader picks an input size and types a stack of layers, one per line::
     dense 10
 
 and sees each layer's output shape, parameters, activations and
-multiply-adds, computed by :func:`cnnbook.params.layer_table`. Everything is
-integer arithmetic and an HTML table, so an update takes well under a
-millisecond. A stack that cannot work (a window larger than its input, a
-typo) shows a message in the widget instead of raising.
+multiply-adds, computed by :func:`cnnbook.params.layer_table`, and how each
+parameter count is computed, e.g. ``(5*5*32+1)*64``. Everything is integer
+arithmetic and an HTML table, so an update takes well under a millisecond. A
+stack that cannot work (a window larger than its input, a typo) shows a
+message in the widget instead of raising. The HTML book shows the same
+calculator in JavaScript (``js/param_calculator.js``).
 """
 import html
 
 import ipywidgets as widgets
 
+from .. import _checks
 from ..params import Conv2D, Dense, Flatten, GlobalPool, Pool, layer_table, table_html, totals
-from .base import BookWidget
+from .base import BookWidget, InputError, _json_for_script, _script
 
 __all__ = ["ParamCalculator", "PRESETS", "parse_stack"]
 
@@ -46,6 +49,9 @@ One layer per line (<code>#</code> starts a comment):<br>
 KERNEL is <code>5</code> or <code>5x3</code>. The table updates when the box loses focus.
 </div>"""
 
+_MAX_NUMBER = 100_000  # filters, units, sizes: larger stacks are not what the lectures teach
+_MAX_SIZE = 1024
+_MAX_CHANNELS = 4096
 _COLUMNS = ("output_shape", "params", "params_percent", "activations", "mult_adds", "mult_adds_percent")
 _SIZED = {"conv": 2, "pool": 1, "avgpool": 1, "dense": 1, "flatten": 0, "gap": 0}
 _USAGE = {
@@ -62,18 +68,20 @@ def _number(token, what, line):
     text = token.lower()
     parts = text.split("x")
     if not all(part.isdigit() for part in parts) or len(parts) > 2 or (len(parts) == 2 and what != "KERNEL"):
-        raise ValueError(f"{line}: {what} must be a whole number{' or RxC' if what == 'KERNEL' else ''}, "
+        raise InputError(f"{line}: {what} must be a whole number{' or RxC' if what == 'KERNEL' else ''}, "
                          f"got {token!r}")
     values = tuple(int(part) for part in parts)
     if min(values) < 1:
-        raise ValueError(f"{line}: {what} must be at least 1, got {token!r}")
+        raise InputError(f"{line}: {what} must be at least 1, got {token!r}")
+    if max(values) > _MAX_NUMBER:
+        raise InputError(f"{line}: {what} must be at most {_MAX_NUMBER}, got {token!r}")
     return values[0] if len(values) == 1 else values
 
 
 def _parse_line(words, line, bias):
     word = words[0].lower()
     if word not in _SIZED:
-        raise ValueError(f"{line}: unknown layer {words[0]!r}; use one of {', '.join(_SIZED)}")
+        raise InputError(f"{line}: unknown layer {words[0]!r}; use one of {', '.join(_SIZED)}")
     rest = words[1:]
     stride, padding, numbers = None, "valid", []
     index = 0
@@ -90,7 +98,7 @@ def _parse_line(words, line, bias):
             numbers.append(rest[index])
         index += 1
     if len(numbers) != _SIZED[word] or (word in ("dense", "flatten", "gap") and (stride or padding != "valid")):
-        raise ValueError(f"{line}: expected {_USAGE[word]}")
+        raise InputError(f"{line}: expected {_USAGE[word]}")
     if word == "conv":
         return Conv2D(_number(numbers[0], "FILTERS", line), _number(numbers[1], "KERNEL", line),
                       stride=stride or 1, padding=padding, bias=bias)
@@ -141,13 +149,37 @@ def parse_stack(text, bias=True):
         if words:
             specs.append(_parse_line(words, f"line {number} ({raw.strip()!r})", bias))
     if not specs:
-        raise ValueError("the stack is empty: type at least one layer, e.g. 'flatten' and 'dense 10'")
+        raise InputError("the stack is empty: type at least one layer, e.g. 'flatten' and 'dense 10'")
     return specs
 
 
-def _message(text):
-    return ('<div style="border:1px solid #b00020;color:#b00020;padding:6px 10px;max-width:60em;">'
-            f"<b>This stack does not work.</b> {html.escape(text)}</div>")
+def formula(spec, before):
+    """How a layer's parameter count follows from its input shape, e.g. ``(5*5*32+1)*64``.
+
+    Parameters
+    ----------
+    spec : cnnbook.params layer spec
+        A layer as :func:`parse_stack` returns it.
+    before : tuple of int
+        The shape of the layer's input (the previous row's output shape).
+
+    Returns
+    -------
+    str
+        The arithmetic (``"0"`` for a layer without weights).
+
+    Examples
+    --------
+    >>> conv, dense = parse_stack("conv 64 5; dense 10")
+    >>> formula(conv, (14, 14, 32)), formula(dense, (1024,))
+    ('(5*5*32+1)*64', '(1024+1)*10')
+    """
+    if isinstance(spec, Conv2D):
+        taps = f"{spec.kernel[0]}*{spec.kernel[1]}*{before[-1]}"
+        return f"({taps}+1)*{spec.filters}" if spec.bias else f"{taps}*{spec.filters}"
+    if isinstance(spec, Dense):
+        return f"({before[-1]}+1)*{spec.units}" if spec.bias else f"{before[-1]}*{spec.units}"
+    return "0"
 
 
 def _summary(rows):
@@ -170,13 +202,19 @@ def _summary(rows):
     return f"<div>{'; '.join(parts)}.</div>{note}"
 
 
+def _formulas_html(rows, stack):
+    lines = "".join(
+        f"<tr><td><code>{html.escape(row.name)}</code></td><td><code>{formula(spec, before.output_shape)}</code>"
+        f"</td><td>= {row.params:,}</td></tr>"
+        for before, row, spec in zip(rows, rows[1:], stack))
+    return ('<table class="pc-formulas" style="font-family:monospace;margin-top:6px"><caption style="text-align:'
+            f'left">parameters of each layer</caption>{lines}</table>')
+
+
 def _render(input_shape, stack):
-    """``(rows, error, html)``: the summary line and table, or the error message."""
-    try:
-        rows = layer_table(input_shape, stack)
-    except ValueError as error:
-        return None, str(error), _message(str(error))
-    return rows, None, _summary(rows) + table_html(rows, columns=_COLUMNS)
+    """``(rows, html)``: the summary line, the table and the formulas; ValueError if the stack cannot work."""
+    rows = layer_table(input_shape, stack)
+    return rows, _summary(rows) + table_html(rows, columns=_COLUMNS) + _formulas_html(rows, stack)
 
 
 class ParamCalculator(BookWidget):
@@ -199,12 +237,10 @@ class ParamCalculator(BookWidget):
     """
 
     def __init__(self, preset="Payberah: MNIST CNN"):
-        if preset not in PRESETS:
-            raise ValueError(f"preset must be one of {list(PRESETS)}; got {preset!r}")
+        preset = _checks.choice(preset, "preset", tuple(PRESETS))
         start = PRESETS[preset]
         self.rows = None
-        self.message = None
-        self._loading = False
+        self._settings = dict(start)
         self.preset = widgets.Dropdown(options=list(PRESETS), value=preset, description="Preset",
                                        layout=widgets.Layout(width="32em"), style={"description_width": "5em"})
         self.size = widgets.IntSlider(value=start["size"], min=1, max=256, description="Input size",
@@ -217,70 +253,71 @@ class ParamCalculator(BookWidget):
         self.stack = widgets.Textarea(value=start["stack"], rows=9, continuous_update=False,
                                       layout=widgets.Layout(width="22em"))
         self.output = widgets.HTML()
-        self.preset.observe(self._on_preset, names="value")
+        self._observe(self.preset, self._on_preset)
         for control in (self.size, self.channels, self.bias, self.stack):
-            control.observe(self._on_change, names="value")
-        self.ui = widgets.VBox([
+            self._observe(control, self._on_change)
+        self._assemble(
             self.preset,
             widgets.HBox([self.size, self.channels, self.bias]),
             widgets.HBox([self.stack, widgets.HTML(_HELP)]),
             self.output,
-        ])
+        )
         self.update()
 
+    @property
+    def message(self):
+        """The error shown now, or None."""
+        return self.error or None
+
+    def state(self):
+        """The settings the table shows: input size, channels, biases, the stack text."""
+        return dict(self._settings)
+
+    def _controls(self):
+        return {"size": self.size, "channels": self.channels, "bias": self.bias}
+
     def _on_preset(self, change):
-        settings = PRESETS[change["new"]]
-        self._loading = True
-        try:
+        settings = PRESETS[_checks.choice(change["new"], "preset", tuple(PRESETS))]
+        with self._quietly():
             self.size.value = settings["size"]
             self.channels.value = settings["channels"]
             self.bias.value = settings["bias"]
             self.stack.value = settings["stack"]
-        finally:
-            self._loading = False
         self.update()
 
     def _on_change(self, change):
-        if not self._loading:
-            self.update()
+        self.update()
 
     @property
     def input_shape(self):
-        """``(size, size, channels)`` from the controls."""
-        return (self.size.value, self.size.value, self.channels.value)
+        """``(size, size, channels)`` of the table shown."""
+        return (self._settings["size"], self._settings["size"], self._settings["channels"])
 
     def update(self):
-        """Recompute the table from the controls (never raises for bad input)."""
+        """Recompute the table from the controls; raise InputError (the last table stays) for bad input."""
+        size = _checks.integer(self.size.value, "input size", 1, _MAX_SIZE)
+        channels = _checks.integer(self.channels.value, "channels", 1, _MAX_CHANNELS)
+        bias = self.bias.value
+        if not isinstance(bias, bool):
+            raise InputError(f"count biases must be True or False; got {bias!r}")
+        text = self.stack.value
         try:
-            stack = parse_stack(self.stack.value, bias=self.bias.value)
-        except ValueError as error:
-            self.rows, self.message = None, str(error)
-            self.output.value = _message(self.message)
-            return
-        self.rows, self.message, self.output.value = _render(self.input_shape, stack)
+            stack = parse_stack(text, bias=bias)
+            self.rows, self.output.value = _render((size, size, channels), stack)
+        except (ValueError, TypeError) as error:
+            raise InputError(f"This stack does not work on a {size}x{size}x{channels} input. {error}") from None
+        self._settings = {"size": size, "channels": channels, "bias": bias, "stack": text}
 
-    def fallback_html(self):
-        """The current stack's table and each preset's, as static HTML."""
-        parts = ['<div class="cnnbook-param-calculator">',
-                 "<p><b>Parameter calculator</b> (static view: run the notebook to change the input size and "
-                 "edit the layers). Open a preset to see its table.</p>"]
-        presets = [(name, (p["size"], p["size"], p["channels"]), p["stack"], p["bias"])
-                   for name, p in PRESETS.items()]
-        current = (self.input_shape, self.stack.value, self.bias.value)
-        same = [entry for entry in presets if entry[1:] == current]
-        entries = [same[0] if same else ("Current stack", *current)]
-        entries += [entry for entry in presets if entry[1:] != current]
-        for index, (name, shape, text, bias) in enumerate(entries):
-            try:
-                body = _render(shape, parse_stack(text, bias=bias))[2]
-            except ValueError as error:
-                body = _message(str(error))
-            layers = html.escape(text).replace("\n", "; ")
-            summary = (f"{html.escape(name)}: input {'x'.join(map(str, shape))}, "
-                       f"{'with' if bias else 'without'} biases: <code>{layers}</code>")
-            parts.append(f"<details{' open' if index == 0 else ''}><summary>{summary}</summary>{body}</details>")
-        parts.append("</div>")
-        return "".join(parts)
+    def _build_standin(self):
+        """The calculator in HTML+JavaScript (``js/param_calculator.js``), computed in the page."""
+        data = {"presets": PRESETS, "size": self._settings["size"], "channels": self._settings["channels"],
+                "bias": self._settings["bias"], "stack": self._settings["stack"],
+                "preset": self.preset.value, "maxNumber": _MAX_NUMBER, "maxSize": _MAX_SIZE,
+                "maxChannels": _MAX_CHANNELS}
+        return ('<div class="cnnbook-param-calculator" id="pc-CNNBOOKID"><noscript><p>This interactive view '
+                "needs JavaScript.</p></noscript></div>"
+                f'<script type="application/json" id="pc-CNNBOOKID-data">{_json_for_script(data)}</script>'
+                f'<script>{_script("param_calculator")}\ncnnbookParamCalculator("pc-CNNBOOKID");</script>')
 
     @classmethod
     def example(cls):

@@ -103,10 +103,13 @@ class Quiz(BookWidget):
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.answer_button = widgets.Button(description="Show answer")
         self.feedback = widgets.HTML(value="")
-        self.check_button.on_click(lambda _button: self.check())
-        self.answer_button.on_click(lambda _button: self.show_answer())
-        self.ui = widgets.VBox([self.prompt, chooser,
-                                widgets.HBox([self.check_button, self.answer_button]), self.feedback])
+        self._on_click(self.check_button, lambda _change: self.check())
+        self._on_click(self.answer_button, lambda _change: self.show_answer())
+        self._assemble(self.prompt, chooser, widgets.HBox([self.check_button, self.answer_button]), self.feedback)
+
+    def state(self):
+        """The question (a quiz has no settings: the choice is the reader's)."""
+        return {"question": self.question}
 
     def _question_html(self):
         hint = " <em>(select all that apply)</em>" if self.multiple else ""
@@ -154,7 +157,7 @@ class Quiz(BookWidget):
         self.feedback.value = (f"<p><strong>{word}:</strong> {self._correct_labels()}</p>"
                                f"<p>{html.escape(self.explanation)}</p>")
 
-    def fallback_html(self):
+    def _build_standin(self):
         """The question and its options, with the answer folded in a ``<details>`` element."""
         items = "".join(f"<li>{html.escape(option)}</li>" for option in self.options)
         word = "Answers" if len(self.correct) > 1 else "Answer"
