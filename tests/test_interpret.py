@@ -92,7 +92,7 @@ def test_layer_outputs_rejects_bad_arguments(model, digits):
         interpret.layer_outputs(model, x_test[:1], "conv1")
     with pytest.raises(ValueError, match=r"images must have shape \(N, 28, 28, 1\)"):
         interpret.layer_outputs(model, np.zeros((2, 28, 28)))
-    with pytest.raises(TypeError, match="images must have dtype"):
+    with pytest.raises(TypeError, match="images must hold real numbers"):
         interpret.layer_outputs(model, np.array([["a"]]))
     with pytest.raises(ValueError, match="images is a float image with values up to 255"):
         interpret.layer_outputs(model, x_test[:1] * 255)

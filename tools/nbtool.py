@@ -33,6 +33,9 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Kernels inherit this: keeps TensorFlow's C++ start-up logs out of cell outputs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# ...and this: the widgets draw the static stand-ins the HTML book shows (execute and test
+# store the outputs the book is built from).
+os.environ.setdefault("CNNBOOK_STANDINS", "1")
 CHAPTERS = ROOT / "chapters"
 TAG = "remove-cell"
 CHECK_TAG = "nbval-check-output"

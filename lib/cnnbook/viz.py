@@ -2,9 +2,9 @@
 confusion matrices, fast array-to-PNG encoding for widgets, and the
 self-contained animations that stand in for widgets in the HTML book."""
 import base64
+import hashlib
 import html
 import io
-import uuid
 
 import numpy as np
 
@@ -234,7 +234,9 @@ def animation_html(frames, interval=400, title=None, alt=None):
             frame = figure_to_rgb(frame)
         png = array_to_png(np.asarray(frame), scale=1, compress_level=9)
         encoded.append(base64.b64encode(png).decode("ascii"))
-    player = "cnnbook-anim-" + uuid.uuid4().hex[:10]
+    # The id comes from the content, so re-executing an unchanged chapter rewrites nothing.
+    digest = hashlib.sha1(f"{interval}|{title}|{alt}|{'|'.join(encoded)}".encode("ascii", "replace"))
+    player = "cnnbook-anim-" + digest.hexdigest()[:10]
     alt_text = html.escape(alt or title or "animation frame")
     caption = f"<p><strong>{html.escape(title)}</strong></p>" if title else ""
     images = "".join(

@@ -195,7 +195,7 @@ class AdversarialExplorer(BookWidget):
 
     @classmethod
     def example(cls):
-        """Chapter 6's CNN on the first 20 test digits of the MNIST sample."""
+        """The lecture CNN (trained on the MNIST sample) on the first 20 test digits of the sample."""
         from ..data import load_mnist_sample
         from ..models import trained_lecture_cnn
 
