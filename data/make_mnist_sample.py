@@ -9,6 +9,7 @@ data/README.md and data/checksums.json.
 
 Run from the repository root:  python data/make_mnist_sample.py
 """
+
 import gzip
 import hashlib
 import json

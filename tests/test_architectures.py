@@ -1,9 +1,11 @@
 """cnnbook.architectures: the hand-built networks of chapter 9, counted by cnnbook.params."""
+
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+
 from cnnbook import architectures, data
 from cnnbook.params import (
     Conv2D,
@@ -30,7 +32,6 @@ def by_name(rows):
     return {row.name: row for row in rows}
 
 
-
 def test_import_does_not_load_keras():
     code = "import sys, cnnbook.architectures; print('keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -38,6 +39,7 @@ def test_import_does_not_load_keras():
 
 
 # --- LeNet -------------------------------------------------------------------
+
 
 def test_lenet_1989_strided_convolutions_and_counts():
     rows = table(architectures.lenet_1989())
@@ -51,10 +53,22 @@ def test_lenet_1989_rows_rebuild_the_papers_counts():
     # LeCun et al. 1989: 1256 units, 64,660 connections, 9,760 free parameters, with one bias per unit
     # in H1 and H2 and each H2 map connected to 8 of the 12 H1 maps.
     row = by_name(table(architectures.lenet_1989()))
-    params = (row["h1"].weights + row["h1"].activations + row["h2"].weights * 8 // 12 + row["h2"].activations
-              + row["h3"].params + row["output"].params)
-    connections = (row["h1"].mult_adds + row["h1"].activations + row["h2"].mult_adds * 8 // 12
-                   + row["h2"].activations + row["h3"].params + row["output"].params)
+    params = (
+        row["h1"].weights
+        + row["h1"].activations
+        + row["h2"].weights * 8 // 12
+        + row["h2"].activations
+        + row["h3"].params
+        + row["output"].params
+    )
+    connections = (
+        row["h1"].mult_adds
+        + row["h1"].activations
+        + row["h2"].mult_adds * 8 // 12
+        + row["h2"].activations
+        + row["h3"].params
+        + row["output"].params
+    )
     assert (params, connections) == (9_760, 64_660)
     assert totals(list(row.values()))["activations"] == 1256
 
@@ -70,15 +84,29 @@ def test_lenet5_layout():
 
 # --- AlexNet -----------------------------------------------------------------
 
+
 def test_alexnet_one_tower_matches_the_published_sizes():
     rows = table(architectures.alexnet())
     row = by_name(rows)
     assert [row[name].output_shape for name in ("conv1", "pool1", "conv2", "pool2", "conv5", "pool5")] == [
-        (55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 256), (6, 6, 256)]
+        (55, 55, 96),
+        (27, 27, 96),
+        (27, 27, 256),
+        (13, 13, 256),
+        (13, 13, 256),
+        (6, 6, 256),
+    ]
     assert architectures.count_weight_layers(rows) == 8
-    expected = ((11 * 11 * 3 + 1) * 96 + (5 * 5 * 96 + 1) * 256 + (3 * 3 * 256 + 1) * 384
-                + (3 * 3 * 384 + 1) * 384 + (3 * 3 * 384 + 1) * 256
-                + (6 * 6 * 256 + 1) * 4096 + (4096 + 1) * 4096 + (4096 + 1) * 1000)
+    expected = (
+        (11 * 11 * 3 + 1) * 96
+        + (5 * 5 * 96 + 1) * 256
+        + (3 * 3 * 256 + 1) * 384
+        + (3 * 3 * 384 + 1) * 384
+        + (3 * 3 * 384 + 1) * 256
+        + (6 * 6 * 256 + 1) * 4096
+        + (4096 + 1) * 4096
+        + (4096 + 1) * 1000
+    )
     assert totals(rows)["params"] == expected
     assert [layer.rate for layer in architectures.alexnet().layers if isinstance(layer, layers.Dropout)] == [0.5, 0.5]
 
@@ -90,7 +118,7 @@ def test_alexnet_two_towers_halves_the_grouped_layers():
         assert two[name].weights * 2 == one[name].weights
     for name in ("conv1", "conv3", "fc6", "fc7", "fc8"):
         assert two[name].params == one[name].params
-    assert abs(totals(list(two.values()))["params"] - 60e6) / 60e6 < 0.02   # the paper's "60 million"
+    assert abs(totals(list(two.values()))["params"] - 60e6) / 60e6 < 0.02  # the paper's "60 million"
 
 
 def test_alexnet_at_224_changes_only_fc6():
@@ -113,12 +141,14 @@ def test_local_response_normalization_matches_tensorflow():
 
 # --- AlphaGo -------------------------------------------------------------------
 
+
 def test_alphago_policy_layers_and_output():
     model = architectures.alphago_policy()
     rows = table(model)
     convs = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
     assert [(layer.kernel_size, layer.filters) for layer in convs] == (
-        [((5, 5), 192)] + [((3, 3), 192)] * 11 + [((1, 1), 1)])
+        [((5, 5), 192)] + [((3, 3), 192)] * 11 + [((1, 1), 1)]
+    )
     assert all(row.output_shape[:2] == (19, 19) for row in rows if row.kind == "Conv2D")
     assert totals(rows)["params"] == (25 * 48 + 1) * 192 + 11 * (9 * 192 + 1) * 192 + (192 + 1)
     board = np.random.default_rng(0).random((2, 19, 19, 48)).astype("float32")
@@ -135,12 +165,13 @@ def test_alphago_policy_options():
 
 # --- blocks --------------------------------------------------------------------
 
+
 def test_inception_block_channels_and_the_cost_of_reductions():
     reduced = table(architectures.inception_demo())
     naive = table(architectures.inception_demo(reduce=False))
     assert reduced[0].name == "input"
     assert reduced[-1].output_shape == (28, 28, 64 + 128 + 32 + 32)
-    assert naive[-1].output_shape == (28, 28, 64 + 128 + 32 + 192)    # the pooling branch passes 192 channels
+    assert naive[-1].output_shape == (28, 28, 64 + 128 + 32 + 192)  # the pooling branch passes 192 channels
     weights = 192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32
     assert totals(reduced)["mult_adds"] == 28 * 28 * weights
     assert totals(naive)["mult_adds"] == 28 * 28 * (192 * 64 + 9 * 192 * 128 + 25 * 192 * 32)
@@ -154,7 +185,7 @@ def test_residual_blocks_identity_projection_and_plain():
     assert "identity_projection" not in names and "down_projection" in names
     row = by_name(rows)
     assert row["down_projection"].output_shape == (28, 28, 128)
-    assert row["down_projection"].params == 64 * 128     # 1x1, no bias (batch normalisation follows)
+    assert row["down_projection"].params == 64 * 128  # 1x1, no bias (batch normalisation follows)
 
     inputs = keras.Input(shape=(8, 8, 16))
     plain = keras.Model(inputs, architectures.residual_block(inputs, 16, shortcut=False, batch_norm=False))
@@ -178,17 +209,18 @@ def test_dense_block_with_bottleneck_is_densenet121s_first_block():
     expected = 0
     for i in range(6):
         c = 64 + 32 * i
-        expected += 4 * c + c * 128 + 4 * 128 + 9 * 128 * 32   # BN, 1x1, BN, 3x3 (no biases)
+        expected += 4 * c + c * 128 + 4 * 128 + 9 * 128 * 32  # BN, 1x1, BN, 3x3 (no biases)
     assert totals(rows)["params"] == expected
 
 
 # --- gradients -------------------------------------------------------------------
 
+
 def test_gradients_vanish_without_skips_and_survive_with_them():
     plain = architectures.gradient_norms_by_depth(8, shortcut=False, batch_norm=False)
     residual = architectures.gradient_norms_by_depth(8, shortcut=True, batch_norm=False)
     assert plain.shape == residual.shape == (9,)
-    assert plain[-1] == pytest.approx(residual[-1])          # the same r: same gradient at the output
+    assert plain[-1] == pytest.approx(residual[-1])  # the same r: same gradient at the output
     assert plain[0] / plain[-1] < 1e-2
     assert 0.5 < residual[0] / residual[-1] < 30
 
@@ -206,11 +238,12 @@ def test_count_weight_layers_is_still_importable_from_architectures():
 
 # --- synthetic data (in cnnbook.data since issue 17; chapter 9 reads them through architectures) ---
 
+
 def test_signal_shapes_have_unit_energy_and_differ_in_shape_only():
     pattern, decoy = data._signal_shapes()
     assert pattern.shape == decoy.shape == (9,)
     assert np.linalg.norm(pattern) == pytest.approx(1.0) and np.linalg.norm(decoy) == pytest.approx(1.0)
-    assert abs(pattern @ decoy) < 1e-12        # odd wiggle, even bump: orthogonal
+    assert abs(pattern @ decoy) < 1e-12  # odd wiggle, even bump: orthogonal
 
 
 def test_pattern_signals_place_the_shapes():
@@ -220,7 +253,7 @@ def test_pattern_signals_place_the_shapes():
     pattern, decoy = data._signal_shapes()
     for signal, label, start in zip(signals[..., 0], labels, starts):
         expected = np.zeros(40)
-        expected[start:start + 9] = pattern if label else decoy
+        expected[start : start + 9] = pattern if label else decoy
         np.testing.assert_allclose(signal, expected, atol=1e-6)
     again = data.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
     assert np.array_equal(again[0], signals)
@@ -236,6 +269,6 @@ def test_ball_volume():
     assert volume.shape == ball.shape == (10, 10, 10) and volume.dtype == np.float32
     assert set(np.unique(volume).tolist()) == {0.0, 1.0}
     assert ball[2, 3, 4] and not ball[2, 3, 7]
-    assert int(ball.sum()) == 33     # lattice points within distance 2 of a lattice point
+    assert int(ball.sum()) == 33  # lattice points within distance 2 of a lattice point
     noisy, _ = data.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.5, seed=0)
     assert 0.3 < float(np.std(noisy[~ball])) < 0.7

@@ -1,4 +1,5 @@
 """cnnbook.augment: the lecture's pipeline, its numpy twins (checked against Keras), shift_rotate."""
+
 import numpy as np
 import pytest
 
@@ -12,8 +13,11 @@ def images():
 
     _, (x_test, _) = load_mnist_sample()
     rng = np.random.default_rng(0)
-    return [x_test[0].astype(np.float32) / 255, load_photo("chelsea")[:120:4, :150:4],
-            rng.random((9, 13)).astype(np.float32)]
+    return [
+        x_test[0].astype(np.float32) / 255,
+        load_photo("chelsea")[:120:4, :150:4],
+        rng.random((9, 13)).astype(np.float32),
+    ]
 
 
 def _keras_batch(image):
@@ -42,9 +46,16 @@ def test_zero_factors_and_no_flip_leave_layers_out():
     assert [layer.__class__.__name__ for layer in pipeline.layers] == ["RandomRotation", "RandomTranslation"]
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"flip": "vertical"}, ValueError), ({"rotation": 1.5}, ValueError), ({"contrast": -0.1}, ValueError),
-    ({"brightness": "0.1"}, TypeError), ({"seed": -1}, ValueError)])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"flip": "vertical"}, ValueError),
+        ({"rotation": 1.5}, ValueError),
+        ({"contrast": -0.1}, ValueError),
+        ({"brightness": "0.1"}, TypeError),
+        ({"seed": -1}, ValueError),
+    ],
+)
 def test_lecture_pipeline_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error, match=next(iter(kwargs))):
         augment.lecture_augmentation(**kwargs)
@@ -61,8 +72,13 @@ def test_pipeline_is_identity_at_inference_and_random_in_training(images):
 
 def test_augmentation_ranges_of_the_lecture_factors():
     ranges = augment.augmentation_ranges((28, 28, 1))
-    assert ranges == {"max_degrees": 18.0, "max_shift_rows": 2.8, "max_shift_cols": 2.8,
-                      "max_brightness_offset": 0.1, "contrast_factors": augment.contrast_factor_range(0.1)}
+    assert ranges == {
+        "max_degrees": 18.0,
+        "max_shift_rows": 2.8,
+        "max_shift_cols": 2.8,
+        "max_brightness_offset": 0.1,
+        "contrast_factors": augment.contrast_factor_range(0.1),
+    }
     assert augment.augmentation_ranges((100, 50), height_factor=0.2, width_factor=0.3)["max_shift_cols"] == 15.0
     with pytest.raises(ValueError, match="image_shape"):
         augment.augmentation_ranges((28,))
@@ -106,8 +122,17 @@ def test_rotate_matches_keras_random_rotation(images, degrees):
         batch = _keras_batch(image)
         transformation = layer.get_random_transformation(batch, training=True)
         transformation["rotation_matrix"] = layer._compute_affine_matrix(
-            0.5, 0.5, keras.ops.convert_to_tensor([degrees]), keras.ops.zeros([1]), keras.ops.zeros([1]),
-            keras.ops.ones([1]), keras.ops.zeros([1]), keras.ops.zeros([1]), image.shape[0], image.shape[1])
+            0.5,
+            0.5,
+            keras.ops.convert_to_tensor([degrees]),
+            keras.ops.zeros([1]),
+            keras.ops.zeros([1]),
+            keras.ops.ones([1]),
+            keras.ops.zeros([1]),
+            keras.ops.zeros([1]),
+            image.shape[0],
+            image.shape[1],
+        )
         expected = _unbatch(layer.transform_images(keras.ops.convert_to_tensor(batch), transformation), image)
         np.testing.assert_allclose(augment.rotate(image, degrees), expected, atol=1e-5)
 
@@ -143,8 +168,9 @@ def test_flip_brightness_contrast_match_keras(images):
     image = images[1]
     batch = keras.ops.convert_to_tensor(_keras_batch(image))
     flip = keras.layers.RandomFlip("horizontal")
-    flipped = flip.transform_images(batch, {"flips": keras.ops.convert_to_tensor([[[[True]]]]),
-                                            "input_shape": batch.shape})
+    flipped = flip.transform_images(
+        batch, {"flips": keras.ops.convert_to_tensor([[[[True]]]]), "input_shape": batch.shape}
+    )
     np.testing.assert_array_equal(augment.flip_horizontal(image), _unbatch(flipped, image))
 
     brightness = keras.layers.RandomBrightness(0.1, value_range=(0.0, 1.0))
@@ -154,8 +180,9 @@ def test_flip_brightness_contrast_match_keras(images):
     for value_range in ((0.0, 1.0), augment.KERAS_CONTRAST_DEFAULT_RANGE):
         contrast = keras.layers.RandomContrast(0.1, value_range=value_range)
         stronger = contrast.transform_images(batch, {"contrast_factor": keras.ops.convert_to_tensor([[[[1.08]]]])})
-        np.testing.assert_allclose(augment.adjust_contrast(image, 1.08, value_range=value_range),
-                                   _unbatch(stronger, image), atol=1e-6)
+        np.testing.assert_allclose(
+            augment.adjust_contrast(image, 1.08, value_range=value_range), _unbatch(stronger, image), atol=1e-6
+        )
 
 
 def test_contrast_factor_range_is_what_the_layer_says():
@@ -171,8 +198,9 @@ def test_contrast_factor_range_is_what_the_layer_says():
 def test_contrast_clips_to_0_1_unless_given_the_keras_default_range():
     image = np.array([[0.0, 1.0], [0.0, 1.0]], np.float32)
     assert augment.adjust_contrast(image, 1.1).max() == pytest.approx(1.0)
-    assert augment.adjust_contrast(image, 1.1, value_range=augment.KERAS_CONTRAST_DEFAULT_RANGE).max() == \
-        pytest.approx(1.05)
+    assert augment.adjust_contrast(image, 1.1, value_range=augment.KERAS_CONTRAST_DEFAULT_RANGE).max() == pytest.approx(
+        1.05
+    )
     with pytest.raises(ValueError, match="value_range"):
         augment.adjust_contrast(image, 1.1, value_range=(1, 0))
     with pytest.raises(TypeError, match="value_range"):
@@ -185,8 +213,11 @@ def test_lecture_pipeline_keeps_images_in_0_1():
     keras.utils.set_random_seed(0)
     digits = np.zeros((64, 28, 28, 1), np.float32)
     digits[:, 8:20, 12:16] = 1.0  # a bright bar: raised contrast pushes it up
-    fixed = np.asarray(augment.lecture_augmentation(flip=None, rotation=0, height_factor=0, width_factor=0,
-                                                    brightness=0, contrast=0.1, seed=0)(digits, training=True))
+    fixed = np.asarray(
+        augment.lecture_augmentation(
+            flip=None, rotation=0, height_factor=0, width_factor=0, brightness=0, contrast=0.1, seed=0
+        )(digits, training=True)
+    )
     assert fixed.max() <= 1.0 and fixed.min() >= 0.0
     lecture = keras.layers.RandomContrast(0.1, seed=0)  # the lecture's code: Keras' default (0, 255)
     assert np.asarray(lecture(digits, training=True)).max() > 1.0
@@ -204,8 +235,9 @@ def test_pixels_refuse_channels_first_and_non_numbers():
 def test_augment_like_keras_with_zero_factors_is_identity(images):
     draws = augment.draw_augmentations(3, seed=0)
     for image in images:
-        same = augment.augment_like_keras(image, draws, 1, flip=None, rotation=0, height_factor=0,
-                                          width_factor=0, brightness=0, contrast=0)
+        same = augment.augment_like_keras(
+            image, draws, 1, flip=None, rotation=0, height_factor=0, width_factor=0, brightness=0, contrast=0
+        )
         np.testing.assert_array_equal(same, image)
 
 

@@ -1,11 +1,12 @@
 """Tests of cnnbook.conv against scipy, TensorFlow and the loop version."""
 
-
-import cnnbook.conv
 import numpy as np
 import pytest
 import scipy.signal
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cnnbook.conv import (
     avg_pool2d,
     conv2d,
@@ -16,8 +17,6 @@ from cnnbook.conv import (
     output_size,
     pad_amounts,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=60, deadline=None)
 FEW = settings(max_examples=30, deadline=None)
@@ -71,14 +70,15 @@ def tf_padding(x, k, padding, dilation):
     return [[0, 0], [p_rows, p_rows], [p_cols, p_cols], [0, 0]]
 
 
-
 # ---------------------------------------------------------------------------
 # conv2d against scipy.signal
 # ---------------------------------------------------------------------------
 
+
 @FEW
-@given(seed=seeds, h=sizes, w=sizes, kh=st.integers(1, 5), kw=st.integers(1, 5),
-       mode=st.sampled_from(["valid", "full"]))
+@given(
+    seed=seeds, h=sizes, w=sizes, kh=st.integers(1, 5), kw=st.integers(1, 5), mode=st.sampled_from(["valid", "full"])
+)
 def test_conv2d_matches_scipy_correlate2d(seed, h, w, kh, kw, mode):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((h, w))
@@ -87,8 +87,7 @@ def test_conv2d_matches_scipy_correlate2d(seed, h, w, kh, kw, mode):
         with pytest.raises(ValueError, match="k is larger than the padded input"):
             conv2d(x, k, padding=mode)
         return
-    np.testing.assert_allclose(conv2d(x, k, padding=mode), scipy.signal.correlate2d(x, k, mode=mode),
-                               atol=1e-12)
+    np.testing.assert_allclose(conv2d(x, k, padding=mode), scipy.signal.correlate2d(x, k, mode=mode), atol=1e-12)
 
 
 @FEW
@@ -103,20 +102,30 @@ def test_conv2d_same_matches_scipy_for_odd_kernels(seed, h, w, kh, kw):
 
 
 @FEW
-@given(seed=seeds, h=sizes, w=sizes, kh=st.integers(1, 4), kw=st.integers(1, 4),
-       c_in=small, c_out=small, mode=st.sampled_from(["valid", "full"]))
+@given(
+    seed=seeds,
+    h=sizes,
+    w=sizes,
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    c_in=small,
+    c_out=small,
+    mode=st.sampled_from(["valid", "full"]),
+)
 def test_convolve2d_matches_scipy_convolve2d_per_channel(seed, h, w, kh, kw, c_in, c_out, mode):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((max(h, kh), max(w, kw), c_in))
     k = rng.standard_normal((kh, kw, c_in, c_out))
     expected = np.stack(
-        [sum(scipy.signal.convolve2d(x[:, :, c], k[:, :, c, o], mode=mode) for c in range(c_in))
-         for o in range(c_out)],
+        [sum(scipy.signal.convolve2d(x[:, :, c], k[:, :, c, o], mode=mode) for c in range(c_in)) for o in range(c_out)],
         axis=-1,
     )
     np.testing.assert_allclose(convolve2d(x, k, padding=mode), expected, atol=1e-12)
-    np.testing.assert_allclose(convolve2d(x[:, :, 0], k[:, :, 0, 0], padding=mode),
-                               scipy.signal.convolve2d(x[:, :, 0], k[:, :, 0, 0], mode=mode), atol=1e-12)
+    np.testing.assert_allclose(
+        convolve2d(x[:, :, 0], k[:, :, 0, 0], padding=mode),
+        scipy.signal.convolve2d(x[:, :, 0], k[:, :, 0, 0], mode=mode),
+        atol=1e-12,
+    )
 
 
 def test_correlation_and_convolution_differ_by_a_rotated_kernel():
@@ -131,6 +140,7 @@ def test_correlation_and_convolution_differ_by_a_rotated_kernel():
 # ---------------------------------------------------------------------------
 # conv2d against tf.nn.conv2d
 # ---------------------------------------------------------------------------
+
 
 @SETTINGS
 @given(case=conv_cases())
@@ -167,8 +177,12 @@ def test_int_padding_equals_np_pad_then_tf_valid(case):
         with pytest.raises(ValueError, match="k is larger than the padded input"):
             conv2d(x, k, stride=stride, padding=padding, dilation=dilation)
         return
-    np.testing.assert_allclose(conv2d(x, k, stride=stride, padding=padding, dilation=dilation),
-                               tf_conv(padded, k, stride, "VALID", dilation), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        conv2d(x, k, stride=stride, padding=padding, dilation=dilation),
+        tf_conv(padded, k, stride, "VALID", dilation),
+        rtol=1e-10,
+        atol=1e-10,
+    )
 
 
 @pytest.mark.parametrize("n", [5, 6, 7, 8])
@@ -189,13 +203,13 @@ def test_keras_conv2d_layer_agrees():
     x = rng.standard_normal((9, 11, 3))
     layer = tf.keras.layers.Conv2D(4, (2, 3), strides=2, padding="same", use_bias=False, dtype="float64")
     out = layer(x[np.newaxis]).numpy()[0]
-    np.testing.assert_allclose(conv2d(x, layer.get_weights()[0], stride=2, padding="same"), out,
-                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(conv2d(x, layer.get_weights()[0], stride=2, padding="same"), out, rtol=1e-10, atol=1e-10)
 
 
 # ---------------------------------------------------------------------------
 # conv2d against conv2d_loop, and the input forms
 # ---------------------------------------------------------------------------
+
 
 @SETTINGS
 @given(case=conv_cases())
@@ -224,13 +238,25 @@ def test_stride_subsamples_the_unit_stride_output(case):
     except ValueError:
         return
     s_rows, s_cols = as_pair(stride)
-    np.testing.assert_allclose(conv2d(x, k, stride=stride, padding=padding, dilation=dilation),
-                               dense[::s_rows, ::s_cols], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        conv2d(x, k, stride=stride, padding=padding, dilation=dilation),
+        dense[::s_rows, ::s_cols],
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @FEW
-@given(seed=seeds, h=sizes, w=sizes, kh=st.integers(1, 3), kw=st.integers(1, 3),
-       stride=pairs, padding=paddings, dilation=pairs)
+@given(
+    seed=seeds,
+    h=sizes,
+    w=sizes,
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    stride=pairs,
+    padding=paddings,
+    dilation=pairs,
+)
 def test_two_dimensional_forms_agree_with_channel_form(seed, h, w, kh, kw, stride, padding, dilation):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((h, w))
@@ -256,8 +282,7 @@ def test_two_dimensional_x_with_several_filters():
     out = conv2d(x, k, padding="same")
     assert out.shape == (6, 7, 4)
     for o in range(4):
-        np.testing.assert_allclose(out[:, :, o], scipy.signal.correlate2d(x, k[:, :, 0, o], mode="same"),
-                                   atol=1e-12)
+        np.testing.assert_allclose(out[:, :, o], scipy.signal.correlate2d(x, k[:, :, 0, o], mode="same"), atol=1e-12)
 
 
 def test_integer_bool_and_list_inputs_give_float64():
@@ -294,9 +319,9 @@ def test_stride_and_dilation_accept_numpy_integers_and_arrays():
 # im2col
 # ---------------------------------------------------------------------------
 
+
 @FEW
-@given(seed=seeds, h=sizes, w=sizes, c=small, kh=st.integers(1, 3), kw=st.integers(1, 3),
-       stride=pairs, dilation=pairs)
+@given(seed=seeds, h=sizes, w=sizes, c=small, kh=st.integers(1, 3), kw=st.integers(1, 3), stride=pairs, dilation=pairs)
 def test_im2col_column_order_and_matrix_product(seed, h, w, c, kh, kw, stride, dilation):
     rng = np.random.default_rng(seed)
     (s_rows, s_cols), (d_rows, d_cols) = as_pair(stride), as_pair(dilation)
@@ -309,8 +334,7 @@ def test_im2col_column_order_and_matrix_product(seed, h, w, c, kh, kw, stride, d
     for _ in range(20):
         r, q = rng.integers(out_h), rng.integers(out_w)
         i, j, ch = rng.integers(kh), rng.integers(kw), rng.integers(c)
-        assert columns[r * out_w + q, (i * kw + j) * c + ch] == x[r * s_rows + i * d_rows,
-                                                                  q * s_cols + j * d_cols, ch]
+        assert columns[r * out_w + q, (i * kw + j) * c + ch] == x[r * s_rows + i * d_rows, q * s_cols + j * d_cols, ch]
     k = rng.standard_normal((kh, kw, c, 2))
     product = (columns @ k.reshape(-1, 2)).reshape(out_h, out_w, 2)
     np.testing.assert_allclose(product, conv2d(x, k, stride=stride, dilation=dilation), rtol=1e-12, atol=1e-12)
@@ -360,8 +384,7 @@ def test_output_size_word_relations(i, k):
 
 
 @settings(max_examples=200, deadline=None)
-@given(n=st.integers(1, 40), k=st.integers(1, 8), s=st.integers(1, 5), p=st.integers(0, 6),
-       d=st.integers(1, 4))
+@given(n=st.integers(1, 40), k=st.integers(1, 8), s=st.integers(1, 5), p=st.integers(0, 6), d=st.integers(1, 4))
 def test_output_size_formula(n, k, s, p, d):
     numerator = n + 2 * p - d * (k - 1) - 1
     if numerator < 0:
@@ -395,6 +418,7 @@ def test_pad_amounts_puts_the_odd_zero_after():
 # Pooling against tf.nn
 # ---------------------------------------------------------------------------
 
+
 @SETTINGS
 @given(seed=seeds, h=sizes, w=sizes, c=small, size=pairs, stride=st.one_of(st.none(), pairs))
 def test_pooling_matches_tf(seed, h, w, c, size, stride):
@@ -408,14 +432,12 @@ def test_pooling_matches_tf(seed, h, w, c, size, stride):
         return
     tf_stride = list(as_pair(size if stride is None else stride))
     for ours, theirs in ((max_pool2d, tf.nn.max_pool2d), (avg_pool2d, tf.nn.avg_pool2d)):
-        expected = theirs(tf.constant(x[np.newaxis]), ksize=[ph, pw], strides=tf_stride,
-                          padding="VALID").numpy()[0]
+        expected = theirs(tf.constant(x[np.newaxis]), ksize=[ph, pw], strides=tf_stride, padding="VALID").numpy()[0]
         out = ours(x, size=size, stride=stride)
         assert out.dtype == np.float64
         assert out.shape == expected.shape
         np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(ours(x[:, :, 0], size=size, stride=stride), out[:, :, 0],
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(ours(x[:, :, 0], size=size, stride=stride), out[:, :, 0], rtol=1e-12, atol=1e-12)
 
 
 def test_pooling_shapes_follow_output_size():
@@ -428,6 +450,7 @@ def test_pooling_shapes_follow_output_size():
 # ---------------------------------------------------------------------------
 # Bad input (the error-message tests are in test_checks.py)
 # ---------------------------------------------------------------------------
+
 
 def test_padding_can_make_a_large_kernel_fit():
     assert conv2d(np.ones((3, 3)), np.ones((5, 5)), padding=1).shape == (1, 1)

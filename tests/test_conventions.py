@@ -18,6 +18,7 @@ Each checker returns the offending cells, so a failure lists all of them. The
 ``test_checker_*`` tests feed each checker a violation and a clean cell, so
 none of these checks passes vacuously.
 """
+
 import ast
 import json
 import pathlib
@@ -90,11 +91,20 @@ def _literal_text(node):
     """The constant text of a formatted string expression, or None if it is not one."""
     if isinstance(node, ast.JoinedStr):
         return "".join(part.value for part in node.values if isinstance(part, ast.Constant))
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
-            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
         return node.func.value.value
-    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
-            and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Mod)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.left.value, str)
+    ):
         return node.left.value
     return None
 
@@ -165,9 +175,11 @@ def visible_check_problems(nb):
     Only ``remove-cell`` counts: it is the one tag that removes the cell from
     the HTML page entirely, while the build and nbval still execute it.
     """
-    return [f"{label(index, cell)} holds only asserts; tag it {CHECK_TAG!r}"
-            for index, cell, tree in code_cells(nb)
-            if tree is not None and _only_checks(tree.body) and CHECK_TAG not in tags(cell)]
+    return [
+        f"{label(index, cell)} holds only asserts; tag it {CHECK_TAG!r}"
+        for index, cell, tree in code_cells(nb)
+        if tree is not None and _only_checks(tree.body) and CHECK_TAG not in tags(cell)
+    ]
 
 
 NBVAL_COMMENT = re.compile(r"#\s*NBVAL_[A-Z_]+")
@@ -185,9 +197,11 @@ def nbval_comment_problems(nb):
 
 def compared_without_output_problems(nb):
     """Cells tagged ``nbval-check-output`` whose stored outputs are empty (nothing to compare)."""
-    return [f"{label(index, cell)} is tagged {COMPARE_TAG!r} but has no stored output"
-            for index, cell, _ in code_cells(nb)
-            if COMPARE_TAG in tags(cell) and not cell.get("outputs")]
+    return [
+        f"{label(index, cell)} is tagged {COMPARE_TAG!r} but has no stored output"
+        for index, cell, _ in code_cells(nb)
+        if COMPARE_TAG in tags(cell) and not cell.get("outputs")
+    ]
 
 
 def large_output_problems(nb, limit=MAX_OUTPUT_BYTES):
@@ -198,8 +212,10 @@ def large_output_problems(nb, limit=MAX_OUTPUT_BYTES):
             size = output_bytes(output)
             if size > limit:
                 kinds = ", ".join(sorted(output.get("data", {}))) or output["output_type"]
-                problems.append(f"{label(index, cell)} output {number} ({kinds}) is {size / KB:,.0f} KB "
-                                f"(limit {limit / KB:,.0f} KB)")
+                problems.append(
+                    f"{label(index, cell)} output {number} ({kinds}) is {size / KB:,.0f} KB "
+                    f"(limit {limit / KB:,.0f} KB)"
+                )
     return problems
 
 
@@ -223,8 +239,9 @@ def stand_in_id_problems(nb):
                 if UUID.search(element_id):
                     problems.append(f"{label(index, cell)} has a random (uuid) element id {element_id!r}")
                 if element_id in first_seen and first_seen[element_id] != index:
-                    problems.append(f"{label(index, cell)} repeats element id {element_id!r} "
-                                    f"of cell {first_seen[element_id]}")
+                    problems.append(
+                        f"{label(index, cell)} repeats element id {element_id!r} of cell {first_seen[element_id]}"
+                    )
                 first_seen.setdefault(element_id, index)
     return problems
 
@@ -238,15 +255,20 @@ def glue_problems(nb):
     The book build fails on such a name; in the stored notebook it means the
     outputs are stale (the chapter was edited but not re-executed).
     """
-    recorded = {output.get("metadata", {}).get("scrapbook", {}).get("name")
-                for _, cell, _ in code_cells(nb) for output in cell.get("outputs", [])}
+    recorded = {
+        output.get("metadata", {}).get("scrapbook", {}).get("name")
+        for _, cell, _ in code_cells(nb)
+        for output in cell.get("outputs", [])
+    }
     problems = []
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
             missing = sorted(set(GLUE_REFERENCE.findall(source(cell))) - recorded)
             if missing:
-                problems.append(f"markdown cell {index} reads glued {', '.join(missing)}, which no stored output "
-                                "records (glue it with cnnbook.book.glue and re-execute the notebook)")
+                problems.append(
+                    f"markdown cell {index} reads glued {', '.join(missing)}, which no stored output "
+                    "records (glue it with cnnbook.book.glue and re-execute the notebook)"
+                )
     return problems
 
 
@@ -264,8 +286,10 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_prose_is_not_built_by_string_formatting(path):
     problems = formatted_prose_problems(read(path))
-    assert not problems, ("write prose in a markdown cell; glue numbers (cnnbook.book.glue + {glue:text}) "
-                          "or type them and check them in a remove-cell cell\n" + failure(path, problems))
+    assert not problems, (
+        "write prose in a markdown cell; glue numbers (cnnbook.book.glue + {glue:text}) "
+        "or type them and check them in a remove-cell cell\n" + failure(path, problems)
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -295,8 +319,7 @@ def test_compared_cells_have_outputs(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_no_output_above_300_kb(path):
     problems = large_output_problems(read(path))
-    assert not problems, ("store photos as JPEG or downsized, figures at modest dpi\n"
-                          + failure(path, problems))
+    assert not problems, "store photos as JPEG or downsized, figures at modest dpi\n" + failure(path, problems)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -304,15 +327,19 @@ def test_notebook_under_1_5_mb(path):
     size = path.stat().st_size
     assert size <= MAX_NOTEBOOK_BYTES, (
         f"{path.name} is {size / KB:,.0f} KB (limit {MAX_NOTEBOOK_BYTES / KB:,.0f} KB); largest outputs:\n  "
-        + "\n  ".join(large_output_problems(read(path), limit=50 * KB)[:10]))
+        + "\n  ".join(large_output_problems(read(path), limit=50 * KB)[:10])
+    )
 
 
 def test_all_chapters_together_under_5_mb():
     sizes = {path.name: path.stat().st_size for path in CHAPTERS}
     total = sum(sizes.values())
-    listing = ", ".join(f"{name} {size / KB:,.0f} KB" for name, size in sorted(sizes.items(), key=lambda item: -item[1]))
+    listing = ", ".join(
+        f"{name} {size / KB:,.0f} KB" for name, size in sorted(sizes.items(), key=lambda item: -item[1])
+    )
     assert total <= MAX_CHAPTERS_BYTES, (
-        f"chapters/ holds {total / KB:,.0f} KB of notebooks (limit {MAX_CHAPTERS_BYTES / KB:,.0f} KB): {listing}")
+        f"chapters/ holds {total / KB:,.0f} KB of notebooks (limit {MAX_CHAPTERS_BYTES / KB:,.0f} KB): {listing}"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -367,8 +394,11 @@ def test_checker_formatted_prose():
 
 def test_checker_glue():
     prefix = "application/papermill.record/"  # what myst-nb reads (and cnnbook.book.glue writes)
-    recorded = {"output_type": "display_data", "data": {prefix + "text/plain": "0.97"},
-                "metadata": {"scrapbook": {"name": "acc_cnn", "mime_prefix": prefix}}}
+    recorded = {
+        "output_type": "display_data",
+        "data": {prefix + "text/plain": "0.97"},
+        "metadata": {"scrapbook": {"name": "acc_cnn", "mime_prefix": prefix}},
+    }
     text = {"cell_type": "markdown", "metadata": {}, "source": "The CNN reaches {glue:text}`acc_cnn:.1%`."}
     assert glue_problems(notebook(code('glue("acc_cnn", acc)', outputs=[recorded]), text)) == []
     assert len(glue_problems(notebook(code('glue("acc_cnn", acc)'), text))) == 1
@@ -413,7 +443,9 @@ def test_checker_sizes_and_ids():
     random_id = "cnnbook-anim-3f2b9c1e4d6a4b8f9e0a1b2c3d4e5f60"
     assert len(stand_in_id_problems(notebook(code("w", outputs=[html(random_id)])))) == 1
     assert len(stand_in_id_problems(notebook(code("a", outputs=[html("x1")]), code("b", outputs=[html("x1")])))) == 1
-    assert stand_in_id_problems(notebook(code("a", outputs=[html("anim-9e1f0c")]), code("b", outputs=[html("x2")]))) == []
+    assert (
+        stand_in_id_problems(notebook(code("a", outputs=[html("anim-9e1f0c")]), code("b", outputs=[html("x2")]))) == []
+    )
 
 
 # ---------------------------------------------------------------- the teaching page

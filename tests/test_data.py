@@ -1,4 +1,5 @@
 """cnnbook.data: the bundled MNIST sample, its checksum, photos, 8x8 digits."""
+
 import hashlib
 import json
 import pathlib

@@ -1,9 +1,9 @@
 """Tests of cnnbook.diagrams: what each diagram shows is computed, and every diagram has alt text."""
+
 import matplotlib
 
 matplotlib.use("Agg")
 
-import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -24,8 +24,15 @@ def texts(figure):
     return [text.get_text() for ax in figure.axes for text in ax.texts]
 
 
-LECTURE_SPECS = [Conv2D(32, 5, padding="same"), Pool(2), Conv2D(64, 5, padding="same"), Pool(2),
-                 Flatten(), Dense(1024), Dense(10)]
+LECTURE_SPECS = [
+    Conv2D(32, 5, padding="same"),
+    Pool(2),
+    Conv2D(64, 5, padding="same"),
+    Pool(2),
+    Flatten(),
+    Dense(1024),
+    Dense(10),
+]
 
 
 def test_tensor_diagram_from_specs_shows_computed_shapes_and_counts():
@@ -35,9 +42,9 @@ def test_tensor_diagram_from_specs_shows_computed_shapes_and_counts():
     for row in rows:
         shape = row.output_shape
         words = f"{shape[2]}x{shape[0]}x{shape[1]}" if len(shape) == 3 else str(shape[0])
-        assert words in shown, words            # every tensor, channels first
+        assert words in shown, words  # every tensor, channels first
         if row.kind != "InputLayer":
-            assert f"{row.params:,}" in shown    # every arrow's parameter count
+            assert f"{row.params:,}" in shown  # every arrow's parameter count
     total = params.totals(rows)["params"]
     assert f"{total:,} parameters in all" in alt
     assert "32x28x28" in alt and "conv2 (Conv2D, 51,264 parameters)" in alt
@@ -67,8 +74,12 @@ def test_block_diagram_draws_one_box_per_layer_and_the_skip():
     assert len(boxes) == len(model.layers)
     assert f"{model.count_params():,} parameters in all" in alt
     assert "identity_add (Add from input, identity_conv2_bn" in alt
-    skips = [a for a in figure.axes[0].texts if getattr(a, "arrow_patch", None) is not None
-             and matplotlib.colors.to_hex(a.arrow_patch.get_edgecolor()) == "#cb181d"]
+    skips = [
+        a
+        for a in figure.axes[0].texts
+        if getattr(a, "arrow_patch", None) is not None
+        and matplotlib.colors.to_hex(a.arrow_patch.get_edgecolor()) == "#cb181d"
+    ]
     assert len(skips) == 1  # the identity shortcut; the projection has a layer of its own
 
 
@@ -96,12 +107,15 @@ def test_vgg_ladder_counts_match_keras():
     del model
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding", [
-    ((3, 3), (2, 2), 1, "valid"),
-    ((5, 4), (3, 2), 2, "valid"),
-    ((4, 4), (3, 3), 1, "same"),
-    ((3, 3), (2, 2), 1, 1),
-])
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding",
+    [
+        ((3, 3), (2, 2), 1, "valid"),
+        ((5, 4), (3, 2), 2, "valid"),
+        ((4, 4), (3, 3), 1, "same"),
+        ((3, 3), (2, 2), 1, 1),
+    ],
+)
 def test_convolution_matrix_is_the_convolution(shape, kernel, stride, padding):
     rng = np.random.default_rng(0)
     x, k = rng.standard_normal(shape), rng.standard_normal(kernel)
@@ -122,21 +136,24 @@ def test_kuo_matrix_is_four_by_nine_with_shared_weights():
     assert alt.startswith("A 4 x 9 matrix") and "16 of the 36 cells" in alt
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: diagrams.tensor_diagram("lecture"), TypeError),
-    (lambda: diagrams.tensor_diagram((4, 4, 1), [Conv2D(8, 5)]), ValueError),
-    (lambda: diagrams.tensor_diagram((4, 4, 1), [Conv2D(8, 3)], title=3), TypeError),
-    (lambda: diagrams.tensor_diagram(architectures.inception_demo()), ValueError),
-    (lambda: diagrams.block_diagram("model"), TypeError),
-    (lambda: diagrams.architecture_diagram("GoogLeNet"), ValueError),
-    (lambda: diagrams.architecture_diagram(16), TypeError),
-    (lambda: diagrams.convolution_matrix(np.ones((2, 2, 1)), (3, 3)), ValueError),
-    (lambda: diagrams.convolution_matrix(np.ones((2, 2)), 0), ValueError),
-    (lambda: diagrams.convolution_matrix(np.ones((2, 2)), "3"), TypeError),
-    (lambda: diagrams.convolution_matrix(np.ones((4, 4)), (3, 3)), ValueError),
-    (lambda: diagrams.convolution_matrix_diagram(kernel_shape=10, input_shape=12), ValueError),
-    (lambda: diagrams.convolution_matrix_diagram(input_shape=(20, 30)), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: diagrams.tensor_diagram("lecture"), TypeError),
+        (lambda: diagrams.tensor_diagram((4, 4, 1), [Conv2D(8, 5)]), ValueError),
+        (lambda: diagrams.tensor_diagram((4, 4, 1), [Conv2D(8, 3)], title=3), TypeError),
+        (lambda: diagrams.tensor_diagram(architectures.inception_demo()), ValueError),
+        (lambda: diagrams.block_diagram("model"), TypeError),
+        (lambda: diagrams.architecture_diagram("GoogLeNet"), ValueError),
+        (lambda: diagrams.architecture_diagram(16), TypeError),
+        (lambda: diagrams.convolution_matrix(np.ones((2, 2, 1)), (3, 3)), ValueError),
+        (lambda: diagrams.convolution_matrix(np.ones((2, 2)), 0), ValueError),
+        (lambda: diagrams.convolution_matrix(np.ones((2, 2)), "3"), TypeError),
+        (lambda: diagrams.convolution_matrix(np.ones((4, 4)), (3, 3)), ValueError),
+        (lambda: diagrams.convolution_matrix_diagram(kernel_shape=10, input_shape=12), ValueError),
+        (lambda: diagrams.convolution_matrix_diagram(input_shape=(20, 30)), ValueError),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, error):
     with pytest.raises(error):
         call()

@@ -1,8 +1,10 @@
 """Tests of cnnbook.features against scikit-image, scikit-learn and Keras."""
 
-
 import numpy as np
 import pytest
+from skimage.feature import daisy
+from sklearn.neighbors import NearestNeighbors
+
 from cnnbook.data import load_mnist_sample
 from cnnbook.features import (
     compass_kernels,
@@ -15,8 +17,6 @@ from cnnbook.features import (
     orientation_maps,
     plot_daisy_layout,
 )
-from skimage.feature import daisy
-from sklearn.neighbors import NearestNeighbors
 
 
 @pytest.fixture(scope="module")
@@ -27,21 +27,29 @@ def digits():
 
 # ---- DAISY ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("normalization", ["l1", "l2", "daisy", "off"])
 def test_daisy_features_equal_skimage_on_digits(digits, normalization):
     ours = daisy_features(digits, normalization=normalization, chunk=7)
-    theirs = np.stack([daisy(image, step=5, radius=6, rings=2, histograms=6, orientations=8,
-                             normalization=normalization) for image in digits])
+    theirs = np.stack(
+        [
+            daisy(image, step=5, radius=6, rings=2, histograms=6, orientations=8, normalization=normalization)
+            for image in digits
+        ]
+    )
     assert ours.shape == theirs.shape == (40, 4, 4, 104)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("params", [
-    dict(step=4, radius=15, rings=3, histograms=8, orientations=8),
-    dict(step=3, radius=4, rings=1, histograms=4, orientations=6),
-    dict(step=7, radius=9, rings=3, histograms=5, orientations=3),
-    dict(step=1, radius=2, rings=2, histograms=3, orientations=1),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(step=4, radius=15, rings=3, histograms=8, orientations=8),
+        dict(step=3, radius=4, rings=1, histograms=4, orientations=6),
+        dict(step=7, radius=9, rings=3, histograms=5, orientations=3),
+        dict(step=1, radius=2, rings=2, histograms=3, orientations=1),
+    ],
+)
 def test_daisy_features_equal_skimage_on_other_shapes_and_parameters(params):
     images = np.random.default_rng(1).random((3, 41, 57))
     ours = daisy_features(images, **params)
@@ -75,12 +83,15 @@ def test_l1_descriptors_sum_to_one(digits):
     np.testing.assert_allclose(sums, 1.0)
 
 
-@pytest.mark.parametrize("shape, params", [
-    ((28, 28), dict(step=5, radius=6, rings=2, histograms=6, orientations=8)),
-    ((28, 28), dict(step=4, radius=6, rings=2, histograms=6, orientations=8)),
-    ((30, 45), dict(step=3, radius=5, rings=1, histograms=8, orientations=4)),
-    ((100, 64), dict(step=9, radius=15, rings=3, histograms=8, orientations=8)),
-])
+@pytest.mark.parametrize(
+    "shape, params",
+    [
+        ((28, 28), dict(step=5, radius=6, rings=2, histograms=6, orientations=8)),
+        ((28, 28), dict(step=4, radius=6, rings=2, histograms=6, orientations=8)),
+        ((30, 45), dict(step=3, radius=5, rings=1, histograms=8, orientations=4)),
+        ((100, 64), dict(step=9, radius=15, rings=3, histograms=8, orientations=8)),
+    ],
+)
 def test_layout_matches_the_descriptor_grid(shape, params):
     layout = daisy_layout(shape, **params)
     features = daisy_features(np.random.default_rng(2).random(shape), **params)
@@ -131,6 +142,7 @@ def test_plot_daisy_layout_draws_every_histogram_circle(digits):
 
 # ---- hand-made filters ----------------------------------------------------
 
+
 def test_compass_starts_with_sobel_and_turns_45_degrees():
     names, kernels = compass_kernels()
     assert names == ["0°", "45°", "90°", "135°", "180°", "225°", "270°", "315°"]
@@ -177,6 +189,7 @@ def test_filter_similarity_reads_keras_kernels_and_is_scale_free():
 
 # ---- nearest neighbours ---------------------------------------------------
 
+
 @pytest.mark.parametrize("k, chunk", [(1, 500), (5, 7), (30, 3)])
 def test_nearest_neighbours_match_scikit_learn(k, chunk):
     rng = np.random.default_rng(3)
@@ -203,8 +216,10 @@ def test_equal_distances_are_ordered_by_index():
 
 # ---- learned features -----------------------------------------------------
 
+
 def test_layer_features_are_the_layer_outputs(digits):
     import keras
+
     from cnnbook.data import to_model_input
     from cnnbook.env import seed_everything
     from cnnbook.models import small_cnn

@@ -1,10 +1,12 @@
 """Tests of cnnbook.grad against tf.GradientTape (float64), finite differences and algebra."""
 
-
 import numpy as np
 import pytest
 import sympy
 import tensorflow as tf
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from cnnbook.conv import avg_pool2d, conv2d, max_pool2d, output_size
 from cnnbook.grad import (
     _numerical_gradient,
@@ -20,8 +22,6 @@ from cnnbook.grad import (
     symbol_grid,
     symbolic_conv2d,
 )
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 TOLERANCE = 1e-8
 
@@ -46,8 +46,7 @@ def tf_conv_gradients(x4, k4, g4, stride, padding):
     x_var = tf.Variable(x4)
     k_var = tf.Variable(k4)
     with tf.GradientTape() as tape:
-        out = tf.nn.conv2d(x_var, k_var, strides=list(as_pair(stride)),
-                           padding=tf_padding(padding, k4.shape[:2]))
+        out = tf.nn.conv2d(x_var, k_var, strides=list(as_pair(stride)), padding=tf_padding(padding, k4.shape[:2]))
         loss = tf.reduce_sum(out * g4)
     dx, dk = tape.gradient(loss, [x_var, k_var])
     return dx.numpy(), dk.numpy()
@@ -57,26 +56,25 @@ def forward_shape(x_shape, k_shape, stride, padding):
     """Spatial output shape of the convolution (raises ValueError when it does not fit)."""
     s_rows, s_cols = as_pair(stride)
     height, width = x_shape[-3:-1] if len(x_shape) >= 3 else x_shape
-    return (output_size(height, k_shape[0], s_rows, padding),
-            output_size(width, k_shape[1], s_cols, padding))
+    return (output_size(height, k_shape[0], s_rows, padding), output_size(width, k_shape[1], s_cols, padding))
 
 
 CASES = [
     # (x shape, k shape, stride, padding)
-    ((3, 3), (2, 2), 1, "valid"),                  # the lecture's example
-    ((3, 3), (2, 2), 1, 1),                        # Kuo's padded example: 4x4 output
+    ((3, 3), (2, 2), 1, "valid"),  # the lecture's example
+    ((3, 3), (2, 2), 1, 1),  # Kuo's padded example: 4x4 output
     ((5, 7, 1), (3, 2, 1, 1), 1, "same"),
-    ((6, 6, 2), (3, 3, 2, 3), 2, "valid"),         # stride 2 with an unused last row
-    ((7, 5, 3), (3, 3, 3, 2), 2, "same"),          # TF's asymmetric "same" padding
-    ((6, 8, 2), (2, 4, 2, 4), 2, "same"),          # even kernel, extra zero after
+    ((6, 6, 2), (3, 3, 2, 3), 2, "valid"),  # stride 2 with an unused last row
+    ((7, 5, 3), (3, 3, 3, 2), 2, "same"),  # TF's asymmetric "same" padding
+    ((6, 8, 2), (2, 4, 2, 4), 2, "same"),  # even kernel, extra zero after
     ((4, 5, 1), (3, 3, 1, 2), 1, "full"),
     ((5, 5, 2), (2, 3, 2, 2), 2, "full"),
-    ((8, 6, 4), (3, 3, 4, 5), (2, 1), "valid"),    # different row/column strides
-    ((9, 4, 3), (1, 1, 3, 6), 3, "valid"),         # 1x1 kernel
-    ((5, 6, 2), (3, 3, 2, 2), (1, 2), 2),          # int padding with stride
-    ((2, 6, 3, 2), (3, 3, 2, 4), 1, "same"),       # a batch of 2
-    ((3, 7, 5, 1), (2, 2, 1, 3), 2, "valid"),      # a batch of 3, stride 2
-    ((4, 4), (4, 4, 1, 2), 1, "valid"),            # 2-D x with a 4-D kernel
+    ((8, 6, 4), (3, 3, 4, 5), (2, 1), "valid"),  # different row/column strides
+    ((9, 4, 3), (1, 1, 3, 6), 3, "valid"),  # 1x1 kernel
+    ((5, 6, 2), (3, 3, 2, 2), (1, 2), 2),  # int padding with stride
+    ((2, 6, 3, 2), (3, 3, 2, 4), 1, "same"),  # a batch of 2
+    ((3, 7, 5, 1), (2, 2, 1, 3), 2, "valid"),  # a batch of 3, stride 2
+    ((4, 4), (4, 4, 1, 2), 1, "valid"),  # 2-D x with a 4-D kernel
 ]
 
 
@@ -166,17 +164,18 @@ def test_lecture_example_formulas():
     np.testing.assert_allclose(dx, conv2d(dout, k[::-1, ::-1], padding="full"), atol=1e-12)
     # Entry by entry, e.g. dL/dX12 = dL/dO11 F12 + dL/dO12 F11 and dL/dX22 has four terms.
     assert np.isclose(dx[0, 1], dout[0, 0] * k[0, 1] + dout[0, 1] * k[0, 0])
-    assert np.isclose(dx[1, 1], dout[0, 0] * k[1, 1] + dout[0, 1] * k[1, 0]
-                      + dout[1, 0] * k[0, 1] + dout[1, 1] * k[0, 0])
+    assert np.isclose(
+        dx[1, 1], dout[0, 0] * k[1, 1] + dout[0, 1] * k[1, 0] + dout[1, 0] * k[0, 1] + dout[1, 1] * k[0, 0]
+    )
 
 
 def test_stride_leftover_rows_get_zero_gradient():
     x = np.ones((6, 6))
     k = np.ones((3, 3))
-    dout = np.ones((2, 2))       # windows start at rows 0 and 2; row 5 is never read
+    dout = np.ones((2, 2))  # windows start at rows 0 and 2; row 5 is never read
     dx, _ = conv2d_backward(x, k, dout, stride=2)
     assert np.all(dx[5] == 0) and np.all(dx[:, 5] == 0)
-    assert dx[2, 2] == 4         # covered by all four windows
+    assert dx[2, 2] == 4  # covered by all four windows
 
 
 def test_separate_gradients_equal_conv2d_backward():
@@ -201,8 +200,7 @@ def test_batch_kernel_gradient_is_sum_over_images():
 
 
 def test_insert_zeros():
-    np.testing.assert_array_equal(insert_zeros([[1, 2], [3, 4]], 2),
-                                  [[1, 0, 2], [0, 0, 0], [3, 0, 4]])
+    np.testing.assert_array_equal(insert_zeros([[1, 2], [3, 4]], 2), [[1, 0, 2], [0, 0, 0], [3, 0, 4]])
     assert insert_zeros(np.ones((2, 3, 4)), (3, 1)).shape == (4, 3, 4)
     assert insert_zeros(np.ones((5, 2, 3, 4)), 2).shape == (5, 3, 5, 4)
     np.testing.assert_array_equal(insert_zeros(np.arange(4).reshape(2, 2), 1), np.arange(4).reshape(2, 2))
@@ -210,20 +208,22 @@ def test_insert_zeros():
 
 # --- pooling and ReLU -------------------------------------------------------
 
+
 def tf_pool_gradient(pool, x4, g4, size, stride):
     x_var = tf.Variable(x4)
     with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(pool(x_var, ksize=list(as_pair(size)), strides=list(as_pair(stride)),
-                                  padding="VALID") * g4)
+        loss = tf.reduce_sum(
+            pool(x_var, ksize=list(as_pair(size)), strides=list(as_pair(stride)), padding="VALID") * g4
+        )
     return tape.gradient(loss, x_var).numpy()
 
 
 POOL_CASES = [
     ((4, 4), 2, 2),
-    ((5, 5), 3, 1),                 # Kuo's 3x3 pool with stride 1: overlapping windows
+    ((5, 5), 3, 1),  # Kuo's 3x3 pool with stride 1: overlapping windows
     ((6, 5, 3), 3, 2),
     ((7, 6, 2), (2, 3), (1, 2)),
-    ((2, 6, 6, 4), 2, 2),           # a batch
+    ((2, 6, 6, 4), 2, 2),  # a batch
     ((3, 5, 4, 2), 3, 1),
 ]
 
@@ -252,8 +252,14 @@ def test_pool_backward_matches_tensorflow(x_shape, size, stride, kind):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 8), st.integers(1, 8), st.integers(1, 3), st.integers(1, 3),
-       st.integers(1, 3))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 8),
+    st.integers(1, 8),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+)
 def test_property_max_pool_backward_matches_finite_differences(seed, height, width, size, stride, channels):
     size = min(size, height, width)
     rng = np.random.default_rng(seed)
@@ -267,21 +273,19 @@ def test_property_max_pool_backward_matches_finite_differences(seed, height, wid
 
 
 def test_max_pool_ties_go_to_the_first_maximum_like_tensorflow():
-    x = np.array([[0.0, 1.0, 2.0, 2.0],
-                  [1.0, 0.0, 2.0, 2.0],
-                  [0.0, 0.0, 5.0, 1.0],
-                  [0.0, 0.0, 1.0, 5.0]])
+    x = np.array([[0.0, 1.0, 2.0, 2.0], [1.0, 0.0, 2.0, 2.0], [0.0, 0.0, 5.0, 1.0], [0.0, 0.0, 1.0, 5.0]])
     dout = np.array([[1.0, 2.0], [3.0, 4.0]])
     dx = max_pool2d_backward(x, dout)
-    expected = tf_pool_gradient(tf.nn.max_pool2d, x[np.newaxis, :, :, np.newaxis],
-                                dout[np.newaxis, :, :, np.newaxis], 2, 2)[0, :, :, 0]
+    expected = tf_pool_gradient(
+        tf.nn.max_pool2d, x[np.newaxis, :, :, np.newaxis], dout[np.newaxis, :, :, np.newaxis], 2, 2
+    )[0, :, :, 0]
     np.testing.assert_array_equal(dx, expected)
     assert dx[0, 1] == 1 and dx[1, 0] == 0 and dx[0, 2] == 2 and dx[2, 0] == 3
 
 
 def test_overlapping_max_pool_sums_at_shared_maximum():
     x = np.zeros((4, 4))
-    x[1, 1] = 9.0                   # the maximum of all four 3x3 windows (stride 1)
+    x[1, 1] = 9.0  # the maximum of all four 3x3 windows (stride 1)
     dx = max_pool2d_backward(x, np.ones((2, 2)), size=3, stride=1)
     assert dx[1, 1] == 4 and dx.sum() == 4
 
@@ -308,18 +312,19 @@ def test_relu_backward_matches_tensorflow():
 
 # --- finite differences -----------------------------------------------------
 
+
 def test_numerical_gradient_of_known_functions():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
-    np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(v ** 2), x), 2 * x, atol=1e-8)
+    np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(v**2), x), 2 * x, atol=1e-8)
     np.testing.assert_allclose(_numerical_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x), atol=1e-8)
     assert x[0, 0] == 1.0  # the input is not modified
 
 
 def test_check_gradient_flags_a_wrong_gradient():
     x = np.array([0.3, -1.2, 2.0])
-    assert check_gradient(lambda v: np.sum(v ** 3), x, 3 * x ** 2) < 1e-8
+    assert check_gradient(lambda v: np.sum(v**3), x, 3 * x**2) < 1e-8
     # An error of 1e-3 everywhere, scaled by the largest gradient 3 * 2.0**2 = 12.
-    assert np.isclose(check_gradient(lambda v: np.sum(v ** 3), x, 3 * x ** 2 + 1e-3), 1e-3 / 12, rtol=1e-3)
+    assert np.isclose(check_gradient(lambda v: np.sum(v**3), x, 3 * x**2 + 1e-3), 1e-3 / 12, rtol=1e-3)
 
 
 def test_check_gradient_catches_a_transposed_kernel_gradient():
@@ -334,12 +339,12 @@ def test_check_gradient_catches_a_transposed_kernel_gradient():
 
 # --- symbols ----------------------------------------------------------------
 
+
 def test_symbolic_conv2d_matches_numeric_conv2d():
     X, F = symbol_grid("X", 3, 3), symbol_grid("F", 2, 2)
     O = symbolic_conv2d(X, F)
     assert O.shape == (2, 2)
-    assert sympy.expand(O[0, 1] - (X[0, 1] * F[0, 0] + X[0, 2] * F[0, 1] + X[1, 1] * F[1, 0]
-                                   + X[1, 2] * F[1, 1])) == 0
+    assert sympy.expand(O[0, 1] - (X[0, 1] * F[0, 0] + X[0, 2] * F[0, 1] + X[1, 1] * F[1, 0] + X[1, 2] * F[1, 1])) == 0
     rng = np.random.default_rng(0)
     x, k = rng.integers(-5, 5, (4, 5)), rng.integers(-3, 3, (2, 3))
     for stride, padding in ((1, 0), (2, 1), (1, "full")):
@@ -371,7 +376,6 @@ def test_tf_reference_helper_agrees(x_shape, k_shape, stride, padding):
     tf_dx, tf_dk = tf_conv2d_backward(x, k, dout, stride=stride, padding=padding)
     assert tf_dx.shape == x.shape and tf_dk.shape == k.shape
     assert np.max(np.abs(dx - tf_dx)) < TOLERANCE and np.max(np.abs(dk - tf_dk)) < TOLERANCE
-
 
 
 def test_a_kernel_is_never_mistaken_for_a_channels_first_image():

@@ -28,8 +28,13 @@ def model(digits):
 
 def linear_model(weights, bias):
     """Flatten -> Dense(softmax) on 4 x 4 x 1 images, with given weights (16, classes)."""
-    model = keras.Sequential([keras.Input(shape=(4, 4, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(weights.shape[1], activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(4, 4, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(weights.shape[1], activation="softmax"),
+        ]
+    )
     model.layers[-1].set_weights([weights, bias])
     return model
 
@@ -44,24 +49,38 @@ def cross_entropy(model, x, y):
 
 def test_receptive_fields_of_the_lecture_cnn():
     assert interpret.receptive_fields(models.lecture_cnn()) == {
-        "conv1": (5, 1), "p1": (6, 2), "conv2": (14, 2), "p2": (16, 4)}
+        "conv1": (5, 1),
+        "p1": (6, 2),
+        "conv2": (14, 2),
+        "p2": (16, 4),
+    }
 
 
 def test_receptive_fields_with_stride_and_dilation():
-    model = keras.Sequential([keras.Input(shape=(32, 32, 1)),
-                              keras.layers.Conv2D(1, 3, strides=2, name="a"),
-                              keras.layers.Conv2D(1, 3, dilation_rate=2, name="b"),
-                              keras.layers.Flatten(), keras.layers.Dense(2)])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(32, 32, 1)),
+            keras.layers.Conv2D(1, 3, strides=2, name="a"),
+            keras.layers.Conv2D(1, 3, dilation_rate=2, name="b"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
     assert interpret.receptive_fields(model) == {"a": (3, 2), "b": (11, 2)}
 
 
 def test_receptive_field_matches_the_support_of_a_gradient():
     """One output position of a linear conv/average-pool chain depends on exactly field x field pixels."""
-    model = keras.Sequential([keras.Input(shape=(24, 24, 1)),
-                              keras.layers.Conv2D(1, 3, name="c1", kernel_initializer="ones"),
-                              keras.layers.AveragePooling2D(2, name="a1"),
-                              keras.layers.Conv2D(1, 3, name="c2", kernel_initializer="ones"),
-                              keras.layers.Flatten(), keras.layers.Dense(2)])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(24, 24, 1)),
+            keras.layers.Conv2D(1, 3, name="c1", kernel_initializer="ones"),
+            keras.layers.AveragePooling2D(2, name="a1"),
+            keras.layers.Conv2D(1, 3, name="c2", kernel_initializer="ones"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
     field, _ = interpret.receptive_fields(model)["c2"]
     probe = keras.Model(model.inputs[0], model.get_layer("c2").output)
     image = tf.ones((1, 24, 24, 1))
@@ -101,8 +120,7 @@ def test_layer_outputs_rejects_bad_arguments(model, digits):
 def test_logits_are_the_scores_before_the_softmax(model, digits):
     _, _, x_test, _ = digits
     scores = interpret.logits(model, x_test[:5])
-    np.testing.assert_allclose(np.asarray(keras.ops.softmax(scores)), model.predict(x_test[:5], verbose=0),
-                               atol=1e-5)
+    np.testing.assert_allclose(np.asarray(keras.ops.softmax(scores)), model.predict(x_test[:5], verbose=0), atol=1e-5)
 
 
 def test_a_functional_model_gives_what_its_sequential_twin_gives(model, digits):
@@ -115,12 +133,16 @@ def test_a_functional_model_gives_what_its_sequential_twin_gives(model, digits):
         twin.set_weights(layer.get_weights())
     functional = keras.Model(inputs, hidden)
     assert not isinstance(functional, keras.Sequential)
-    np.testing.assert_allclose(interpret.logits(functional, x_test[:3]), interpret.logits(model, x_test[:3]),
-                               rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(interpret.grad_cam(functional, x_test[:3], "conv2"),
-                               interpret.grad_cam(model, x_test[:3], "conv2"), atol=1e-5)
-    np.testing.assert_array_equal(interpret.loss_gradient_sign(functional, x_test[:3], y_test[:3]),
-                                  interpret.loss_gradient_sign(model, x_test[:3], y_test[:3]))
+    np.testing.assert_allclose(
+        interpret.logits(functional, x_test[:3]), interpret.logits(model, x_test[:3]), rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        interpret.grad_cam(functional, x_test[:3], "conv2"), interpret.grad_cam(model, x_test[:3], "conv2"), atol=1e-5
+    )
+    np.testing.assert_array_equal(
+        interpret.loss_gradient_sign(functional, x_test[:3], y_test[:3]),
+        interpret.loss_gradient_sign(model, x_test[:3], y_test[:3]),
+    )
 
 
 def test_models_that_interpret_cannot_use_are_refused(digits):
@@ -158,9 +180,15 @@ def test_saliency_agrees_with_finite_differences_of_the_logit(digits):
     """On a smooth CNN (tanh, average pooling) central differences approximate the gradient closely."""
     _, _, x_test, _ = digits
     seed_everything(2)
-    smooth = keras.Sequential([keras.Input(shape=(28, 28, 1)),
-                               keras.layers.Conv2D(4, 3, activation="tanh"), keras.layers.AveragePooling2D(2),
-                               keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
+    smooth = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(4, 3, activation="tanh"),
+            keras.layers.AveragePooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(5, activation="softmax"),
+        ]
+    )
     image = 0.05 + 0.9 * x_test[:1]  # room for +-step inside [0, 1]
     saliency = interpret.saliency_map(smooth, image, class_index=3)[0]
     step = 1e-2
@@ -187,9 +215,14 @@ def test_saliency_rejects_bad_class_index(model, digits):
 def test_grad_cam_matches_the_formula_on_a_tiny_model():
     """Conv -> Flatten -> Dense: the class score is linear in the maps, so alpha_k is a mean of weights."""
     seed_everything(1)
-    model = keras.Sequential([keras.Input(shape=(6, 6, 1)),
-                              keras.layers.Conv2D(3, 3, activation="relu", name="maps"),
-                              keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(6, 6, 1)),
+            keras.layers.Conv2D(3, 3, activation="relu", name="maps"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     images = np.random.default_rng(1).random((2, 6, 6, 1)).astype("float32")
     maps = interpret.layer_outputs(model, images, ["maps"])["maps"]  # (2, 4, 4, 3)
     weights = model.layers[-1].get_weights()[0].reshape(4, 4, 3, 2)
@@ -265,9 +298,14 @@ def test_gradient_ascent_rejects_bad_settings(model):
 
 def test_top_activating_patches_come_from_the_strongest_positions():
     """One conv channel that copies the pixel: its strongest patch is centred on the brightest pixel."""
-    model = keras.Sequential([keras.Input(shape=(12, 12, 1)),
-                              keras.layers.Conv2D(1, 3, padding="same", use_bias=False, name="maps"),
-                              keras.layers.Flatten(name="flat"), keras.layers.Dense(2)])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(12, 12, 1)),
+            keras.layers.Conv2D(1, 3, padding="same", use_bias=False, name="maps"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(2),
+        ]
+    )
     kernel = np.zeros((3, 3, 1, 1), np.float32)
     kernel[1, 1] = 1
     model.get_layer("maps").set_weights([kernel])
@@ -287,13 +325,23 @@ def test_top_activating_patches_come_from_the_strongest_positions():
     with pytest.raises(ValueError, match="rows, cols, channels"):
         interpret.top_activating_patches(model, images, "flat", 0)
     # Two positions 5 pixels apart, centred at 2 and 7 of a 10-pixel side: no 10-pixel field fits around either.
-    wide = keras.Sequential([keras.Input(shape=(10, 10, 1)),
-                             keras.layers.Conv2D(1, 11, strides=5, padding="same", name="maps"),
-                             keras.layers.Flatten(), keras.layers.Dense(2)])
+    wide = keras.Sequential(
+        [
+            keras.Input(shape=(10, 10, 1)),
+            keras.layers.Conv2D(1, 11, strides=5, padding="same", name="maps"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
     with pytest.raises(ValueError, match="no 10 x 10 patch of 'maps' lies inside a 10 x 10 image; use inside=False"):
         interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0)
-    assert interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0, inside=False)[0].shape \
-        == (1, 1, 10, 10, 1)
+    assert interpret.top_activating_patches(wide, np.zeros((1, 10, 10, 1)), "maps", 0, inside=False)[0].shape == (
+        1,
+        1,
+        10,
+        10,
+        1,
+    )
 
 
 # -- FGSM -------------------------------------------------------------------------
@@ -326,13 +374,16 @@ def test_fgsm_accuracy_matches_fgsm_and_the_clean_accuracy(model, digits):
     _, _, x_test, y_test = digits
     accuracy = interpret.fgsm_accuracy(model, x_test, y_test, [0.0, 0.1], batch_size=16)
     clean = np.mean(np.argmax(model.predict(x_test, verbose=0), axis=1) == y_test)
-    attacked = np.mean(np.argmax(model.predict(interpret.fgsm(model, x_test, y_test, 0.1), verbose=0), axis=1)
-                       == y_test)
+    attacked = np.mean(
+        np.argmax(model.predict(interpret.fgsm(model, x_test, y_test, 0.1), verbose=0), axis=1) == y_test
+    )
     np.testing.assert_allclose(accuracy, [clean, attacked])
 
 
-@pytest.mark.parametrize("epsilon, error", [(-0.1, ValueError), (float("nan"), ValueError),
-                                            (float("inf"), ValueError), (True, TypeError), ("0.1", TypeError)])
+@pytest.mark.parametrize(
+    "epsilon, error",
+    [(-0.1, ValueError), (float("nan"), ValueError), (float("inf"), ValueError), (True, TypeError), ("0.1", TypeError)],
+)
 def test_fgsm_rejects_bad_epsilon(model, digits, epsilon, error):
     _, _, x_test, y_test = digits
     with pytest.raises(error, match="epsilon must be a finite number >= 0"):

@@ -1,4 +1,5 @@
 """cnnbook.models: the chapters' Keras models and the trained-model cache."""
+
 import numpy as np
 import pytest
 
@@ -69,30 +70,38 @@ def _refuses_before_training(**kwargs):
     models.fit(model, callbacks=[keras.callbacks.LambdaCallback(on_train_begin=started)], **arguments)
 
 
-@pytest.mark.parametrize("learning_rate, error", [(-0.01, ValueError), (0, ValueError), (float("nan"), ValueError),
-                                                  ("0.01", TypeError), (None, TypeError)])
+@pytest.mark.parametrize(
+    "learning_rate, error",
+    [(-0.01, ValueError), (0, ValueError), (float("nan"), ValueError), ("0.01", TypeError), (None, TypeError)],
+)
 def test_fit_refuses_a_learning_rate_that_is_not_a_positive_number(learning_rate, error):
     with pytest.raises(error, match="learning_rate"):
         _refuses_before_training(learning_rate=learning_rate)
 
 
-@pytest.mark.parametrize("labels, error, message", [
-    (np.array([0, 1, 2, 3, 4, 5, 6, 10]), ValueError, "from 0 to 9.*10"),
-    (np.array([0, 1, 2, 3, 4, 5, 6, -1]), ValueError, "from 0 to 9"),
-    (np.arange(7), ValueError, "one label per example"),
-    (np.full(8, 0.5), TypeError, "integer"),
-])
+@pytest.mark.parametrize(
+    "labels, error, message",
+    [
+        (np.array([0, 1, 2, 3, 4, 5, 6, 10]), ValueError, "from 0 to 9.*10"),
+        (np.array([0, 1, 2, 3, 4, 5, 6, -1]), ValueError, "from 0 to 9"),
+        (np.arange(7), ValueError, "one label per example"),
+        (np.full(8, 0.5), TypeError, "integer"),
+    ],
+)
 def test_fit_refuses_bad_labels_before_training(labels, error, message):
     with pytest.raises(error, match=message):
         _refuses_before_training(y=labels)
 
 
-@pytest.mark.parametrize("validation_data, error, message", [
-    (np.zeros((4, 28, 28, 1)), TypeError, "validation_data must be a pair"),
-    ((np.zeros((4, 28, 28, 1)), np.arange(3)), ValueError, r"validation_data\[1\].*one label per example"),
-    ((np.zeros((4, 28, 28, 1)), np.array([0, 1, 2, 12])), ValueError, r"validation_data\[1\].*from 0 to 9"),
-    ((np.zeros((4, 28, 28)), np.arange(4)), ValueError, r"validation_data\[0\].*shaped like x"),
-])
+@pytest.mark.parametrize(
+    "validation_data, error, message",
+    [
+        (np.zeros((4, 28, 28, 1)), TypeError, "validation_data must be a pair"),
+        ((np.zeros((4, 28, 28, 1)), np.arange(3)), ValueError, r"validation_data\[1\].*one label per example"),
+        ((np.zeros((4, 28, 28, 1)), np.array([0, 1, 2, 12])), ValueError, r"validation_data\[1\].*from 0 to 9"),
+        ((np.zeros((4, 28, 28)), np.arange(4)), ValueError, r"validation_data\[0\].*shaped like x"),
+    ],
+)
 def test_fit_refuses_malformed_validation_data_before_training(validation_data, error, message):
     with pytest.raises(error, match=message):
         _refuses_before_training(validation_data=validation_data)

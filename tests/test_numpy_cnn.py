@@ -1,8 +1,8 @@
 """Tests of the numpy CNN: layer gradients, loss, training, and its Keras twin."""
 
-
 import numpy as np
 import pytest
+
 from cnnbook.grad import check_gradient
 from cnnbook.numpy_cnn import (
     Conv2D,
@@ -113,8 +113,9 @@ def test_training_learns_the_digits():
     x = (images / 16.0)[:600, :, :, np.newaxis]
     y = labels[:600]
     model = digits_cnn(seed=0)
-    history = train(model, x[:500], y[:500], epochs=8, batch_size=16, learning_rate=0.125,
-                    validation_data=(x[500:], y[500:]))
+    history = train(
+        model, x[:500], y[:500], epochs=8, batch_size=16, learning_rate=0.125, validation_data=(x[500:], y[500:])
+    )
     assert len(history["step_loss"]) == 8 * 32
     assert history["loss"][-1] < 0.2 * history["loss"][0]
     # Plain SGD with this step size wobbles from epoch to epoch; the best epoch is far above chance.
@@ -133,8 +134,10 @@ def test_keras_twin_has_the_same_outputs_and_the_same_sgd_steps():
     # Call the model directly: predict() would cast the float64 images to float32.
     np.testing.assert_allclose(np.asarray(twin(x)), probabilities, rtol=0, atol=1e-12)
     # A power-of-two learning rate is exact in Keras' float32 learning-rate variable.
-    twin.compile(optimizer=keras.optimizers.SGD(learning_rate=0.125),
-                 loss=keras.losses.SparseCategoricalCrossentropy(dtype="float64"))
+    twin.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=0.125),
+        loss=keras.losses.SparseCategoricalCrossentropy(dtype="float64"),
+    )
     loss = keras.losses.SparseCategoricalCrossentropy(dtype="float64")
     for index in batch_indices(40, 8, epochs=1, seed=0)[0]:
         # The batch's loss before the step, from the twin itself: train_on_batch's return value
@@ -145,5 +148,3 @@ def test_keras_twin_has_the_same_outputs_and_the_same_sgd_steps():
         assert abs(numpy_loss - keras_loss) < 1e-12
     for (param, _), weights in zip(model.parameters(), twin.get_weights()):
         np.testing.assert_allclose(param, weights, rtol=0, atol=1e-12)
-
-

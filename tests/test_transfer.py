@@ -110,7 +110,7 @@ def test_fit_steps_gives_the_same_updates_as_fit_on_the_whole_model(pretrained, 
     transfer.fit_steps(fast, x, y, steps, learning_rate=1e-2, batch_size=batch_size, seed=seed)
     rng = np.random.default_rng(seed)  # the order fit_steps uses
     repeats = -(-steps * batch_size // len(y))
-    order = np.concatenate([rng.permutation(len(y)) for _ in range(repeats)])[:steps * batch_size]
+    order = np.concatenate([rng.permutation(len(y)) for _ in range(repeats)])[: steps * batch_size]
     slow.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
     slow.fit(x[order], y[order], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
     for a, b in zip(weights_of(fast), weights_of(slow)):
@@ -163,8 +163,10 @@ def test_the_three_recipes_through_label_curve(pretrained, target):
     def run(chosen, seed):
         scratch = transfer.train_from_scratch(pretrained, x_pool[chosen], y_pool[chosen], 10, steps=3, seed=seed)
         model = transfer.train_feature_extraction(pretrained, x_pool[chosen], y_pool[chosen], 10, steps=3, seed=seed)
-        results = {"from scratch": training.accuracy(scratch, x_test, y_test),
-                   "feature extraction": training.accuracy(model, x_test, y_test)}
+        results = {
+            "from scratch": training.accuracy(scratch, x_test, y_test),
+            "feature extraction": training.accuracy(model, x_test, y_test),
+        }
         transfer.train_fine_tuning(model, x_pool[chosen], y_pool[chosen], steps=2, seed=seed)
         results["fine-tuning"] = training.accuracy(model, x_test, y_test)
         return results
@@ -192,10 +194,13 @@ def test_label_curve_draws_per_class_and_seed():
         return {"a": len(chosen) / 100, "b": seed / 10}
 
     rows = transfer.label_curve(run, y_pool, labels_per_class=[1, 2], seeds=[0, 5])
-    assert [call for call in calls] == [([0, 1, 2], 0), ([0, 1, 2], 5), ([0, 0, 1, 1, 2, 2], 0),
-                                        ([0, 0, 1, 1, 2, 2], 5)]
-    assert len(rows) == 8 and rows[0] == {**rows[0], "labels_per_class": 1, "seed": 0, "method": "a",
-                                          "accuracy": 0.03}
+    assert [call for call in calls] == [
+        ([0, 1, 2], 0),
+        ([0, 1, 2], 5),
+        ([0, 0, 1, 1, 2, 2], 0),
+        ([0, 0, 1, 1, 2, 2], 5),
+    ]
+    assert len(rows) == 8 and rows[0] == {**rows[0], "labels_per_class": 1, "seed": 0, "method": "a", "accuracy": 0.03}
     counts, summary = transfer.summarise_curve(rows)
     np.testing.assert_allclose(summary["b"][0], [0.25, 0.25])
     np.testing.assert_allclose(summary["b"][1], [0.25, 0.25])
@@ -238,8 +243,7 @@ def test_split_model_keeps_the_layers_and_their_output(residual_net):
     assert isinstance(top, keras.Sequential)
     assert [layer.name for layer in top.layers] == ["head_conv", "head_bn", "pool"]
     assert top.get_layer("head_conv") is residual_net.get_layer("head_conv")  # shared, not copied
-    np.testing.assert_allclose(np.asarray(top(bottom(images))), np.asarray(residual_net(images)), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(np.asarray(top(bottom(images))), np.asarray(residual_net(images)), rtol=1e-5, atol=1e-6)
 
 
 def test_split_model_refuses_a_cut_that_a_branch_crosses(residual_net):

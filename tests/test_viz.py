@@ -1,4 +1,5 @@
 """cnnbook.viz: grids, curves, confusion matrices, PNG encoding, animations."""
+
 import io
 import re
 
@@ -8,8 +9,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from cnnbook import viz  # noqa: E402
 from PIL import Image  # noqa: E402
+
+from cnnbook import viz  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """cnnbook.widgets.adversarial: driven without a browser by setting control values."""
+
 import io
 
 import numpy as np

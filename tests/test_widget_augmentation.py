@@ -1,4 +1,5 @@
 """The augmentation explorer, driven without a browser."""
+
 import numpy as np
 import pytest
 
@@ -21,12 +22,21 @@ def test_example_shows_the_lecture_pipeline_on_a_digit(explorer):
     assert explorer.source.value == "digit 3"
     assert explorer.picture.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert explorer.copies.shape == (8, 28, 28)
-    assert explorer.factors == {"rotation": 0.05, "height_factor": 0.1, "width_factor": 0.1,
-                                "brightness": 0.1, "contrast": 0.1}
+    assert explorer.factors == {
+        "rotation": 0.05,
+        "height_factor": 0.1,
+        "width_factor": 0.1,
+        "brightness": 0.1,
+        "contrast": 0.1,
+    }
     code = explorer.code.value
-    for line in ("RandomFlip(&quot;horizontal&quot;)", "RandomRotation(0.05)",
-                 "RandomTranslation(height_factor=0.1, width_factor=0.1)",
-                 "RandomBrightness(factor=0.1, value_range=(0.0, 1.0))", "RandomContrast(0.1)"):
+    for line in (
+        "RandomFlip(&quot;horizontal&quot;)",
+        "RandomRotation(0.05)",
+        "RandomTranslation(height_factor=0.1, width_factor=0.1)",
+        "RandomBrightness(factor=0.1, value_range=(0.0, 1.0))",
+        "RandomContrast(0.1)",
+    ):
         assert line in code
     assert "&plusmn;18.0&deg;" in explorer.meaning.value and "&plusmn;2.8 rows" in explorer.meaning.value
     assert explorer.message == ""
@@ -35,8 +45,9 @@ def test_example_shows_the_lecture_pipeline_on_a_digit(explorer):
 def test_copies_are_the_numpy_twin_for_the_current_draws(explorer):
     image = default_images()["digit 3"]
     for index in (0, 5):
-        np.testing.assert_allclose(explorer.copies[index],
-                                   augment.augment_like_keras(image, explorer._draws, index), atol=1e-6)
+        np.testing.assert_allclose(
+            explorer.copies[index], augment.augment_like_keras(image, explorer._draws, index), atol=1e-6
+        )
 
 
 def test_sliders_change_the_picture_and_the_text(explorer):
@@ -91,7 +102,7 @@ def test_errors_show_a_message_instead_of_raising(explorer, monkeypatch):
     monkeypatch.setattr(augment, "augment_like_keras", broken)
     explorer.sliders["rotation"].value = 0.3
     assert "boom" in explorer.message and "boom" in explorer.ui.children[-1].value
-    assert explorer.sliders["rotation"].value == explorer.state()["rotation"]   # the control went back
+    assert explorer.sliders["rotation"].value == explorer.state()["rotation"]  # the control went back
     monkeypatch.undo()
     explorer.sliders["rotation"].value = 0.2
     assert explorer.message == "" and explorer.ui.children[-1].value == ""

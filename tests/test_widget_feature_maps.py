@@ -1,4 +1,5 @@
 """cnnbook.widgets.feature_maps: driven without a browser by setting control values."""
+
 import io
 
 import numpy as np
@@ -42,16 +43,14 @@ def test_activations_match_a_numpy_forward_pass(viewer, model, images):
     expected = np.maximum(conv2d(images[2] / 255.0, kernel, padding="same") + bias, 0)
     np.testing.assert_allclose(viewer.activations(2)["conv1"], expected, atol=1e-5)
     probabilities = viewer.activations(2)["prediction"]
-    np.testing.assert_allclose(probabilities, model.predict(images[2:3, :, :, None] / 255.0, verbose=0)[0],
-                               atol=1e-5)
+    np.testing.assert_allclose(probabilities, model.predict(images[2:3, :, :, None] / 255.0, verbose=0)[0], atol=1e-5)
 
 
 def test_activations_are_computed_once_per_image(viewer, monkeypatch):
     assert viewer.cached_images == (0,)
     calls = []
     original = viewer.activation_model.predict_on_batch
-    monkeypatch.setattr(viewer.activation_model, "predict_on_batch",
-                        lambda x: calls.append(1) or original(x))
+    monkeypatch.setattr(viewer.activation_model, "predict_on_batch", lambda x: calls.append(1) or original(x))
     viewer.image_slider.value = 3
     viewer.layer_dropdown.value = "conv2"
     viewer.all_channels.value = True
@@ -140,7 +139,7 @@ def test_a_failing_model_shows_a_message_instead_of_raising(viewer, monkeypatch)
     monkeypatch.setattr(viewer.activation_model, "predict_on_batch", broken)
     viewer.image_slider.value = 4
     assert "out of memory" in viewer.error
-    assert viewer.image_slider.value == viewer.state()["image"] != 4     # the slider shows what is held
+    assert viewer.image_slider.value == viewer.state()["image"] != 4  # the slider shows what is held
     monkeypatch.undo()
     viewer.layer_dropdown.value = "conv2"  # a good change clears the message
     assert viewer.error == "" and viewer.state()["layer"] == "conv2"

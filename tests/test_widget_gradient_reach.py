@@ -1,6 +1,5 @@
 """GradientReach, driven without a browser: set control values, read the tables and text."""
-import doctest
-import html
+
 import re
 
 import numpy as np
@@ -19,7 +18,6 @@ def cells(value):
 def hot(table):
     """(row, col) of the cells shaded 'hot' in a parsed table."""
     return {(r, c) for r, row in enumerate(table) for c, (css, _) in enumerate(row) if "hot" in css.split()}
-
 
 
 def test_example_is_the_lecture_case():
@@ -54,7 +52,7 @@ def test_output_cell_shades_its_window_and_every_weight(row, col):
 
 
 def test_output_cell_on_padding_reaches_fewer_pixels():
-    widget = GradientReach(3, 2, 1, 1)          # Kuo's padded example: 4x4 output
+    widget = GradientReach(3, 2, 1, 1)  # Kuo's padded example: 4x4 output
     assert widget.output_shape == (4, 4)
     widget.row_slider.value, widget.col_slider.value = 1, 1
     tables = cells(widget.grids_html.value)
@@ -67,20 +65,28 @@ def test_input_mode_shows_the_rotated_filter():
     widget = GradientReach.example()
     widget.mode_buttons.value = INPUT_MODE
     assert widget.row_slider.max == 3 and widget.col_slider.max == 3
-    widget.row_slider.value, widget.col_slider.value = 2, 2      # X22, read by all four outputs
+    widget.row_slider.value, widget.col_slider.value = 2, 2  # X22, read by all four outputs
     arrivals = widget.arrivals(1, 1)
     assert arrivals == [("O₁₁", "F₂₂"), ("O₁₂", "F₂₁"), ("O₂₁", "F₁₂"), ("O₂₂", "F₁₁")]
     tables = cells(widget.grids_html.value)
     assert hot(tables["gr-gradient"]) == {(0, 0), (0, 1), (1, 0), (1, 1)}
     total = re.search(r"<b>([-\d.]+)</b></div></div>$", widget.explain_html.value).group(1)
     assert float(total) == widget.input_gradient[1, 1]
-    widget.mode_buttons.value = OUTPUT_MODE                     # back: the sliders shrink to the output
+    widget.mode_buttons.value = OUTPUT_MODE  # back: the sliders shrink to the output
     assert widget.row_slider.max == 2 and widget.chosen == (OUTPUT_MODE, 1, 1)
 
 
-@pytest.mark.parametrize("size, kernel, stride, padding", [
-    (3, 2, 1, "valid"), (4, 3, 1, "same"), (5, 2, 2, "same"), (4, 2, 2, 1), (3, 3, 1, "full"), (6, 3, 3, "valid"),
-])
+@pytest.mark.parametrize(
+    "size, kernel, stride, padding",
+    [
+        (3, 2, 1, "valid"),
+        (4, 3, 1, "same"),
+        (5, 2, 2, "same"),
+        (4, 2, 2, 1),
+        (3, 3, 1, "full"),
+        (6, 3, 3, "valid"),
+    ],
+)
 def test_input_mode_sums_equal_conv2d_backward_everywhere(size, kernel, stride, padding):
     widget = GradientReach(size, kernel, stride, padding)
     widget.mode_buttons.value = INPUT_MODE
@@ -117,7 +123,7 @@ def test_structure_controls_resize_everything():
     assert widget.output_shape == (2, 2) and widget.row_slider.value <= 2
     widget.input_slider.value = 5
     widget.kernel_slider.value = 3
-    assert widget.output_shape == (4, 4)      # full padding, 5x5 input, 3x3 filter, stride 2
+    assert widget.output_shape == (4, 4)  # full padding, 5x5 input, 3x3 filter, stride 2
     assert widget.gradient.shape == (4, 4)
     assert widget.gradient_text.value.count(";") == 3
 
@@ -131,7 +137,7 @@ def test_typed_gradient_updates_totals_and_bad_text_shows_a_message():
     assert "2 rows of 2 values" in widget.error
     widget.gradient_text.value = "1 zwei; 3 4"
     assert "'zwei' in row 1 is not a number" in widget.error
-    np.testing.assert_array_equal(widget.gradient, [[1, 0], [0, 0]])   # last valid one kept
+    np.testing.assert_array_equal(widget.gradient, [[1, 0], [0, 0]])  # last valid one kept
     widget.gradient_text.value = "0.5 0; 0 0"
     assert widget.error == ""
     assert np.isclose(widget.kernel_gradient[0, 0], 0.5)
@@ -152,10 +158,17 @@ def test_parse_values():
         parse_values(3, (1, 1))
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"input_size": 9}, "input_size"), ({"kernel_size": 0}, "kernel_size"), ({"stride": 1.5}, "stride"),
-    ({"padding": 2}, "padding"), ({"mode": "both"}, "mode"), ({"input_size": 2, "kernel_size": 3}, "larger"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"input_size": 9}, "input_size"),
+        ({"kernel_size": 0}, "kernel_size"),
+        ({"stride": 1.5}, "stride"),
+        ({"padding": 2}, "padding"),
+        ({"mode": "both"}, "mode"),
+        ({"input_size": 2, "kernel_size": 3}, "larger"),
+    ],
+)
 def test_bad_constructor_arguments(kwargs, words):
     with pytest.raises((ValueError, TypeError), match=words):
         GradientReach(**kwargs)

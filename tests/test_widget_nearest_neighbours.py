@@ -1,4 +1,5 @@
 """cnnbook.widgets.nearest_neighbours: driven without a browser by setting control values."""
+
 import io
 import re
 
@@ -63,8 +64,9 @@ def test_slider_moves_to_another_test_digit(explorer, sample):
     explorer.position_slider.value = 17
     assert explorer.index == 17
     assert f"test digit #17</b><br>label {y_test[17]}" in explorer.query_caption.value
-    np.testing.assert_array_equal(explorer.shown_neighbours("raw pixels")[0],
-                                  explorer.neighbours["raw pixels"][0][17, :4])
+    np.testing.assert_array_equal(
+        explorer.shown_neighbours("raw pixels")[0], explorer.neighbours["raw pixels"][0][17, :4]
+    )
 
 
 def test_k_slider_changes_how_many_neighbours_are_shown(explorer):
@@ -187,23 +189,27 @@ def test_float_images_are_shown_like_uint8(sample):
     assert as_uint8.row_images["DAISY"].value == as_float.row_images["DAISY"].value
 
 
-@pytest.mark.parametrize("change, error, words", [
-    (dict(spaces={}), ValueError, "1 to 4 feature spaces"),
-    (dict(spaces=[1, 2]), TypeError, "spaces must be a dict"),
-    (dict(spaces={"a": np.zeros((3, 3))}), TypeError, "must be a pair"),
-    (dict(spaces={"a": (np.zeros((300, 4)), np.zeros((59, 4)))}), ValueError, "one row per training digit"),
-    (dict(k=9), ValueError, "k must be between 1 and max_k=8"),
-    (dict(max_k=301), ValueError, "max_k must be between 1 and the number of training digits"),
-    (dict(k=2.0), TypeError, "k must be an int"),
-    (dict(test_labels=np.zeros(59, dtype=int)), ValueError, "test_labels must be 1-D non-negative integer"),
-    (dict(train_labels=np.full(300, -1)), ValueError, "train_labels must be 1-D non-negative integer"),
-    (dict(test_images=np.zeros((60, 20, 20))), ValueError, "same size"),
-    (dict(train_images=np.zeros((300, 28))), ValueError, "train_images must have shape"),
-])
+@pytest.mark.parametrize(
+    "change, error, words",
+    [
+        (dict(spaces={}), ValueError, "1 to 4 feature spaces"),
+        (dict(spaces=[1, 2]), TypeError, "spaces must be a dict"),
+        (dict(spaces={"a": np.zeros((3, 3))}), TypeError, "must be a pair"),
+        (dict(spaces={"a": (np.zeros((300, 4)), np.zeros((59, 4)))}), ValueError, "one row per training digit"),
+        (dict(k=9), ValueError, "k must be between 1 and max_k=8"),
+        (dict(max_k=301), ValueError, "max_k must be between 1 and the number of training digits"),
+        (dict(k=2.0), TypeError, "k must be an int"),
+        (dict(test_labels=np.zeros(59, dtype=int)), ValueError, "test_labels must be 1-D non-negative integer"),
+        (dict(train_labels=np.full(300, -1)), ValueError, "train_labels must be 1-D non-negative integer"),
+        (dict(test_images=np.zeros((60, 20, 20))), ValueError, "same size"),
+        (dict(train_images=np.zeros((300, 28))), ValueError, "train_images must have shape"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(sample, change, error, words):
     x_train, y_train, x_test, y_test, spaces = sample
-    arguments = dict(train_images=x_train, train_labels=y_train, test_images=x_test, test_labels=y_test,
-                     spaces=spaces, k=4, max_k=8)
+    arguments = dict(
+        train_images=x_train, train_labels=y_train, test_images=x_test, test_labels=y_test, spaces=spaces, k=4, max_k=8
+    )
     arguments.update(change)
     with pytest.raises(error, match=words):
         NearestNeighbourExplorer(**arguments)

@@ -1,17 +1,15 @@
 """ParamCalculator, driven without a browser: set control values, read the table."""
 
 import pytest
+from widget_html import html_tables
 
-from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, layer_table, totals
-from cnnbook.widgets import param_calculator
+from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, totals
 from cnnbook.widgets.base import BookWidget
 from cnnbook.widgets.param_calculator import PRESETS, ParamCalculator, parse_stack
-from widget_html import html_tables
 
 
 def _shown_total(widget):
     return totals(widget.rows)["params"]
-
 
 
 def test_example_shows_the_lecture_cnn_with_keras_count():
@@ -22,8 +20,16 @@ def test_example_shows_the_lecture_cnn_with_keras_count():
     expected = lecture_cnn().count_params()
     assert _shown_total(widget) == expected
     assert f"<b>{expected:,}</b> parameters" in widget.output.value
-    assert [row.output_shape for row in widget.rows] == [(28, 28, 1), (28, 28, 32), (14, 14, 32), (14, 14, 64),
-                                                          (7, 7, 64), (3136,), (1024,), (10,)]
+    assert [row.output_shape for row in widget.rows] == [
+        (28, 28, 1),
+        (28, 28, 32),
+        (14, 14, 32),
+        (14, 14, 64),
+        (7, 7, 64),
+        (3136,),
+        (1024,),
+        (10,),
+    ]
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -37,7 +43,7 @@ def test_presets_agree_with_keras(name):
 def test_input_size_changes_the_dense_layer_only():
     widget = ParamCalculator.example()
     before = {row.name: row.params for row in widget.rows}
-    widget.size.value = 32                      # 32 -> 16 -> 8 after two poolings
+    widget.size.value = 32  # 32 -> 16 -> 8 after two poolings
     after = {row.name: row.params for row in widget.rows}
     assert after["dense1"] == 8 * 8 * 64 * 1024 + 1024 != before["dense1"]
     assert after["conv1"] == before["conv1"] and after["conv2"] == before["conv2"]
@@ -65,29 +71,32 @@ def test_preset_loads_all_controls_and_typing_edits_the_stack():
 def test_impossible_stack_shows_a_message_not_an_exception():
     widget = ParamCalculator.example()
     rows, table = widget.rows, widget.output.value
-    widget.size.value = 2                       # 2 -> 1 after the first pooling; the second cannot pool 1 pixel
-    assert widget.rows is rows and widget.output.value == table     # the last valid table stays
-    assert widget.size.value == 28                                  # and the control shows its size
+    widget.size.value = 2  # 2 -> 1 after the first pooling; the second cannot pool 1 pixel
+    assert widget.rows is rows and widget.output.value == table  # the last valid table stays
+    assert widget.size.value == 28  # and the control shows its size
     assert "layer 4 (pool2, MaxPooling2D)" in widget.message and "does not fit" in widget.message
     assert "This stack does not work" in widget.message
     widget.size.value = 4
     assert widget.message is None and widget.rows[-1].output_shape == (10,)
 
 
-@pytest.mark.parametrize("text, word", [
-    ("conv 32", "conv FILTERS KERNEL"),
-    ("conv 32 5 stride", "STRIDE"),
-    ("conv 32 5 stride2", "conv FILTERS KERNEL"),
-    ("conv 32 5 stride=0", "at least 1"),
-    ("conv 3x3 5", "FILTERS"),
-    ("dense ten", "UNITS"),
-    ("dense 0", "at least 1"),
-    ("pool 2x2x2", "SIZE"),
-    ("relu", "unknown layer 'relu'"),
-    ("flatten same", "flatten"),
-    ("# only a comment", "empty"),
-    ("flatten\nconv 8 3", "cannot follow Flatten"),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("conv 32", "conv FILTERS KERNEL"),
+        ("conv 32 5 stride", "STRIDE"),
+        ("conv 32 5 stride2", "conv FILTERS KERNEL"),
+        ("conv 32 5 stride=0", "at least 1"),
+        ("conv 3x3 5", "FILTERS"),
+        ("dense ten", "UNITS"),
+        ("dense 0", "at least 1"),
+        ("pool 2x2x2", "SIZE"),
+        ("relu", "unknown layer 'relu'"),
+        ("flatten same", "flatten"),
+        ("# only a comment", "empty"),
+        ("flatten\nconv 8 3", "cannot follow Flatten"),
+    ],
+)
 def test_bad_typed_input_shows_a_message(text, word):
     widget = ParamCalculator.example()
     rows = widget.rows
@@ -97,8 +106,7 @@ def test_bad_typed_input_shows_a_message(text, word):
 
 
 def test_parse_stack_forms():
-    assert parse_stack("conv 8 3x5 stride=2 same; avgpool 2 valid # comment\n\ngap\nflatten\ndense 4",
-                       bias=False) == [
+    assert parse_stack("conv 8 3x5 stride=2 same; avgpool 2 valid # comment\n\ngap\nflatten\ndense 4", bias=False) == [
         Conv2D(8, (3, 5), stride=2, padding="same", bias=False),
         Pool(2, kind="average"),
         GlobalPool(),

@@ -1,19 +1,23 @@
 """cnnbook.widgets.quiz.Quiz: driven without a browser by setting control values."""
+
 import pytest
 
 from cnnbook.widgets.quiz import Quiz
 
 
 def lecture_quiz():
-    return Quiz("What are the learned parameters?", ["Activations", "Pooling weights", "Filter weights",
-                                                     "All of these"], correct=2, explanation="Filters learn.")
+    return Quiz(
+        "What are the learned parameters?",
+        ["Activations", "Pooling weights", "Filter weights", "All of these"],
+        correct=2,
+        explanation="Filters learn.",
+    )
 
 
 def test_single_answer_uses_lettered_radio_buttons_with_nothing_chosen():
     quiz = lecture_quiz()
     assert not quiz.multiple
-    assert list(quiz.choice.options) == ["A. Activations", "B. Pooling weights", "C. Filter weights",
-                                         "D. All of these"]
+    assert list(quiz.choice.options) == ["A. Activations", "B. Pooling weights", "C. Filter weights", "D. All of these"]
     assert quiz.choice.index is None
     assert quiz.feedback.value == ""
 
@@ -42,8 +46,12 @@ def test_show_answer_reveals_it():
 
 
 def test_multiple_answers_count_hits_and_misses():
-    quiz = Quiz("Which layers have weights?", ["conv1", "p1", "dense"], correct=["conv1", "dense"],
-                explanation="Pooling has none.")
+    quiz = Quiz(
+        "Which layers have weights?",
+        ["conv1", "p1", "dense"],
+        correct=["conv1", "dense"],
+        explanation="Pooling has none.",
+    )
     assert quiz.multiple and quiz.choice is None and len(quiz.boxes) == 3
     quiz.boxes[0].value = True
     quiz.boxes[1].value = True

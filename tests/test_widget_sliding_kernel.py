@@ -3,8 +3,7 @@
 Every test sets control values the way a reader would and reads back what
 the widget shows (the HTML tables), comparing it with cnnbook.conv.
 """
-import doctest
-import html
+
 import re
 
 import numpy as np
@@ -15,22 +14,25 @@ from cnnbook.conv import conv2d, output_size, pad_amounts
 from cnnbook.widgets.sliding_kernel import KERNEL_PRESETS, SlidingKernel, parse_kernel
 
 # The 7x7 image of the Larson lecture's convolution reminder (before zero padding).
-LECTURE_IMAGE = np.array([
-    [1, 2, 3, 4, 12, 9, 8],
-    [5, 2, 3, 4, 12, 9, 8],
-    [5, 2, 1, 4, 10, 9, 8],
-    [7, 2, 1, 4, 12, 7, 8],
-    [7, 2, 1, 4, 14, 9, 8],
-    [5, 2, 3, 4, 12, 7, 8],
-    [5, 2, 1, 4, 12, 9, 8],
-])
+LECTURE_IMAGE = np.array(
+    [
+        [1, 2, 3, 4, 12, 9, 8],
+        [5, 2, 3, 4, 12, 9, 8],
+        [5, 2, 1, 4, 10, 9, 8],
+        [7, 2, 1, 4, 12, 7, 8],
+        [7, 2, 1, 4, 14, 9, 8],
+        [5, 2, 3, 4, 12, 7, 8],
+        [5, 2, 1, 4, 12, 9, 8],
+    ]
+)
 RNG_IMAGE = np.random.default_rng(3).integers(-9, 10, size=(6, 8))
 
 
 def tables(value):
     """Cell texts of every table of a widget's HTML (``<br>`` read as ``|``)."""
-    return {name: [[text for _, text in row] for row in rows]
-            for name, rows in html_tables(value, line_break="|").items()}
+    return {
+        name: [[text for _, text in row] for row in rows] for name, rows in html_tables(value, line_break="|").items()
+    }
 
 
 def number(text):
@@ -101,14 +103,17 @@ def test_parse_kernel_accepts_rows_commas_brackets_and_fractions():
         parse_kernel(3)
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("", "empty"),
-    ("1 2\n3", "row 1 ('1 2') has 2, row 2 ('3') has 1"),
-    ("1 a 2", "'a' in row 1 is not a number"),
-    ("1 1/0", "'1/0' in row 1 is not a number"),
-    ("1 inf", "not a finite number"),
-    ("\n".join(["1 " * 8] * 8), "at most 7 rows"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("", "empty"),
+        ("1 2\n3", "row 1 ('1 2') has 2, row 2 ('3') has 1"),
+        ("1 a 2", "'a' in row 1 is not a number"),
+        ("1 1/0", "'1/0' in row 1 is not a number"),
+        ("1 inf", "not a finite number"),
+        ("\n".join(["1 " * 8] * 8), "at most 7 rows"),
+    ],
+)
 def test_parse_kernel_rejects_bad_text_with_a_clear_message(text, fragment):
     with pytest.raises(ValueError, match=re.escape(fragment)):
         parse_kernel(text)
@@ -125,9 +130,11 @@ def test_lecture_example_first_row_as_the_widget_shows_it():
     # The window of output (0, 2) covers padded rows 0-2 and columns 2-4.
     assert sorted(highlighted_input_cells(widget)) == [(r, c) for r in range(3) for c in range(2, 5)]
     # Independent of conv2d: the sums of products written out by hand.
-    assert expected[0, :3].tolist() == [1 * 4 + 2 * 2 + 5 * 2 + 2 * 1,
-                                        1 * 2 + 2 * 4 + 3 * 2 + 5 * 1 + 2 * 2 + 3 * 1,
-                                        2 * 2 + 3 * 4 + 4 * 2 + 2 * 1 + 3 * 2 + 4 * 1]
+    assert expected[0, :3].tolist() == [
+        1 * 4 + 2 * 2 + 5 * 2 + 2 * 1,
+        1 * 2 + 2 * 4 + 3 * 2 + 5 * 1 + 2 * 2 + 3 * 1,
+        2 * 2 + 3 * 4 + 4 * 2 + 2 * 1 + 3 * 2 + 4 * 1,
+    ]
 
 
 def test_every_stride_padding_dilation_shows_conv2d_results():
@@ -141,8 +148,10 @@ def test_every_stride_padding_dilation_shows_conv2d_results():
             for dilation in (1, 2):
                 widget.dilation_slider.value = dilation
                 assert widget.error == ""
-                expected_shape = (output_size(h, 3, stride, padding, dilation),
-                                  output_size(w, 3, stride, padding, dilation))
+                expected_shape = (
+                    output_size(h, 3, stride, padding, dilation),
+                    output_size(w, 3, stride, padding, dilation),
+                )
                 assert widget.output.shape == expected_shape
                 assert widget.play.max == widget.position_slider.max == expected_shape[0] * expected_shape[1] - 1
                 for position in sorted({0, widget.position_slider.max // 2, widget.position_slider.max}):
@@ -151,10 +160,9 @@ def test_every_stride_padding_dilation_shows_conv2d_results():
                 top = pad_amounts(h, 3, stride, padding, dilation)[0]
                 left = pad_amounts(w, 3, stride, padding, dilation)[0]
                 row, col = widget.current_cell
-                taps = [(row * stride + i * dilation, col * stride + j * dilation)
-                        for i in range(3) for j in range(3)]
+                taps = [(row * stride + i * dilation, col * stride + j * dilation) for i in range(3) for j in range(3)]
                 assert sorted(highlighted_input_cells(widget)) == sorted(taps)
-                assert widget.padded[top:top + h, left:left + w].tolist() == RNG_IMAGE.tolist()
+                assert widget.padded[top : top + h, left : left + w].tolist() == RNG_IMAGE.tolist()
 
 
 def test_presets_and_typed_kernel_update_the_numbers():
@@ -182,12 +190,15 @@ def test_presets_and_typed_kernel_update_the_numbers():
     assert "0.11" in widget.kernel_html.value
 
 
-@pytest.mark.parametrize("typed, fragment", [
-    ("1 2\n3", "row 2 ('3') has 1"),
-    ("1 x 1", "'x' in row 1 is not a number"),
-    ("", "empty"),
-    ("1 1 1 1 1 1 1\n" * 7, "larger than the padded input"),
-])
+@pytest.mark.parametrize(
+    "typed, fragment",
+    [
+        ("1 2\n3", "row 2 ('3') has 1"),
+        ("1 x 1", "'x' in row 1 is not a number"),
+        ("", "empty"),
+        ("1 1 1 1 1 1 1\n" * 7, "larger than the padded input"),
+    ],
+)
 def test_invalid_typed_kernel_shows_a_message_and_keeps_the_last_valid_state(typed, fragment):
     image = RNG_IMAGE[:5, :5]
     widget = SlidingKernel(image, kernel="sharpen", padding="valid")
@@ -299,4 +310,3 @@ def test_example_and_benchmark_actions_change_the_picture():
         action()
         assert widget.error == ""
         assert (widget.input_html.value, widget.products_html.value, widget.output_html.value) != before
-

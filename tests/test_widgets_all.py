@@ -7,6 +7,7 @@ step no exception may have escaped a handler, and each control shows the
 setting the widget holds. A refused value leaves an error message that names
 it; putting every control back to its first value clears the message.
 """
+
 import math
 import re
 
@@ -19,8 +20,15 @@ from hypothesis import strategies as st
 from cnnbook import models
 from cnnbook.env import seed_everything
 from cnnbook.widgets import (
-    ALL_WIDGETS, AdversarialExplorer, AugmentationExplorer, FeatureMapViewer, GradientReach,
-    NearestNeighbourExplorer, ParamCalculator, Quiz, SlidingKernel,
+    ALL_WIDGETS,
+    AdversarialExplorer,
+    AugmentationExplorer,
+    FeatureMapViewer,
+    GradientReach,
+    NearestNeighbourExplorer,
+    ParamCalculator,
+    Quiz,
+    SlidingKernel,
 )
 from cnnbook.widgets.base import STANDIN_ENV, BookWidget, build_standins, projector_scale, set_projector_scale
 
@@ -36,31 +44,55 @@ def _neighbours():
     train = RNG.integers(0, 256, size=(30, 8, 8), dtype=np.uint8)
     test = RNG.integers(0, 256, size=(12, 8, 8), dtype=np.uint8)
     train_labels, test_labels = RNG.integers(0, 3, 30), RNG.integers(0, 3, 12)
-    spaces = {"pixels": (train.reshape(30, -1) / 255.0, test.reshape(12, -1) / 255.0),
-              "halves": (train[:, :4].reshape(30, -1) / 255.0, test[:, :4].reshape(12, -1) / 255.0)}
+    spaces = {
+        "pixels": (train.reshape(30, -1) / 255.0, test.reshape(12, -1) / 255.0),
+        "halves": (train[:, :4].reshape(30, -1) / 255.0, test[:, :4].reshape(12, -1) / 255.0),
+    }
     return NearestNeighbourExplorer(train, train_labels, test, test_labels, spaces, k=3, max_k=5)
 
 
 #: A small instance of every widget (no training, no downloads), and the controls the test drives.
 FACTORIES = {
-    "adversarial": (lambda: AdversarialExplorer(_tiny_cnn(), RNG.integers(0, 256, (4, 28, 28), dtype=np.uint8),
-                                                [1, 2, 3, 4]),
-                    ("index_box", "epsilon_slider")),
-    "augmentation": (lambda: AugmentationExplorer(images={"noise": RNG.random((16, 16)),
-                                                          "colour": RNG.random((12, 12, 3))}),
-                     ("source", "flip", "sliders.rotation", "sliders.contrast", "sliders.width_factor")),
-    "feature_maps": (lambda: FeatureMapViewer(_tiny_cnn(), RNG.integers(0, 256, (3, 28, 28), dtype=np.uint8)),
-                     ("image_slider", "layer_dropdown", "channel_slider", "all_channels")),
-    "gradient_reach": (GradientReach,
-                       ("mode_buttons", "input_slider", "kernel_slider", "stride_slider", "padding_dropdown",
-                        "row_slider", "col_slider", "gradient_text")),
+    "adversarial": (
+        lambda: AdversarialExplorer(_tiny_cnn(), RNG.integers(0, 256, (4, 28, 28), dtype=np.uint8), [1, 2, 3, 4]),
+        ("index_box", "epsilon_slider"),
+    ),
+    "augmentation": (
+        lambda: AugmentationExplorer(images={"noise": RNG.random((16, 16)), "colour": RNG.random((12, 12, 3))}),
+        ("source", "flip", "sliders.rotation", "sliders.contrast", "sliders.width_factor"),
+    ),
+    "feature_maps": (
+        lambda: FeatureMapViewer(_tiny_cnn(), RNG.integers(0, 256, (3, 28, 28), dtype=np.uint8)),
+        ("image_slider", "layer_dropdown", "channel_slider", "all_channels"),
+    ),
+    "gradient_reach": (
+        GradientReach,
+        (
+            "mode_buttons",
+            "input_slider",
+            "kernel_slider",
+            "stride_slider",
+            "padding_dropdown",
+            "row_slider",
+            "col_slider",
+            "gradient_text",
+        ),
+    ),
     "nearest_neighbours": (_neighbours, ("subset_dropdown", "position_slider", "jump_box", "k_slider")),
     "param_calculator": (ParamCalculator, ("preset", "size", "channels", "bias", "stack")),
     "quiz": (Quiz.example, ()),
-    "sliding_kernel": (lambda: SlidingKernel(np.random.default_rng(3).integers(-9, 10, size=(6, 7)),
-                                                   kernel="Sobel x", padding=1),
-                       ("position_slider", "stride_slider", "padding_dropdown", "dilation_slider", "flip_checkbox",
-                        "preset_dropdown", "kernel_text")),
+    "sliding_kernel": (
+        lambda: SlidingKernel(np.random.default_rng(3).integers(-9, 10, size=(6, 7)), kernel="Sobel x", padding=1),
+        (
+            "position_slider",
+            "stride_slider",
+            "padding_dropdown",
+            "dilation_slider",
+            "flip_checkbox",
+            "preset_dropdown",
+            "kernel_text",
+        ),
+    ),
 }
 
 
@@ -106,11 +138,11 @@ def test_display_sends_the_live_widget_and_a_standin_only_when_asked(name, widge
     assert page.startswith(f'<div class="cnnbook-fallback" data-widget="{type(widget).__name__}"')
     assert "cnnbook-placeholder" not in page and "CNNBOOKID" not in page
     assert len(page) < 300_000, f"{name}: stand-in of {len(page)} bytes"
-    assert widget.standin_html() is widget.standin_html()            # cached while the state is unchanged
+    assert widget.standin_html() is widget.standin_html()  # cached while the state is unchanged
     assert not re.search(r"<script[^>]+src=|https?://", page), f"{name}: the stand-in loads something"
     build_standins(False)
     try:
-        assert "cnnbook-placeholder" in widget._repr_mimebundle_()["text/html"]   # the flag overrides the variable
+        assert "cnnbook-placeholder" in widget._repr_mimebundle_()["text/html"]  # the flag overrides the variable
     finally:
         build_standins(None)
 
@@ -131,8 +163,9 @@ def test_a_minimal_subclass_gets_the_wrapped_standin_with_a_content_id(monkeypat
 
     monkeypatch.setenv(STANDIN_ENV, "1")
     page = Demo("frames")._repr_mimebundle_()["text/html"]
-    assert re.fullmatch(r'<div class="cnnbook-fallback" data-widget="Demo"><p id="demo-[0-9a-f]{12}">frames</p></div>',
-                        page)
+    assert re.fullmatch(
+        r'<div class="cnnbook-fallback" data-widget="Demo"><p id="demo-[0-9a-f]{12}">frames</p></div>', page
+    )
     assert Demo("frames").standin_html() == page and Demo("other").standin_html() != page
 
 
@@ -160,8 +193,9 @@ def test_projector_scale_enlarges_new_widgets_and_their_standins():
     try:
         widget = GradientReach()
         assert "zoom:1.6" in widget.ui.children[0].value and "cnnbook-widget" in widget.ui._dom_classes
-        assert widget.standin_html().startswith('<div class="cnnbook-fallback" data-widget="GradientReach" '
-                                                'style="zoom:1.6">')
+        assert widget.standin_html().startswith(
+            '<div class="cnnbook-fallback" data-widget="GradientReach" style="zoom:1.6">'
+        )
         with pytest.raises(ValueError, match="scale must be a finite number from 1 to 3; got 9.0"):
             set_projector_scale(9)
     finally:
@@ -174,12 +208,35 @@ def test_projector_scale_enlarges_new_widgets_and_their_standins():
 # ----------------------------------------------------------------------------------------------
 
 NASTY = st.one_of(
-    st.just(math.nan), st.just(math.inf), st.just(-math.inf), st.just(1e308), st.just(-1e308),
-    st.just(""), st.just(None), st.just(10**12), st.just(-1), st.just(0),
-    st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=12), st.booleans(), st.just([1, 2]),
-    st.sampled_from(["1e308 1e308\n1e308 1e308", "1 2; 3", "nan", "1/0", "conv 3 99999999", "dense -1",
-                     "9" * 400, "1 0\n0 1", "1 2; 3 4", "conv 8 3 same\nflatten\ndense 10"]),
+    st.just(math.nan),
+    st.just(math.inf),
+    st.just(-math.inf),
+    st.just(1e308),
+    st.just(-1e308),
+    st.just(""),
+    st.just(None),
+    st.just(10**12),
+    st.just(-1),
+    st.just(0),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.booleans(),
+    st.just([1, 2]),
+    st.sampled_from(
+        [
+            "1e308 1e308\n1e308 1e308",
+            "1 2; 3",
+            "nan",
+            "1/0",
+            "conv 3 99999999",
+            "dense -1",
+            "9" * 400,
+            "1 0\n0 1",
+            "1 2; 3 4",
+            "conv 8 3 same\nflatten\ndense 10",
+        ]
+    ),
 )
 
 
@@ -241,7 +298,7 @@ def drive(name, widget, paths, steps):
         target = control(widget, path)
         before, error_before = widget.state(), widget.error
         received = []
-        record = lambda change: received.append(change["new"])  # noqa: E731 (what the handler was given)
+        record = lambda change, received=received: received.append(change["new"])  # noqa: E731 (what the handler was given)
         target.observe(record, names="value")
         try:
             target.value = value
@@ -255,7 +312,9 @@ def drive(name, widget, paths, steps):
             # Refused: the message names the value, or the one still typed in a box that it cannot work with.
             named = mentioned(value, widget.error) or any(
                 isinstance(control(widget, other).value, str) and mentioned(control(widget, other).value, widget.error)
-                for other in paths if other != path)
+                for other in paths
+                if other != path
+            )
             assert named, f"{name}: {path}={value!r} refused with: {widget.error}"
     # Every control back to its first value, and one more good input: the message goes.
     reset(widget)

@@ -1,4 +1,5 @@
 """Reading widgets' HTML in tests: the cells of every <table class=...>."""
+
 from html.parser import HTMLParser
 
 

@@ -8,6 +8,7 @@ one process, after warm-up, so they compare like with like on a noisy
 machine; absolute seconds are comparable only between machines with the same
 description (the "machine" entry).
 """
+
 import argparse
 import json
 import os
@@ -69,8 +70,10 @@ def machine():
                 break
     except OSError:
         pass
-    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
-            for g in tf.config.list_physical_devices("GPU")]
+    gpus = [
+        tf.config.experimental.get_device_details(g).get("device_name", g.name)
+        for g in tf.config.list_physical_devices("GPU")
+    ]
     return {
         "cores": os.cpu_count(),
         "cpu": cpu,
@@ -132,8 +135,9 @@ def layer_arrays(dtype):
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((LAYER["height"], LAYER["width"], LAYER["in_channels"])).astype(dtype)
-    k = rng.standard_normal((LAYER["kernel"], LAYER["kernel"], LAYER["in_channels"],
-                             LAYER["out_channels"])).astype(dtype)
+    k = rng.standard_normal((LAYER["kernel"], LAYER["kernel"], LAYER["in_channels"], LAYER["out_channels"])).astype(
+        dtype
+    )
     return x, k
 
 
@@ -148,8 +152,9 @@ def bench_conv(repeat):
     tf_forward = median_seconds(lambda: tf.nn.conv2d(x_tf, k_tf, 1, "SAME").numpy(), repeat)
     numpy_forward = median_seconds(lambda: conv2d(x, k, padding="same"), repeat)
     loop_forward = median_seconds(lambda: conv2d_loop(x, k, padding="same"), max(1, repeat // 10), warmup=0)
-    np.testing.assert_allclose(conv2d(x, k, padding="same"),
-                               tf.nn.conv2d(x_tf, k_tf, 1, "SAME").numpy()[0], rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(
+        conv2d(x, k, padding="same"), tf.nn.conv2d(x_tf, k_tf, 1, "SAME").numpy()[0], rtol=1e-3, atol=1e-3
+    )
     return {
         "tf_conv2d_ms": round(tf_forward * 1000, 3),
         "cnnbook_conv2d_ms": round(numpy_forward * 1000, 3),
@@ -213,7 +218,7 @@ def bench_pretrained(repeat):
     load_seconds = time.perf_counter() - start
     photo = pretrained.preprocess(skimage.data.chelsea())
     predict = median_seconds(lambda: model.predict_on_batch(photo), repeat)
-    (name, _), = pretrained.decode_top_k(model.predict_on_batch(photo), k=1)[0]
+    ((name, _),) = pretrained.decode_top_k(model.predict_on_batch(photo), k=1)[0]
     if name != "Egyptian cat":
         raise RuntimeError(f"EfficientNet-Lite0 calls skimage's chelsea {name!r}, not 'Egyptian cat'")
     return {"pretrained_load_seconds": round(load_seconds, 3), "pretrained_predict_ms": round(predict * 1000, 3)}
@@ -227,8 +232,9 @@ def bench_chapters():
     seconds = {}
     for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=900, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
         start = time.perf_counter()
         client.execute()
         seconds[path.stem] = round(time.perf_counter() - start, 1)
@@ -239,8 +245,16 @@ def bench_chapters():
 def bench_book_build():
     """Execute and build the whole book from a clean cache, into a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="cnnbook-bench-") as scratch:
-        command = [str(pathlib.Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-                   "--path-output", scratch, "-W", "-n", "--keep-going"]
+        command = [
+            str(pathlib.Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            str(ROOT),
+            "--path-output",
+            scratch,
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
         start = time.perf_counter()
         completed = subprocess.run(command, capture_output=True, text=True)
         seconds = time.perf_counter() - start
@@ -255,8 +269,14 @@ def verdicts(results):
     for key in ("widget_update_ms", "widget_first_display_ms"):
         for name, value in results.get(key, {}).items():
             checks[f"{key}.{name}"] = value < BUDGETS[key]
-    for key in ("conv2d_vs_tf_ratio", "conv2d_backward_vs_tf_ratio", "full_mnist_load_seconds",
-                "pretrained_load_seconds", "pretrained_predict_ms", "book_build_seconds"):
+    for key in (
+        "conv2d_vs_tf_ratio",
+        "conv2d_backward_vs_tf_ratio",
+        "full_mnist_load_seconds",
+        "pretrained_load_seconds",
+        "pretrained_predict_ms",
+        "book_build_seconds",
+    ):
         if key in results:
             checks[key] = results[key] < BUDGETS[key]
     for name, value in results.get("chapter_seconds", {}).items():
@@ -269,16 +289,22 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="skip the chapter runs and the book build")
     parser.add_argument("--repeat", type=int, default=30, help="repetitions of each timed step")
     parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
-    parser.add_argument("--save-reference", action="store_true",
-                        help=f"also store the results as {REFERENCE.relative_to(ROOT)} (quoted by the book)")
+    parser.add_argument(
+        "--save-reference",
+        action="store_true",
+        help=f"also store the results as {REFERENCE.relative_to(ROOT)} (quoted by the book)",
+    )
     args = parser.parse_args(argv)
 
     # Chapters share trained models through a cache (cnnbook.models.cache_dir):
     # start from an empty one, as on a fresh machine running the book in order.
     os.environ["CNNBOOK_CACHE"] = tempfile.mkdtemp(prefix="cnnbook-bench-cache-")
     results = {"quick": args.quick, "budgets": BUDGETS, "layer": LAYER, "machine": machine()}
-    print(f"machine: {results['machine']['cores']} cores, {results['machine']['cpu']}, "
-          f"{results['machine']['device']}, TF {results['machine']['tensorflow']}", flush=True)
+    print(
+        f"machine: {results['machine']['cores']} cores, {results['machine']['cpu']}, "
+        f"{results['machine']['device']}, TF {results['machine']['tensorflow']}",
+        flush=True,
+    )
     results.update(bench_widgets(args.repeat))
     results.update(bench_conv(args.repeat))
     results.update(bench_conv_backward(args.repeat))

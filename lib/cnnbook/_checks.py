@@ -14,6 +14,7 @@ hold 0-255 (0-1 for bool) and are scaled to floats in [0, 1]; float images
 must already be in [0, 1]. A float image with values above 1 looks like an
 unscaled 0-255 image and is refused rather than silently clipped or whitened.
 """
+
 import math
 import numbers
 import os
@@ -104,8 +105,12 @@ def number(value, name, minimum=None, maximum=None, positive=False):
     if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be {kind}; got {_describe(value)}")
     value = float(value)
-    if (not math.isfinite(value) or (positive and value <= 0)
-            or (minimum is not None and value < minimum) or (maximum is not None and value > maximum)):
+    if (
+        not math.isfinite(value)
+        or (positive and value <= 0)
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
         raise ValueError(f"{name} must be {kind}; got {value!r}")
     return value
 
@@ -234,8 +239,11 @@ def padding(value, name="padding", words=("valid", "same", "full"), allow_int=Tr
     ValueError: padding must be 'valid' or 'full'; got 'same'
     """
     quoted = [repr(word) for word in words]
-    allowed = ", ".join(quoted) + " or an int >= 0" if allow_int else (
-        ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0])
+    allowed = (
+        ", ".join(quoted) + " or an int >= 0"
+        if allow_int
+        else (", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0])
+    )
     if isinstance(value, str):
         if value.lower() not in words:
             raise ValueError(f"{name} must be {allowed}; got {value!r}")
@@ -259,7 +267,8 @@ def shape(value, name, lengths, layout=None, minimum=1):
     """
     lengths = (lengths,) if is_int(lengths) else tuple(lengths)
     allowed = (layout or "a tuple of " + " or ".join(str(n) for n in lengths) + " ints") + (
-        f" of ints >= {minimum}" if layout else f" >= {minimum}")
+        f" of ints >= {minimum}" if layout else f" >= {minimum}"
+    )
     if isinstance(value, np.ndarray) and value.ndim == 1:
         value = value.tolist()
     if not isinstance(value, (tuple, list)):
@@ -286,8 +295,13 @@ def same_shape(value, expected, name, what):
         raise ValueError(f"{name} must have the shape of {what} {tuple(expected)}; got {np.shape(value)}")
 
 
-_KINDS = {"biuf": "real numbers (bool, int or float)", "iu": "integers", "biu": "integers or bools",
-          "iuf": "real numbers (int or float)", "f": "floats"}
+_KINDS = {
+    "biuf": "real numbers (bool, int or float)",
+    "iu": "integers",
+    "biu": "integers or bools",
+    "iuf": "real numbers (int or float)",
+    "f": "floats",
+}
 
 
 def array(value, name, ndim, layout, kinds="biuf", finite=True, dtype=None):
@@ -320,11 +334,13 @@ def array(value, name, ndim, layout, kinds="biuf", finite=True, dtype=None):
     try:
         result = np.asarray(value)
     except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a rectangular numeric array {layout}; got a ragged "
-                         f"or unconvertible {type(value).__name__}") from None
+        raise ValueError(
+            f"{name} must be a rectangular numeric array {layout}; got a ragged or unconvertible {type(value).__name__}"
+        ) from None
     if result.dtype.kind not in kinds:
-        raise TypeError(f"{name} must hold {_KINDS.get(kinds, 'numbers of dtype kind ' + kinds)}; "
-                        f"got dtype {result.dtype}")
+        raise TypeError(
+            f"{name} must hold {_KINDS.get(kinds, 'numbers of dtype kind ' + kinds)}; got dtype {result.dtype}"
+        )
     if ndims is not None and result.ndim not in ndims:
         raise ValueError(f"{name} must be {layout}; got {result.ndim} dims with shape {result.shape}")
     if result.size == 0:
@@ -350,8 +366,10 @@ def labelled(x, y, x_name="x", y_name="y"):
     y = array(y, y_name, 1, "(N,): one integer class label per example", kinds="iu")
     x = array(x, x_name, range(1, 33), "(N, ...): one row per example")
     if len(x) != len(y):
-        raise ValueError(f"{x_name} and {y_name} must hold the same number of examples; "
-                         f"got {len(x)} in {x_name} and {len(y)} in {y_name}")
+        raise ValueError(
+            f"{x_name} and {y_name} must hold the same number of examples; "
+            f"got {len(x)} in {x_name} and {len(y)} in {y_name}"
+        )
     if y.min() < 0:
         raise ValueError(f"{y_name} must hold class labels >= 0; got {y.min()}")
     return x, y
@@ -407,8 +425,10 @@ def channels_last(image, name):
     channels, rows, cols = shape[axis:]
     if channels in _CHANNEL_COUNTS and cols not in _CHANNEL_COUNTS and min(rows, cols) >= _MIN_SPATIAL:
         layout = "(H, W, C)" if axis == 0 else "(N, H, W, C)"
-        raise ValueError(f"{name} looks channels-first: shape {shape}; this book stores "
-                         f"images as {layout}: use np.moveaxis({name}, {axis}, -1)")
+        raise ValueError(
+            f"{name} looks channels-first: shape {shape}; this book stores "
+            f"images as {layout}: use np.moveaxis({name}, {axis}, -1)"
+        )
 
 
 def kernel_layout(kernel_shape, channels, name):
@@ -434,9 +454,11 @@ def kernel_layout(kernel_shape, channels, name):
         return
     c_out, c_in, kh, kw = shape
     if c_out != c_in and c_out >= _MIN_SPATIAL and 2 <= kh == kw < _MIN_SPATIAL and c_in == channels:
-        raise ValueError(f"{name} looks like PyTorch's (C_out, C_in, kh, kw) layout: shape {shape}; "
-                         f"this book stores kernels as (kh, kw, C_in, C_out): "
-                         f"use np.transpose({name}, (2, 3, 1, 0))")
+        raise ValueError(
+            f"{name} looks like PyTorch's (C_out, C_in, kh, kw) layout: shape {shape}; "
+            f"this book stores kernels as (kh, kw, C_in, C_out): "
+            f"use np.transpose({name}, (2, 3, 1, 0))"
+        )
 
 
 def float_image(value, name, ndim=(2, 3), layout="(H, W) or (H, W, C)", channels=True):
@@ -464,8 +486,7 @@ def float_image(value, name, ndim=(2, 3), layout="(H, W) or (H, W, C)", channels
     if kind in "iu":
         low, high = result.min(), result.max()
         if low < 0 or high > 255:
-            raise ValueError(f"{name} is an integer image with values from {low} to {high} "
-                             f"(allowed: 0 to 255)")
+            raise ValueError(f"{name} is an integer image with values from {low} to {high} (allowed: 0 to 255)")
         return result.astype(np.float64) / 255.0
     low, high = float(result.min()), float(result.max())
     if high > 1:
@@ -485,9 +506,11 @@ def memory(n_bytes, what):
     ValueError: the im2col matrix (10000 x 10000 x 9 float64) would need 3.0 GiB of working memory; the limit is 2.0 GiB (cnnbook._checks.MEMORY_LIMIT_BYTES): use a smaller input
     """
     if n_bytes > MEMORY_LIMIT_BYTES:
-        raise ValueError(f"{what} would need {n_bytes / 1024**3:.1f} GiB of working memory; the limit "
-                         f"is {MEMORY_LIMIT_BYTES / 1024**3:.1f} GiB (cnnbook._checks.MEMORY_LIMIT_BYTES): "
-                         f"use a smaller input")
+        raise ValueError(
+            f"{what} would need {n_bytes / 1024**3:.1f} GiB of working memory; the limit "
+            f"is {MEMORY_LIMIT_BYTES / 1024**3:.1f} GiB (cnnbook._checks.MEMORY_LIMIT_BYTES): "
+            f"use a smaller input"
+        )
 
 
 def writable_directory(path, name):
@@ -503,8 +526,9 @@ def writable_directory(path, name):
         with tempfile.TemporaryFile(dir=directory):
             pass
     except OSError as error:
-        raise ValueError(f"{name} {str(directory)!r} is not a writable directory: {error.strerror}; "
-                         f"choose another directory") from None
+        raise ValueError(
+            f"{name} {str(directory)!r} is not a writable directory: {error.strerror}; choose another directory"
+        ) from None
     return directory
 
 
@@ -553,8 +577,7 @@ def labels(value, name, classes, length=None):
             raise TypeError(f"{name} must hold integer class labels; got fractional values of dtype {result.dtype}")
     low, high = result.min(), result.max()
     if low < 0 or high > classes - 1:
-        raise ValueError(f"{name} must hold class labels from 0 to {classes - 1}; got values from "
-                         f"{low:g} to {high:g}")
+        raise ValueError(f"{name} must hold class labels from 0 to {classes - 1}; got values from {low:g} to {high:g}")
     if length is not None and len(result) != length:
         raise ValueError(f"{name} must hold one label per example: {length} labels; got {len(result)}")
     return result.astype(np.int64, copy=False)
@@ -573,8 +596,9 @@ def labelled_data(value, name, classes):
         raise TypeError(f"{name} must be a pair (x, y) of inputs and labels; got {_describe(value)}")
     x = np.asarray(value[0])
     if x.ndim < 1 or x.dtype.kind not in "biuf" or len(x) == 0:
-        raise ValueError(f"{name}[0] must be a non-empty numeric array of inputs (N, ...); got dtype "
-                         f"{x.dtype} and shape {x.shape}")
+        raise ValueError(
+            f"{name}[0] must be a non-empty numeric array of inputs (N, ...); got dtype {x.dtype} and shape {x.shape}"
+        )
     return x, labels(value[1], f"{name}[1]", classes, length=len(x))
 
 
@@ -593,13 +617,16 @@ def training_data(x, y, validation_data=None, classes=10):
     classes = integer(classes, "classes", minimum=1)
     x = np.asarray(x)
     if x.ndim < 1 or x.dtype.kind not in "biuf" or len(x) == 0:
-        raise ValueError(f"x must be a non-empty numeric array of inputs (N, ...); got dtype {x.dtype} "
-                         f"and shape {x.shape}")
+        raise ValueError(
+            f"x must be a non-empty numeric array of inputs (N, ...); got dtype {x.dtype} and shape {x.shape}"
+        )
     y = labels(y, "y", classes, length=len(x))
     if validation_data is not None:
         x_val, y_val = labelled_data(validation_data, "validation_data", classes)
         if x_val.shape[1:] != x.shape[1:]:
-            raise ValueError(f"validation_data[0] must hold inputs shaped like x's, (N, "
-                             f"{', '.join(map(str, x.shape[1:]))}); got shape {x_val.shape}")
+            raise ValueError(
+                f"validation_data[0] must hold inputs shaped like x's, (N, "
+                f"{', '.join(map(str, x.shape[1:]))}); got shape {x_val.shape}"
+            )
         validation_data = (x_val, y_val)
     return x, y, validation_data

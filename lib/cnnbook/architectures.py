@@ -24,6 +24,7 @@ and :func:`cnnbook.params.count_weight_layers` live in those modules.
 Every count in chapter 9 comes from :mod:`cnnbook.params`
 (``keras_layer_table`` on these models), never from this module.
 """
+
 import numpy as np
 
 from . import _checks
@@ -48,6 +49,7 @@ __all__ = [
     "gradient_norms_by_depth",
 ]
 
+
 def _image_shape(value, name="input_shape"):
     return _checks.shape(value, name, 3, "(rows, cols, channels)")
 
@@ -55,6 +57,7 @@ def _image_shape(value, name="input_shape"):
 # ---------------------------------------------------------------------------
 # AlexNet's normalisation layer
 # ---------------------------------------------------------------------------
+
 
 def _lrn_class():
     import keras
@@ -100,7 +103,7 @@ def _lrn_class():
             squared = ops.square(inputs)
             padding = [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]]
             padded = ops.pad(squared, padding)
-            window_sum = sum(padded[..., i:i + channels] for i in range(2 * radius + 1))
+            window_sum = sum(padded[..., i : i + channels] for i in range(2 * radius + 1))
             return inputs / ops.power(self.bias + self.alpha * window_sum, self.beta)
 
         def compute_output_shape(self, input_shape):
@@ -131,6 +134,7 @@ def __getattr__(name):
 # The hand-built networks
 # ---------------------------------------------------------------------------
 
+
 def lenet_1989():
     """LeCun et al.'s zip-code network of 1989, in Keras (chapter 9).
 
@@ -159,14 +163,17 @@ def lenet_1989():
     import keras
     from keras import layers
 
-    return keras.Sequential([
-        keras.Input(shape=(16, 16, 1)),                                                     # 16x16 digit
-        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h1"),       # 8x8x12
-        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h2"),       # 4x4x12
-        layers.Flatten(name="flatten"),                                                     # 192
-        layers.Dense(30, activation="tanh", name="h3"),                                     # 30
-        layers.Dense(10, activation="tanh", name="output"),                                 # 10
-    ], name="lenet_1989")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(16, 16, 1)),  # 16x16 digit
+            layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h1"),  # 8x8x12
+            layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h2"),  # 4x4x12
+            layers.Flatten(name="flatten"),  # 192
+            layers.Dense(30, activation="tanh", name="h3"),  # 30
+            layers.Dense(10, activation="tanh", name="output"),  # 10
+        ],
+        name="lenet_1989",
+    )
 
 
 def lenet5(num_classes=10):
@@ -197,17 +204,20 @@ def lenet5(num_classes=10):
     from keras import layers
 
     num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
-    return keras.Sequential([
-        keras.Input(shape=(32, 32, 1)),
-        layers.Conv2D(6, 5, activation="tanh", name="c1"),                  # 28x28x6
-        layers.AveragePooling2D(2, name="s2"),                             # 14x14x6
-        layers.Conv2D(16, 5, activation="tanh", name="c3"),                 # 10x10x16
-        layers.AveragePooling2D(2, name="s4"),                             # 5x5x16
-        layers.Conv2D(120, 5, activation="tanh", name="c5"),                # 1x1x120
-        layers.Flatten(name="flatten"),                                    # 120
-        layers.Dense(84, activation="tanh", name="f6"),                     # 84
-        layers.Dense(num_classes, activation="softmax", name="output"),     # 10
-    ], name="lenet5")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(32, 32, 1)),
+            layers.Conv2D(6, 5, activation="tanh", name="c1"),  # 28x28x6
+            layers.AveragePooling2D(2, name="s2"),  # 14x14x6
+            layers.Conv2D(16, 5, activation="tanh", name="c3"),  # 10x10x16
+            layers.AveragePooling2D(2, name="s4"),  # 5x5x16
+            layers.Conv2D(120, 5, activation="tanh", name="c5"),  # 1x1x120
+            layers.Flatten(name="flatten"),  # 120
+            layers.Dense(84, activation="tanh", name="f6"),  # 84
+            layers.Dense(num_classes, activation="softmax", name="output"),  # 10
+        ],
+        name="lenet5",
+    )
 
 
 def alexnet(input_shape=(227, 227, 3), num_classes=1000, two_towers=False, dropout=0.5):
@@ -278,25 +288,28 @@ def alexnet(input_shape=(227, 227, 3), num_classes=1000, two_towers=False, dropo
     if dropout == 1.0:
         raise ValueError("dropout must be in [0, 1); got 1.0")
     lrn = __getattr__("LocalResponseNormalization")
-    return keras.Sequential([
-        keras.Input(shape=input_shape),                                                        # 227x227x3
-        layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1"),                     # 55x55x96
-        lrn(name="norm1"),
-        layers.MaxPooling2D(3, strides=2, name="pool1"),                                       # 27x27x96
-        layers.Conv2D(256, 5, padding="same", activation="relu", groups=groups, name="conv2"),  # 27x27x256
-        lrn(name="norm2"),
-        layers.MaxPooling2D(3, strides=2, name="pool2"),                                       # 13x13x256
-        layers.Conv2D(384, 3, padding="same", activation="relu", name="conv3"),                 # 13x13x384
-        layers.Conv2D(384, 3, padding="same", activation="relu", groups=groups, name="conv4"),  # 13x13x384
-        layers.Conv2D(256, 3, padding="same", activation="relu", groups=groups, name="conv5"),  # 13x13x256
-        layers.MaxPooling2D(3, strides=2, name="pool5"),                                       # 6x6x256
-        layers.Flatten(name="flatten"),                                                        # 9216
-        layers.Dense(4096, activation="relu", name="fc6"),
-        layers.Dropout(dropout, name="dropout6"),
-        layers.Dense(4096, activation="relu", name="fc7"),
-        layers.Dropout(dropout, name="dropout7"),
-        layers.Dense(num_classes, activation="softmax", name="fc8"),
-    ], name="alexnet_two_towers" if two_towers else "alexnet")
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),  # 227x227x3
+            layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1"),  # 55x55x96
+            lrn(name="norm1"),
+            layers.MaxPooling2D(3, strides=2, name="pool1"),  # 27x27x96
+            layers.Conv2D(256, 5, padding="same", activation="relu", groups=groups, name="conv2"),  # 27x27x256
+            lrn(name="norm2"),
+            layers.MaxPooling2D(3, strides=2, name="pool2"),  # 13x13x256
+            layers.Conv2D(384, 3, padding="same", activation="relu", name="conv3"),  # 13x13x384
+            layers.Conv2D(384, 3, padding="same", activation="relu", groups=groups, name="conv4"),  # 13x13x384
+            layers.Conv2D(256, 3, padding="same", activation="relu", groups=groups, name="conv5"),  # 13x13x256
+            layers.MaxPooling2D(3, strides=2, name="pool5"),  # 6x6x256
+            layers.Flatten(name="flatten"),  # 9216
+            layers.Dense(4096, activation="relu", name="fc6"),
+            layers.Dropout(dropout, name="dropout6"),
+            layers.Dense(4096, activation="relu", name="fc7"),
+            layers.Dropout(dropout, name="dropout7"),
+            layers.Dense(num_classes, activation="softmax", name="fc8"),
+        ],
+        name="alexnet_two_towers" if two_towers else "alexnet",
+    )
 
 
 def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
@@ -342,15 +355,17 @@ def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
     board = _checks.integer(board, "board", minimum=1)
     planes = _checks.integer(planes, "planes", minimum=1)
     stack = [
-        keras.Input(shape=(board, board, planes)),                                   # 19x19x48
+        keras.Input(shape=(board, board, planes)),  # 19x19x48
         layers.Conv2D(filters, 5, padding="same", activation="relu", name="conv1"),  # 19x19x192
     ]
-    stack += [layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")  # 19x19x192
-              for i in range(2, hidden_layers + 2)]
     stack += [
-        layers.Conv2D(1, 1, name=f"conv{hidden_layers + 2}"),                        # 19x19x1
-        layers.Flatten(name="flatten"),                                              # 361
-        layers.Softmax(name="move_probabilities"),                                   # 361
+        layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")  # 19x19x192
+        for i in range(2, hidden_layers + 2)
+    ]
+    stack += [
+        layers.Conv2D(1, 1, name=f"conv{hidden_layers + 2}"),  # 19x19x1
+        layers.Flatten(name="flatten"),  # 361
+        layers.Softmax(name="move_probabilities"),  # 361
     ]
     return keras.Sequential(stack, name="alphago_policy")
 
@@ -358,6 +373,7 @@ def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
 # ---------------------------------------------------------------------------
 # Building blocks
 # ---------------------------------------------------------------------------
+
 
 def inception_block(x, f1, f3, f5, pool_proj=None, f3_reduce=None, f5_reduce=None, name="inception"):
     """An Inception module (GoogLeNet, Szegedy et al., 2015) on a Keras tensor (chapter 9).
@@ -474,8 +490,9 @@ def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="b
     name = _checks.text(name, "name")
 
     def conv_bn(tensor, size, step, label):
-        tensor = layers.Conv2D(filters, size, strides=step, padding="same", use_bias=not batch_norm,
-                               name=f"{name}_{label}")(tensor)
+        tensor = layers.Conv2D(
+            filters, size, strides=step, padding="same", use_bias=not batch_norm, name=f"{name}_{label}"
+        )(tensor)
         return layers.BatchNormalization(name=f"{name}_{label}_bn")(tensor) if batch_norm else tensor
 
     y = conv_bn(x, 3, stride, "conv1")
@@ -507,8 +524,8 @@ def resnet_block_demo(input_shape=(56, 56, 64)):
     import keras
 
     inputs = keras.Input(shape=_image_shape(input_shape), name="input")
-    x = residual_block(inputs, 64, name="identity")      # 56x56x64
-    x = residual_block(x, 128, stride=2, name="down")    # 28x28x128
+    x = residual_block(inputs, 64, name="identity")  # 56x56x64
+    x = residual_block(x, 128, stride=2, name="down")  # 28x28x128
     return keras.Model(inputs, x, name="resnet_blocks")
 
 
@@ -579,6 +596,7 @@ def densenet_block_demo(input_shape=(16, 16, 24), num_layers=4, growth_rate=12, 
 # ---------------------------------------------------------------------------
 # Gradients through deep stacks
 # ---------------------------------------------------------------------------
+
 
 def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16, size=8, batch=8, seed=0):
     """How much of a loss's gradient reaches each depth of a fresh stack of blocks (chapter 9).

@@ -12,6 +12,7 @@ The tests check each twin against the Keras layer's own ``transform_images``.
 :func:`shift_rotate` makes the shifted/rotated test set on which chapter 7
 measures what augmentation buys.
 """
+
 import functools
 
 import numpy as np
@@ -56,8 +57,16 @@ def _factor(name, value):
     return _checks.number(value, name, minimum=0.0, maximum=1.0)
 
 
-def lecture_augmentation(flip="horizontal", rotation=0.05, height_factor=0.1, width_factor=0.1,
-                         brightness=0.1, contrast=0.1, seed=None, name="augmentation"):
+def lecture_augmentation(
+    flip="horizontal",
+    rotation=0.05,
+    height_factor=0.1,
+    width_factor=0.1,
+    brightness=0.1,
+    contrast=0.1,
+    seed=None,
+    name="augmentation",
+):
     """The lecture's augmentation layers as a ``keras.Sequential`` (chapter 7).
 
     With the defaults this is exactly the lecture's list, in its order::
@@ -168,8 +177,7 @@ def contrast_factor_range(contrast):
     return round(1.0 - float(lower), 10), round(1.0 + float(upper), 10)
 
 
-def augmentation_ranges(image_shape, rotation=0.05, height_factor=0.1, width_factor=0.1,
-                        brightness=0.1, contrast=0.1):
+def augmentation_ranges(image_shape, rotation=0.05, height_factor=0.1, width_factor=0.1, brightness=0.1, contrast=0.1):
     """What the lecture's factors mean for an image of a given size (chapter 7).
 
     Parameters
@@ -267,8 +275,7 @@ def _affine(image, matrix_rows_cols, offset, fill_mode):
     at ``M @ (r, c) + offset``; the coordinate is mapped by the fill mode, then interpolated
     bilinearly with 0 for neighbours outside the image (all channels at once)."""
     rows, cols = image.shape[:2]
-    grid_r, grid_c = np.meshgrid(np.arange(rows, dtype=np.float64), np.arange(cols, dtype=np.float64),
-                                 indexing="ij")
+    grid_r, grid_c = np.meshgrid(np.arange(rows, dtype=np.float64), np.arange(cols, dtype=np.float64), indexing="ij")
     (m00, m01), (m10, m11) = matrix_rows_cols
     source_r = m00 * grid_r + m01 * grid_c + offset[0]
     source_c = m10 * grid_r + m11 * grid_c + offset[1]
@@ -428,8 +435,17 @@ def adjust_contrast(image, factor, value_range=(0.0, 1.0)):
     return np.clip((image - mean) * np.float32(factor) + mean, low, high)
 
 
-def augment_like_keras(image, draws, index=0, flip="horizontal", rotation=0.05, height_factor=0.1,
-                       width_factor=0.1, brightness=0.1, contrast=0.1):
+def augment_like_keras(
+    image,
+    draws,
+    index=0,
+    flip="horizontal",
+    rotation=0.05,
+    height_factor=0.1,
+    width_factor=0.1,
+    brightness=0.1,
+    contrast=0.1,
+):
     """One augmented copy: the lecture's five layers, in order, for one draw (chapter 7).
 
     Applies :func:`flip_horizontal` (if ``flip`` and the draw says so),
@@ -456,8 +472,14 @@ def augment_like_keras(image, draws, index=0, flip="horizontal", rotation=0.05, 
     """
     image = _pixels(image)
     flip = _checks.choice(flip, "flip", _FLIP_MODES)
-    if not isinstance(draws, dict) or not {"flip", "rotation", "shift_rows", "shift_cols", "brightness",
-                                           "contrast"} <= set(draws):
+    if not isinstance(draws, dict) or not {
+        "flip",
+        "rotation",
+        "shift_rows",
+        "shift_cols",
+        "brightness",
+        "contrast",
+    } <= set(draws):
         raise TypeError("draws must be the dict returned by draw_augmentations")
     count = len(draws["flip"])
     index = _checks.integer(index, "index", minimum=0, maximum=count - 1)
@@ -473,8 +495,11 @@ def augment_like_keras(image, draws, index=0, flip="horizontal", rotation=0.05, 
     if rotation:
         out = rotate(out, float(draws["rotation"][index]) * rotation * 360.0)
     if height_factor or width_factor:
-        out = translate(out, float(draws["shift_rows"][index]) * height_factor * rows,
-                        float(draws["shift_cols"][index]) * width_factor * cols)
+        out = translate(
+            out,
+            float(draws["shift_rows"][index]) * height_factor * rows,
+            float(draws["shift_cols"][index]) * width_factor * cols,
+        )
     if brightness:
         out = adjust_brightness(out, float(draws["brightness"][index]) * brightness)
     if contrast:

@@ -9,6 +9,7 @@ ipykernel. In Colab and JupyterLab nothing is shown.
 
 In a markdown cell, ``{glue:text}`test_accuracy:.1%``` then shows the value.
 """
+
 import IPython.core.formatters
 import numpy as np
 from IPython.display import display

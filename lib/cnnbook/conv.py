@@ -52,10 +52,10 @@ __all__ = [
 ]
 
 
-
 # ---------------------------------------------------------------------------
 # Input validation (through cnnbook._checks) and working memory
 # ---------------------------------------------------------------------------
+
 
 def _float_array(value, name, ndims, layout):
     """``value`` as a non-empty float64 array (NaN and infinity allowed: they propagate)."""
@@ -145,8 +145,7 @@ def _prepare(x, k, stride, padding, dilation):
         pad_width.append((before, after))
     pad_width.append((0, 0))
     if any(before or after for before, after in pad_width):
-        _check_memory((x.shape[0] + sum(pad_width[0]), x.shape[1] + sum(pad_width[1]), x.shape[2]),
-                      "the padded input")
+        _check_memory((x.shape[0] + sum(pad_width[0]), x.shape[1] + sum(pad_width[1]), x.shape[2]), "the padded input")
         x = np.pad(x, pad_width)
     return x, k, stride, dilation, squeeze
 
@@ -164,6 +163,7 @@ def _windows(x_padded, kh, kw, stride, dilation):
 # ---------------------------------------------------------------------------
 # Sizes
 # ---------------------------------------------------------------------------
+
 
 def pad_amounts(n, k, stride=1, padding="valid", dilation=1):
     """Zeros added before and after one axis of the input.
@@ -282,6 +282,7 @@ def output_size(n, k, stride=1, padding=0, dilation=1):
 # ---------------------------------------------------------------------------
 # Convolution
 # ---------------------------------------------------------------------------
+
 
 def im2col(x, kh, kw, stride=1, dilation=1):
     """Unroll every kernel window of an (already padded) image into a row.
@@ -482,9 +483,7 @@ def conv2d_loop(x, k, stride=1, padding="valid", dilation=1):
     >>> np.allclose(conv2d_loop(x, k, stride=2, padding="same"), conv2d(x, k, stride=2, padding="same"))
     True
     """
-    x_padded, kernel, (s_rows, s_cols), (d_rows, d_cols), squeeze = _prepare(
-        x, k, stride, padding, dilation
-    )
+    x_padded, kernel, (s_rows, s_cols), (d_rows, d_cols), squeeze = _prepare(x, k, stride, padding, dilation)
     kh, kw, c_in, c_out = kernel.shape
     # How far the (dilated) kernel reaches from its top-left tap.
     reach_rows = d_rows * (kh - 1) + 1
@@ -500,7 +499,7 @@ def conv2d_loop(x, k, stride=1, padding="valid", dilation=1):
             top = r * s_rows
             left = c * s_cols
             # The kh x kw x C_in input values this output sees (every d-th pixel).
-            window = x_padded[top:top + reach_rows:d_rows, left:left + reach_cols:d_cols, :]
+            window = x_padded[top : top + reach_rows : d_rows, left : left + reach_cols : d_cols, :]
             for o in range(c_out):
                 # Multiply element by element with filter o and add up.
                 out[r, c, o] = np.sum(window * kernel[:, :, :, o])
@@ -554,6 +553,7 @@ def convolve2d(x, k, stride=1, padding="valid", dilation=1):
 # Pooling
 # ---------------------------------------------------------------------------
 
+
 def _pool_windows(x, size, stride):
     """Validate pooling arguments; return the windows ``(H', W', [C,] ph, pw)``."""
     x = _image(x)
@@ -566,7 +566,7 @@ def _pool_windows(x, size, stride):
                 f"padding, so size must be <= the input size"
             )
     windows = sliding_window_view(x, size, axis=(0, 1))
-    return windows[::stride[0], ::stride[1]]
+    return windows[:: stride[0], :: stride[1]]
 
 
 def max_pool2d(x, size=2, stride=None):

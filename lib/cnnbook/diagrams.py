@@ -18,6 +18,7 @@ and carries ``alt`` in its ``mystnb.image.alt`` metadata.
 Shapes and counts come from :mod:`cnnbook.params` (``layer_table`` and
 ``keras_layer_table``) and :mod:`cnnbook.conv`; nothing on a diagram is typed in.
 """
+
 import math
 
 import numpy as np
@@ -53,14 +54,21 @@ _COLOURS = {
     "Add": "#fcbba1",
 }
 _OTHER_COLOUR = "#f0f0f0"
-_SHORT_KINDS = {"BatchNormalization": "BN", "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool",
-                "Concatenate": "Concat", "InputLayer": "Input", "LocalResponseNormalization": "LRN"}
+_SHORT_KINDS = {
+    "BatchNormalization": "BN",
+    "MaxPooling2D": "MaxPool",
+    "AveragePooling2D": "AvgPool",
+    "Concatenate": "Concat",
+    "InputLayer": "Input",
+    "LocalResponseNormalization": "LRN",
+}
 _FONT = 8
 
 
 # ---------------------------------------------------------------------------
 # Shapes and words
 # ---------------------------------------------------------------------------
+
 
 def _shape_words(shape):
     """``(rows, cols, channels)`` as the lecture writes it, channels first."""
@@ -82,8 +90,9 @@ def _kind_words(kinds):
             parts[-1][1] += 1
         else:
             parts.append([kind, 1])
-    return " + ".join(_SHORT_KINDS.get(kind, kind) if n == 1 else f"{n} {_SHORT_KINDS.get(kind, kind)}"
-                      for kind, n in parts)
+    return " + ".join(
+        _SHORT_KINDS.get(kind, kind) if n == 1 else f"{n} {_SHORT_KINDS.get(kind, kind)}" for kind, n in parts
+    )
 
 
 def _rows_of(model_or_shape, layers):
@@ -94,8 +103,10 @@ def _rows_of(model_or_shape, layers):
         except ImportError:  # pragma: no cover - keras ships with the book
             keras = None
         if keras is None or not isinstance(model_or_shape, keras.Model):
-            raise TypeError("model must be a keras.Model, or pass input_shape and a list of layer specs "
-                            f"as layers; got {type(model_or_shape).__name__}")
+            raise TypeError(
+                "model must be a keras.Model, or pass input_shape and a list of layer specs "
+                f"as layers; got {type(model_or_shape).__name__}"
+            )
         return params.keras_layer_table(model_or_shape)
     return params.layer_table(model_or_shape, layers)
 
@@ -117,14 +128,14 @@ def _stages(rows):
             stages[-1]["kinds"].append(row.kind)
             stages[-1]["params"] += row.params
         else:
-            stages.append({"shape": row.output_shape, "names": [row.name], "kinds": [row.kind],
-                           "params": row.params})
+            stages.append({"shape": row.output_shape, "names": [row.name], "kinds": [row.kind], "params": row.params})
     return stages
 
 
 # ---------------------------------------------------------------------------
 # Chains of tensors
 # ---------------------------------------------------------------------------
+
 
 def _block_size(shape, largest_side, largest_channels, largest_length):
     """Height and depth (in axis units) of the block that stands for ``shape``."""
@@ -145,12 +156,36 @@ def _draw_block(ax, x, shape, height, depth, colour):
     ax.add_patch(Rectangle((x, bottom), width, height, facecolor=colour, edgecolor="0.25", linewidth=0.8))
     if depth:
         lift = depth * 0.6
-        ax.add_patch(Polygon([(x, bottom + height), (x + depth, bottom + height + lift),
-                              (x + depth + width, bottom + height + lift), (x + width, bottom + height)],
-                             closed=True, facecolor=colour, edgecolor="0.25", linewidth=0.8, alpha=0.8))
-        ax.add_patch(Polygon([(x + width, bottom), (x + width + depth, bottom + lift),
-                              (x + width + depth, bottom + height + lift), (x + width, bottom + height)],
-                             closed=True, facecolor=colour, edgecolor="0.25", linewidth=0.8, alpha=0.6))
+        ax.add_patch(
+            Polygon(
+                [
+                    (x, bottom + height),
+                    (x + depth, bottom + height + lift),
+                    (x + depth + width, bottom + height + lift),
+                    (x + width, bottom + height),
+                ],
+                closed=True,
+                facecolor=colour,
+                edgecolor="0.25",
+                linewidth=0.8,
+                alpha=0.8,
+            )
+        )
+        ax.add_patch(
+            Polygon(
+                [
+                    (x + width, bottom),
+                    (x + width + depth, bottom + lift),
+                    (x + width + depth, bottom + height + lift),
+                    (x + width, bottom + height),
+                ],
+                closed=True,
+                facecolor=colour,
+                edgecolor="0.25",
+                linewidth=0.8,
+                alpha=0.6,
+            )
+        )
     return x + width + depth
 
 
@@ -209,8 +244,10 @@ def tensor_diagram(model, layers=None, title=None):
         order, parents = _graph(model)
         branching = [name for previous, name in zip(order, order[1:]) if parents[name] not in ([previous], [])]
         if branching:
-            raise ValueError(f"model {model.name!r} is not a chain of layers (layer {branching[0]!r} does not "
-                             "read only the layer before it): draw it with block_diagram")
+            raise ValueError(
+                f"model {model.name!r} is not a chain of layers (layer {branching[0]!r} does not "
+                "read only the layer before it): draw it with block_diagram"
+            )
     if title is None:
         title = getattr(model, "name", None) if layers is None else "Network"
     if not isinstance(title, str):
@@ -230,22 +267,43 @@ def tensor_diagram(model, layers=None, title=None):
         colour = _COLOURS.get(stage["kinds"][0], _OTHER_COLOUR)
         right = _draw_block(ax, x, stage["shape"], height, depth, colour)
         centre = (x + right) / 2
-        ax.text(centre, -height / 2 - 0.15, _shape_words(stage["shape"]), ha="center", va="top", fontsize=_FONT,
-                fontweight="bold")
+        ax.text(
+            centre,
+            -height / 2 - 0.15,
+            _shape_words(stage["shape"]),
+            ha="center",
+            va="top",
+            fontsize=_FONT,
+            fontweight="bold",
+        )
         ax.text(centre, -1.85, stage["names"][0], ha="center", va="top", fontsize=_FONT - 1, color="0.35")
         if index + 1 < len(stages):
             following = stages[index + 1]
             start, end = right + 0.05, right + gap - 0.05
-            ax.annotate("", xy=(end, 0), xytext=(start, 0),
-                        arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.0})
-            ax.text((start + end) / 2, 0.1, _kind_words(following["kinds"]), ha="center", va="bottom",
-                    fontsize=_FONT - 1, rotation=90 if len(following["kinds"]) > 2 else 0)
-            ax.text((start + end) / 2, -0.1, f"{following['params']:,}", ha="center", va="top", fontsize=_FONT,
-                    color="#08519c")
+            ax.annotate(
+                "", xy=(end, 0), xytext=(start, 0), arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.0}
+            )
+            ax.text(
+                (start + end) / 2,
+                0.1,
+                _kind_words(following["kinds"]),
+                ha="center",
+                va="bottom",
+                fontsize=_FONT - 1,
+                rotation=90 if len(following["kinds"]) > 2 else 0,
+            )
+            ax.text(
+                (start + end) / 2,
+                -0.1,
+                f"{following['params']:,}",
+                ha="center",
+                va="top",
+                fontsize=_FONT,
+                color="#08519c",
+            )
         x = right + gap
     total = params.totals(rows)["params"]
-    ax.set_title(f"{title}: {total:,} parameters (blue numbers: parameters of each arrow's layers)",
-                 fontsize=_FONT + 1)
+    ax.set_title(f"{title}: {total:,} parameters (blue numbers: parameters of each arrow's layers)", fontsize=_FONT + 1)
     ax.set_xlim(-0.3, x - gap + 0.3)
     ax.set_ylim(-2.2, 2.2)
     ax.set_axis_off()
@@ -254,16 +312,21 @@ def tensor_diagram(model, layers=None, title=None):
     steps = [f"input {_shape_words(stages[0]['shape'])}"]
     for stage in stages[1:]:
         names = ", ".join(stage["names"])
-        steps.append(f"{names} ({_kind_words(stage['kinds'])}, {_count(stage['params'])}) "
-                     f"gives {_shape_words(stage['shape'])}")
-    alt = (f"Diagram of {title} as tensors: " + "; ".join(steps)
-           + f". {total:,} parameters in all. Image tensors are written channels x rows x columns.")
+        steps.append(
+            f"{names} ({_kind_words(stage['kinds'])}, {_count(stage['params'])}) gives {_shape_words(stage['shape'])}"
+        )
+    alt = (
+        f"Diagram of {title} as tensors: "
+        + "; ".join(steps)
+        + f". {total:,} parameters in all. Image tensors are written channels x rows x columns."
+    )
     return fig, alt
 
 
 # ---------------------------------------------------------------------------
 # Graphs of layers
 # ---------------------------------------------------------------------------
+
 
 def _histories(value):
     """Names of the layers that a config's ``inbound_nodes`` arguments come from."""
@@ -363,30 +426,67 @@ def block_diagram(model, title=None):
                 continue
             px, py = centres[parent]
             if depth[name] - depth[parent] > 1 and px == x:  # a skip connection: round the right side
-                ax.annotate("", xy=(x + box_w / 2, y), xytext=(px + box_w / 2, py),
-                            arrowprops={"arrowstyle": "->", "color": "#cb181d", "linewidth": 1.1,
-                                        "connectionstyle": "arc3,rad=-0.35"})
+                ax.annotate(
+                    "",
+                    xy=(x + box_w / 2, y),
+                    xytext=(px + box_w / 2, py),
+                    arrowprops={
+                        "arrowstyle": "->",
+                        "color": "#cb181d",
+                        "linewidth": 1.1,
+                        "connectionstyle": "arc3,rad=-0.35",
+                    },
+                )
             elif depth[name] - depth[parent] > 1 and abs(px - x) >= box_w / 2:  # down its own lane, then in
                 side = x + np.sign(px - x) * box_w / 2
                 ax.plot([px, px], [py - box_h / 2, y], color="0.3", linewidth=0.9)
-                ax.annotate("", xy=(side, y), xytext=(px, y),
-                            arrowprops={"arrowstyle": "->", "color": "0.3", "linewidth": 0.9})
+                ax.annotate(
+                    "", xy=(side, y), xytext=(px, y), arrowprops={"arrowstyle": "->", "color": "0.3", "linewidth": 0.9}
+                )
             else:
-                ax.annotate("", xy=(x, y + box_h / 2), xytext=(px, py - box_h / 2),
-                            arrowprops={"arrowstyle": "->", "color": "0.3", "linewidth": 0.9})
+                ax.annotate(
+                    "",
+                    xy=(x, y + box_h / 2),
+                    xytext=(px, py - box_h / 2),
+                    arrowprops={"arrowstyle": "->", "color": "0.3", "linewidth": 0.9},
+                )
     for name in order:
         x, y = centres[name]
         row = by_name[name]
-        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h, boxstyle="round,pad=0.03",
-                                    facecolor=_COLOURS.get(row.kind, _OTHER_COLOUR), edgecolor="0.25",
-                                    linewidth=0.8))
-        ax.text(x, y + 0.17, f"{name} ({_SHORT_KINDS.get(row.kind, row.kind)})", ha="center", va="center",
-                fontsize=_FONT - 1)
-        ax.text(x, y - 0.17, f"{_shape_words(row.output_shape)}   {row.params:,}", ha="center", va="center",
-                fontsize=_FONT, fontweight="bold")
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - box_w / 2, y - box_h / 2),
+                box_w,
+                box_h,
+                boxstyle="round,pad=0.03",
+                facecolor=_COLOURS.get(row.kind, _OTHER_COLOUR),
+                edgecolor="0.25",
+                linewidth=0.8,
+            )
+        )
+        ax.text(
+            x,
+            y + 0.17,
+            f"{name} ({_SHORT_KINDS.get(row.kind, row.kind)})",
+            ha="center",
+            va="center",
+            fontsize=_FONT - 1,
+        )
+        ax.text(
+            x,
+            y - 0.17,
+            f"{_shape_words(row.output_shape)}   {row.params:,}",
+            ha="center",
+            va="center",
+            fontsize=_FONT,
+            fontweight="bold",
+        )
     total = params.totals(rows)["params"]
-    ax.set_title(f"{title}: {total:,} parameters\n(each box: output channels x rows x columns, parameters; "
-                 "red: a connection that skips layers)", fontsize=_FONT + 1)
+    ax.set_title(
+        f"{title}: {total:,} parameters\n(each box: output channels x rows x columns, parameters; "
+        "red: a connection that skips layers)",
+        fontsize=_FONT + 1,
+    )
     ax.set_xlim(-(widest / 2) * dx - 0.2, (widest / 2) * dx + 1.2)
     ax.set_ylim(-(n_levels - 1) * dy - box_h, box_h)
     ax.set_axis_off()
@@ -397,8 +497,11 @@ def block_diagram(model, title=None):
         row = by_name[name]
         source = f" from {', '.join(parents[name])}" if parents[name] else ""
         parts.append(f"{name} ({row.kind}{source}; {_shape_words(row.output_shape)}, {_count(row.params)})")
-    alt = (f"Graph of {title}, input at the top: " + "; ".join(parts)
-           + f". {total:,} parameters in all. Shapes are channels x rows x columns.")
+    alt = (
+        f"Graph of {title}, input at the top: "
+        + "; ".join(parts)
+        + f". {total:,} parameters in all. Shapes are channels x rows x columns."
+    )
     return fig, alt
 
 
@@ -406,15 +509,21 @@ def block_diagram(model, title=None):
 # The classic families
 # ---------------------------------------------------------------------------
 
+
 def _vgg16_specs():
     """VGG-16 (configuration D) as layer specs: 3x3 "same" convolutions, 2x2 pooling, three dense layers."""
     layers = []
     for stage, (filters, repeats) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)), start=1):
-        layers += [params.Conv2D(filters, 3, padding="same", name=f"block{stage}_conv{i}")
-                   for i in range(1, repeats + 1)]
+        layers += [
+            params.Conv2D(filters, 3, padding="same", name=f"block{stage}_conv{i}") for i in range(1, repeats + 1)
+        ]
         layers.append(params.Pool(2, name=f"block{stage}_pool"))
-    return layers + [params.Flatten(name="flatten"), params.Dense(4096, name="fc1"),
-                     params.Dense(4096, name="fc2"), params.Dense(1000, name="predictions")]
+    return layers + [
+        params.Flatten(name="flatten"),
+        params.Dense(4096, name="fc1"),
+        params.Dense(4096, name="fc2"),
+        params.Dense(1000, name="predictions"),
+    ]
 
 
 def architecture_diagram(name):
@@ -467,6 +576,7 @@ def architecture_diagram(name):
 # ---------------------------------------------------------------------------
 # Convolution as a matrix
 # ---------------------------------------------------------------------------
+
 
 def convolution_matrix(kernel, input_shape, stride=1, padding="valid"):
     """The matrix ``M`` with ``M @ x.ravel() == conv2d(x, kernel).ravel()`` (chapters 1 and 5).
@@ -563,8 +673,9 @@ def convolution_matrix_diagram(input_shape=(3, 3), kernel_shape=(2, 2), stride=1
     matrix = np.rint(convolution_matrix(labels, (rows, cols), stride=stride, padding=padding)).astype(int)
     n_out, n_in = matrix.shape
     if n_out > 100 or n_in > 400:
-        raise ValueError(f"a {rows}x{cols} input gives a {n_out} x {n_in} matrix, too large to draw; "
-                         "use a smaller input_shape")
+        raise ValueError(
+            f"a {rows}x{cols} input gives a {n_out} x {n_in} matrix, too large to draw; use a smaller input_shape"
+        )
     symbols = [f"w{r + 1}{c + 1}" for r in range(kh) for c in range(kw)]
     cmap = plt.get_cmap("tab10")
     fig, ax = plt.subplots(figsize=(0.55 * n_in + 1.6, 0.55 * n_out + 1.3), dpi=80)
@@ -572,14 +683,16 @@ def convolution_matrix_diagram(input_shape=(3, 3), kernel_shape=(2, 2), stride=1
         for c in range(n_in):
             index = matrix[r, c]
             colour = cmap((index - 1) % 10) if index else "white"
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colour, alpha=0.45 if index else 1,
-                                   edgecolor="0.6", linewidth=0.6))
+            ax.add_patch(
+                Rectangle((c, r), 1, 1, facecolor=colour, alpha=0.45 if index else 1, edgecolor="0.6", linewidth=0.6)
+            )
             if index:
                 ax.text(c + 0.5, r + 0.5, symbols[index - 1], ha="center", va="center", fontsize=_FONT + 1)
     out_cols = conv.output_size(cols, kw, stride=stride, padding=padding)
     ax.set_xticks(np.arange(n_in) + 0.5, [f"x{i // cols + 1}{i % cols + 1}" for i in range(n_in)], fontsize=_FONT)
-    ax.set_yticks(np.arange(n_out) + 0.5, [f"z{i // out_cols + 1}{i % out_cols + 1}" for i in range(n_out)],
-                  fontsize=_FONT)
+    ax.set_yticks(
+        np.arange(n_out) + 0.5, [f"z{i // out_cols + 1}{i % out_cols + 1}" for i in range(n_out)], fontsize=_FONT
+    )
     ax.set_xlim(0, n_in)
     ax.set_ylim(n_out, 0)
     ax.set_aspect("equal")
@@ -587,11 +700,16 @@ def convolution_matrix_diagram(input_shape=(3, 3), kernel_shape=(2, 2), stride=1
     ax.set_xlabel("input pixel (column of the matrix)", fontsize=_FONT)
     ax.set_ylabel("output pixel (row)", fontsize=_FONT)
     nonzero = int(np.count_nonzero(matrix))
-    ax.set_title(f"{kh}x{kw} filter on a {rows}x{cols} input as a {n_out} x {n_in} matrix: "
-                 f"{nonzero} of {matrix.size} entries non-zero, {kh * kw} distinct weights", fontsize=_FONT + 1)
+    ax.set_title(
+        f"{kh}x{kw} filter on a {rows}x{cols} input as a {n_out} x {n_in} matrix: "
+        f"{nonzero} of {matrix.size} entries non-zero, {kh * kw} distinct weights",
+        fontsize=_FONT + 1,
+    )
     fig.tight_layout()
-    alt = (f"A {n_out} x {n_in} matrix: one row per output pixel of a {kh}x{kw} filter sliding over a "
-           f"{rows}x{cols} input (stride {stride}, padding {padding!r}), one column per input pixel. Only "
-           f"{nonzero} of the {matrix.size} cells are non-zero; each row holds the same {kh * kw} weights "
-           f"{', '.join(symbols)}, shifted one window along, and the other cells are empty (zero).")
+    alt = (
+        f"A {n_out} x {n_in} matrix: one row per output pixel of a {kh}x{kw} filter sliding over a "
+        f"{rows}x{cols} input (stride {stride}, padding {padding!r}), one column per input pixel. Only "
+        f"{nonzero} of the {matrix.size} cells are non-zero; each row holds the same {kh * kw} weights "
+        f"{', '.join(symbols)}, shifted one window along, and the other cells are empty (zero)."
+    )
     return fig, alt

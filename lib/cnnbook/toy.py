@@ -9,6 +9,7 @@ fully connected "vote" for X or O.
 Everything is channels-last like Keras: a stack of filtered images has shape
 ``(rows, cols, filters)``.
 """
+
 import numpy as np
 
 from . import _checks
@@ -134,8 +135,9 @@ def toy_image(name="X", shift=(0, 0)):
     picture = _picture_to_array(_PICTURES[name])
     rows, cols = np.nonzero(picture == 1)
     size = picture.shape[0]
-    if not (0 <= rows.min() + down and rows.max() + down < size
-            and 0 <= cols.min() + right and cols.max() + right < size):
+    if not (
+        0 <= rows.min() + down and rows.max() + down < size and 0 <= cols.min() + right and cols.max() + right < size
+    ):
         raise ValueError(
             f"shift {shift!r} moves the {name} out of the {size}x{size} frame; each entry must be "
             f"in {-int(rows.min())}..{size - 1 - int(rows.max())}"
@@ -177,8 +179,10 @@ def _as_filters(filters):
         array = array[:, :, np.newaxis, np.newaxis]
     _checks.kernel_layout(array.shape, 1, "filters")
     if array.shape[2] != 1:
-        raise ValueError(f"filters must be one 2-D filter (kh, kw) or a stack (kh, kw, 1, n_filters) for a "
-                         f"grey image; got shape {array.shape} with {array.shape[2]} input channels")
+        raise ValueError(
+            f"filters must be one 2-D filter (kh, kw) or a stack (kh, kw, 1, n_filters) for a "
+            f"grey image; got shape {array.shape} with {array.shape[2]} input channels"
+        )
     return array
 
 
@@ -387,8 +391,9 @@ def vote(features, weights=None):
     features = _real(features, "features", 1, "(n_features,)")
     weights = vote_weights() if weights is None else _real(weights, "weights", 2, "(n_features, n_classes)")
     if weights.shape[0] != features.shape[0]:
-        raise ValueError(f"weights must have one row per feature, shape ({features.shape[0]}, n_classes); "
-                         f"got {weights.shape}")
+        raise ValueError(
+            f"weights must have one row per feature, shape ({features.shape[0]}, n_classes); got {weights.shape}"
+        )
     return features @ weights
 
 
@@ -424,7 +429,7 @@ def softmax(z):
 
 def _truncate(values, decimals):
     """Cut (not round) to ``decimals`` places, towards zero."""
-    scale = 10.0 ** decimals
+    scale = 10.0**decimals
     return np.trunc(values * scale + np.sign(values) * 1e-9) / scale
 
 

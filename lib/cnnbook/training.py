@@ -9,9 +9,11 @@
 - :func:`accuracy`, :func:`most_confident_mistakes`, :func:`stratified_subset`;
 - :func:`validation_split`: a validation set carved from the training data.
 """
+
 import dataclasses
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -142,8 +144,7 @@ def run_progression(steps, train, test_sets, seed=0, log=None):
     x_train, y_train = _checks.labelled_data(train, "train", classes=10)
     if not isinstance(test_sets, dict) or not test_sets:
         raise TypeError("test_sets must be a non-empty dict of name -> (x, y)")
-    tests = {name: _checks.labelled_data(data, f"test_sets[{name!r}]", classes=10)
-             for name, data in test_sets.items()}
+    tests = {name: _checks.labelled_data(data, f"test_sets[{name!r}]", classes=10) for name, data in test_sets.items()}
     rows = []
     for step in steps:
         seed_everything(seed)
@@ -151,11 +152,16 @@ def run_progression(steps, train, test_sets, seed=0, log=None):
         optimizer = step.optimizer if isinstance(step.optimizer, str) else step.optimizer()
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         start = time.perf_counter()
-        history = model.fit(x_train, y_train, epochs=step.epochs, batch_size=step.batch_size, verbose=0,
-                            callbacks=list(step.callbacks()))
+        history = model.fit(
+            x_train,
+            y_train,
+            epochs=step.epochs,
+            batch_size=step.batch_size,
+            verbose=0,
+            callbacks=list(step.callbacks()),
+        )
         seconds = time.perf_counter() - start
-        row = {"step": step.name, "parameters": int(model.count_params()), "epochs": step.epochs,
-               "seconds": seconds}
+        row = {"step": step.name, "parameters": int(model.count_params()), "epochs": step.epochs, "seconds": seconds}
         for name, (x, y) in tests.items():
             row[f"{name} accuracy"] = accuracy(model, x, y)
         row["model"] = model
@@ -241,8 +247,8 @@ def accuracy(model, x, y, batch_size=256):
     # TensorFlow warn about retracing.
     hits = 0
     for start in range(0, len(y), batch_size):
-        scores = np.asarray(model(x[start:start + batch_size], training=False))
-        hits += int(np.sum(np.argmax(scores, axis=1) == y[start:start + batch_size]))
+        scores = np.asarray(model(x[start : start + batch_size], training=False))
+        hits += int(np.sum(np.argmax(scores, axis=1) == y[start : start + batch_size]))
     return hits / len(y)
 
 

@@ -21,6 +21,7 @@ run once (:func:`fit_steps`), and for a large network once per chapter run
 (:func:`split_model`: the bottom's output is computed once and kept in
 memory, the top is trained on it).
 """
+
 import time
 
 import numpy as np
@@ -39,6 +40,7 @@ __all__ = [
     "label_curve",
     "summarise_curve",
 ]
+
 
 def with_input_size(model, size):
     """A copy of a fully convolutional ``model`` for ``size x size`` inputs, with the same weights (chapter 8).
@@ -83,8 +85,9 @@ def with_input_size(model, size):
     try:
         copy.set_weights(model.get_weights())
     except ValueError as error:
-        raise ValueError(f"model's weights depend on its input size, so it cannot take {size} x {size} "
-                         f"images: {error}") from None
+        raise ValueError(
+            f"model's weights depend on its input size, so it cannot take {size} x {size} images: {error}"
+        ) from None
     return copy
 
 
@@ -131,18 +134,21 @@ def split_model(model, layer):
     names = [item.name for item in model.layers]
     _checks.choice(layer, "layer", tuple(names))
     position = names.index(layer)
-    above = model.layers[position + 1:]
+    above = model.layers[position + 1 :]
     if not above:
         raise ValueError(f"layer {layer!r} is the model's last layer: nothing would be left above it")
     previous = model.layers[position]
     for item in above:
         if item.input is not previous.output:
-            raise ValueError(f"the layers above {layer!r} must form a single chain; {item.name!r} does not "
-                             f"take its input from {previous.name!r} alone")
+            raise ValueError(
+                f"the layers above {layer!r} must form a single chain; {item.name!r} does not "
+                f"take its input from {previous.name!r} alone"
+            )
         previous = item
     bottom = keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_bottom")
-    top = keras.Sequential([keras.Input(shape=tuple(model.get_layer(layer).output.shape[1:])), *above],
-                           name=f"{model.name}_top")
+    top = keras.Sequential(
+        [keras.Input(shape=tuple(model.get_layer(layer).output.shape[1:])), *above], name=f"{model.name}_top"
+    )
     return bottom, top
 
 
@@ -203,10 +209,13 @@ def transfer_model(pretrained, num_classes, last_layer="dense", pretrained_weigh
     if pretrained_weights:
         copy.set_weights(pretrained.get_weights())
     base = [layer for layer in copy.layers if not isinstance(layer, keras.layers.InputLayer)]
-    base = base[:names.index(last_layer) + 1]
+    base = base[: names.index(last_layer) + 1]
     return keras.Sequential(
-        [keras.Input(shape=tuple(pretrained.inputs[0].shape[1:])), *base,
-         layers.Dense(num_classes, activation="softmax", name="new_head")],
+        [
+            keras.Input(shape=tuple(pretrained.inputs[0].shape[1:])),
+            *base,
+            layers.Dense(num_classes, activation="softmax", name="new_head"),
+        ],
         name="transfer_model",
     )
 
@@ -259,8 +268,9 @@ def _outputs(model, x, batch_size=500):
     chapter builds new models, and ``predict`` would trace a new TensorFlow
     function for each of them.
     """
-    return np.concatenate([np.asarray(model(x[start:start + batch_size], training=False))
-                           for start in range(0, len(x), batch_size)])
+    return np.concatenate(
+        [np.asarray(model(x[start : start + batch_size], training=False)) for start in range(0, len(x), batch_size)]
+    )
 
 
 def _frozen_prefix(model):
@@ -277,9 +287,14 @@ def _frozen_prefix(model):
 
 def _training_arguments(x, y, steps, learning_rate, batch_size=32, seed=0):
     x, y = _checks.labelled(x, y)
-    return (x, y, _checks.integer(steps, "steps", minimum=1),
-            _checks.number(learning_rate, "learning_rate", positive=True),
-            _checks.integer(batch_size, "batch_size", minimum=1), _checks.integer(seed, "seed", minimum=0))
+    return (
+        x,
+        y,
+        _checks.integer(steps, "steps", minimum=1),
+        _checks.number(learning_rate, "learning_rate", positive=True),
+        _checks.integer(batch_size, "batch_size", minimum=1),
+        _checks.integer(seed, "seed", minimum=0),
+    )
 
 
 def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
@@ -332,14 +347,13 @@ def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
         trained = keras.Sequential([keras.Input(shape=x.shape[1:]), *model.layers[frozen:]])
     rng = np.random.default_rng(seed)
     repeats = -(-steps * batch_size // len(y))
-    order = np.concatenate([rng.permutation(len(y)) for _ in range(repeats)])[:steps * batch_size]
+    order = np.concatenate([rng.permutation(len(y)) for _ in range(repeats)])[: steps * batch_size]
     trained.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
     trained.fit(x[order], y[order], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
     return time.perf_counter() - start
 
 
-def train_from_scratch(architecture, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0,
-                       last_layer="dense"):
+def train_from_scratch(architecture, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0, last_layer="dense"):
     """Recipe 1: ``architecture`` up to ``last_layer`` with random weights and a new head, all trained (chapter 8).
 
     Parameters
@@ -363,8 +377,7 @@ def train_from_scratch(architecture, x, y, num_classes, steps=100, learning_rate
     return model
 
 
-def train_feature_extraction(pretrained, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0,
-                             last_layer="dense"):
+def train_feature_extraction(pretrained, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0, last_layer="dense"):
     """Recipe 2: freeze the pretrained base, train only a new head (chapter 8).
 
     Parameters
@@ -475,8 +488,16 @@ def label_curve(run, y_pool, labels_per_class, seeds=(0, 1)):
             seconds = time.perf_counter() - start
             if not isinstance(results, dict) or not results:
                 raise ValueError(f"run must return a non-empty dict {{method: accuracy}}; got {results!r}")
-            rows.extend({"labels_per_class": count, "seed": seed, "method": method, "accuracy": float(accuracy),
-                         "seconds": seconds} for method, accuracy in results.items())
+            rows.extend(
+                {
+                    "labels_per_class": count,
+                    "seed": seed,
+                    "method": method,
+                    "accuracy": float(accuracy),
+                    "seconds": seconds,
+                }
+                for method, accuracy in results.items()
+            )
     return rows
 
 
@@ -509,7 +530,9 @@ def summarise_curve(rows):
     counts = np.array(sorted({row["labels_per_class"] for row in rows}))
     summary = {}
     for method in dict.fromkeys(row["method"] for row in rows):
-        values = [[row["accuracy"] for row in rows if row["method"] == method and row["labels_per_class"] == count]
-                  for count in counts]
+        values = [
+            [row["accuracy"] for row in rows if row["method"] == method and row["labels_per_class"] == count]
+            for count in counts
+        ]
         summary[method] = (np.array([np.mean(v) for v in values]), np.array([np.std(v) for v in values]))
     return counts, summary

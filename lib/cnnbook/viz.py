@@ -1,6 +1,7 @@
 """Plotting helpers shared by the chapters: image grids, training curves,
 confusion matrices, fast array-to-PNG encoding for widgets, and the
 self-contained animations that stand in for widgets in the HTML book."""
+
 import base64
 import hashlib
 import html
@@ -128,8 +129,9 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, title=None):
     ax.imshow(matrix, cmap="Blues")
     threshold = matrix.max() / 2
     for (row, col), count in np.ndenumerate(matrix):
-        ax.text(col, row, str(count), ha="center", va="center", fontsize=8,
-                color="white" if count > threshold else "black")
+        ax.text(
+            col, row, str(count), ha="center", va="center", fontsize=8, color="white" if count > threshold else "black"
+        )
     ax.set_xticks(range(len(labels)), [str(label) for label in labels])
     ax.set_yticks(range(len(labels)), [str(label) for label in labels])
     ax.set_xlabel("predicted class")

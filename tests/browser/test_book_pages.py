@@ -5,6 +5,7 @@ Uses Debian's chromium (/usr/bin/chromium, or $CHROMIUM) driven by Playwright;
 no browser is downloaded. Screenshots land in _build/screenshots/.
 Each failure names the page and what is wrong.
 """
+
 import functools
 import http.server
 import json
@@ -39,8 +40,10 @@ def widget_outputs(notebook):
     nb = json.loads((ROOT / f"{notebook}.ipynb").read_text())
     return sum(
         1
-        for cell in nb["cells"] if cell["cell_type"] == "code"
-        for output in cell.get("outputs", []) if WIDGET_VIEW in output.get("data", {})
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
     )
 
 
@@ -48,6 +51,7 @@ def widget_outputs(notebook):
 def server():
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built book at {HTML}: run `make book` first")
+
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -149,7 +153,8 @@ def test_every_figure_loaded_and_described(visits, notebook):
     assert not broken, f"{notebook}.html: images that did not load: {broken}"
     # An alt text that is only the image's own file name describes nothing.
     undescribed = [
-        image["src"][:80] for image in images
+        image["src"][:80]
+        for image in images
         if not image["caption"] and (not image["alt"] or re.search(r"\.(png|jpe?g|gif|svg)$", image["alt"]))
     ]
     assert not undescribed, f"{notebook}.html: images without alt text or caption: {undescribed}"
@@ -184,8 +189,9 @@ def test_launch_links_point_at_the_notebook(visits, notebook):
     assert colab in hrefs, f"{notebook}.html: no Colab link to {colab}"
     binder = [h for h in hrefs if h.startswith(f"https://mybinder.org/v2/gh/{repo}/{branch}")]
     assert binder, f"{notebook}.html: no Binder link for {repo}@{branch}"
-    assert any(urllib.parse.quote(f"{notebook}.ipynb", safe="/") in h or f"{notebook}.ipynb" in h
-               for h in binder), f"{notebook}.html: Binder link does not open {notebook}.ipynb: {binder}"
+    assert any(urllib.parse.quote(f"{notebook}.ipynb", safe="/") in h or f"{notebook}.ipynb" in h for h in binder), (
+        f"{notebook}.html: Binder link does not open {notebook}.ipynb: {binder}"
+    )
 
 
 @pytest.mark.parametrize("notebook", PAGES)
@@ -219,7 +225,8 @@ def test_widget_fallbacks_are_present_and_play(visits, notebook):
         player.locator(".cnnbook-play").click()
         page.wait_for_function(
             "el => el.getAttribute('data-current') && el.getAttribute('data-current') !== '0'",
-            arg=player.element_handle(), timeout=5000,
+            arg=player.element_handle(),
+            timeout=5000,
         )
         player.locator(".cnnbook-play").click()
 

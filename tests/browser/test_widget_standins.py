@@ -11,6 +11,7 @@ They run against a small page the test writes from the widgets' stand-ins
 against the widgets on the chapter pages too.
 Run:  make test-browser   (or: pytest tests/browser/test_widget_standins.py)
 """
+
 import os
 import pathlib
 import re
@@ -51,12 +52,19 @@ def open_page(browser, url):
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):
     """A page holding the stand-ins of the three widgets (and a three-channel sliding kernel)."""
-    widgets = [SlidingKernel(IMAGE, kernel="Sobel x", padding="same", title="test"),
-               SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
-               GradientReach(), ParamCalculator()]
+    widgets = [
+        SlidingKernel(IMAGE, kernel="Sobel x", padding="same", title="test"),
+        SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
+        GradientReach(),
+        ParamCalculator(),
+    ]
     path = tmp_path_factory.mktemp("standins") / "index.html"
-    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-                    + "".join(widget.standin_html() for widget in widgets) + "</body></html>", encoding="utf-8")
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + "".join(widget.standin_html() for widget in widgets)
+        + "</body></html>",
+        encoding="utf-8",
+    )
     context, page, errors, external = open_page(browser, path.as_uri())
     yield page
     assert not errors, f"JavaScript errors: {errors}"
@@ -74,12 +82,14 @@ def number(text):
 def table(root, css):
     """Cell texts of every ``table.css`` in ``root``, rows stacked."""
     return root.locator(f"table.{css}").evaluate_all(
-        "ts => ts.flatMap(t => [...t.rows].map(r => [...r.cells].map(c => c.innerText.trim())))")
+        "ts => ts.flatMap(t => [...t.rows].map(r => [...r.cells].map(c => c.innerText.trim())))"
+    )
 
 
 def set_range(root, control, value):
     root.locator(f"[data-control={control}]").evaluate(
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", str(value))
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", str(value)
+    )
 
 
 def set_text(root, control, text):
@@ -152,8 +162,10 @@ def test_sliding_kernel_shows_conv2d_for_every_control(page):
     # A preset fills the kernel box and the kernel table.
     select(root, "preset", "Sobel y")
     assert root.locator("[data-control=kernel]").input_value() == KERNEL_PRESETS["Sobel y"]
-    np.testing.assert_allclose(shown_full_output(root), conv2d(IMAGE, parse_kernel(KERNEL_PRESETS["Sobel y"]),
-                                                               stride=2, padding="same", dilation=2))
+    np.testing.assert_allclose(
+        shown_full_output(root),
+        conv2d(IMAGE, parse_kernel(KERNEL_PRESETS["Sobel y"]), stride=2, padding="same", dilation=2),
+    )
 
 
 def test_sliding_kernel_refuses_bad_input_and_recovers(page):
@@ -166,19 +178,23 @@ def test_sliding_kernel_refuses_bad_input_and_recovers(page):
     set_text(root, "kernel", "1 2\n3")
     assert "row 2" in error(root)
     select(root, "padding", "valid")
-    set_range(root, "dilation", 3)              # 7 taps on a 6-row image: refused, the control goes back
+    set_range(root, "dilation", 3)  # 7 taps on a 6-row image: refused, the control goes back
     assert "larger than the padded input" in error(root)
     assert root.locator("[data-control=dilation]").input_value() == "1"
-    check_sliding_kernel(root, IMAGE, SETTINGS[1:2])                  # good input clears the message
+    check_sliding_kernel(root, IMAGE, SETTINGS[1:2])  # good input clears the message
 
 
 def test_sliding_kernel_sums_over_channels(page):
     root = page.locator(".cnnbook-fallback[data-widget=SlidingKernel]").nth(1)
     assert len(table(root, "sk-input")) == 3 * 7  # three padded 7x7 grids
-    check_sliding_kernel(root, COLOUR, [
-        (2, 1, 1, False, KERNEL_PRESETS["lecture kernel"]),
-        (1, "valid", 1, True, "1 0\n0 0\n|\n0 1\n0 0\n|\n0 0\n2 -1"),
-    ])
+    check_sliding_kernel(
+        root,
+        COLOUR,
+        [
+            (2, 1, 1, False, KERNEL_PRESETS["lecture kernel"]),
+            (1, "valid", 1, True, "1 0\n0 0\n|\n0 1\n0 0\n|\n0 0\n2 -1"),
+        ],
+    )
 
 
 # ---- the gradient reach ---------------------------------------------------------------------------
@@ -219,13 +235,16 @@ def check_gradient_reach(root, settings):
 
 def test_gradient_reach_shows_conv2d_backward_in_both_modes(page):
     root = page.locator(".cnnbook-fallback[data-widget=GradientReach]").nth(0)
-    check_gradient_reach(root, [
-        (3, 2, 1, "valid", ""),
-        (3, 2, 1, "valid", "1 -2; 0.5 4"),
-        (5, 3, 2, "same", ""),
-        (4, 2, 2, "full", "1 0 2; 0 3 0; 1 1 1"),
-        (6, 3, 3, 1, ""),
-    ])
+    check_gradient_reach(
+        root,
+        [
+            (3, 2, 1, "valid", ""),
+            (3, 2, 1, "valid", "1 -2; 0.5 4"),
+            (5, 3, 2, "same", ""),
+            (4, 2, 2, "full", "1 0 2; 0 3 0; 1 1 1"),
+            (6, 3, 3, 1, ""),
+        ],
+    )
 
 
 def test_gradient_reach_refuses_bad_input_and_recovers(page):
@@ -263,13 +282,16 @@ def check_param_calculator(root, settings):
 
 def test_param_calculator_shows_layer_table(page):
     root = page.locator(".cnnbook-fallback[data-widget=ParamCalculator]").nth(0)
-    check_param_calculator(root, [
-        (28, 1, True, "conv 32 5 same\npool 2\nconv 64 5 same\npool 2\nflatten\ndense 1024\ndense 10"),
-        (32, 3, False, "conv 8 3x5 stride 2 same; avgpool 2; conv 4 2; gap; dense 3"),
-        (200, 1, False, "conv 100 5"),
-        (9, 1, True, "conv 3 3 stride 3\nflatten\ndense 20\ndense 10"),
-        (12, 2, True, "conv 4 3\ndense 5  # no flatten: acts on the last axis"),
-    ])
+    check_param_calculator(
+        root,
+        [
+            (28, 1, True, "conv 32 5 same\npool 2\nconv 64 5 same\npool 2\nflatten\ndense 1024\ndense 10"),
+            (32, 3, False, "conv 8 3x5 stride 2 same; avgpool 2; conv 4 2; gap; dense 3"),
+            (200, 1, False, "conv 100 5"),
+            (9, 1, True, "conv 3 3 stride 3\nflatten\ndense 20\ndense 10"),
+            (12, 2, True, "conv 4 3\ndense 5  # no flatten: acts on the last axis"),
+        ],
+    )
     select(root, "preset", "Kuo: 200x200 image, 100 hidden units")
     assert root.locator("[data-control=size]").input_value() == "200"
     assert number(table(root, "cnnbook-param-table")[-1][2]) == 200 * 200 * 100
@@ -295,11 +317,14 @@ def book(browser):
     return browser
 
 
-@pytest.mark.parametrize("chapter, widget", [
-    ("chapters/01_convolution", "SlidingKernel"),
-    ("chapters/04_parameters", "ParamCalculator"),
-    ("chapters/05_gradient", "GradientReach"),
-])
+@pytest.mark.parametrize(
+    "chapter, widget",
+    [
+        ("chapters/01_convolution", "SlidingKernel"),
+        ("chapters/04_parameters", "ParamCalculator"),
+        ("chapters/05_gradient", "GradientReach"),
+    ],
+)
 def test_the_built_book_has_working_standins(book, chapter, widget):
     html = (BOOK / f"{chapter}.html").read_text(encoding="utf-8")
     assert "cnnbook-placeholder" not in html, f"{chapter}: built without {widget}'s stand-in (CNNBOOK_STANDINS=1)"

@@ -56,6 +56,7 @@ mult_adds
     floating-point operations); others, for example the ResNet paper, write
     "FLOPs" and mean multiply-adds. Always check which one a number means.
 """
+
 from .keras_bridge import build_keras, keras_layer_table
 from .specs import (
     BatchNorm,

@@ -5,10 +5,12 @@ Each layer spec converts itself (:meth:`from_keras` / :meth:`to_keras` in
 the merges and the layers without weights, and checks every computed output
 shape against the one Keras reports.
 """
+
 from .specs import _BY_KERAS_NAME, _Step
 from .tables import _input_row, _row, layer_table
 
 __all__ = ["build_keras", "keras_layer_table"]
+
 
 def _spec_from_keras(layer, input_shape):
     """The layer spec that describes a Keras layer, or None for a class no spec describes."""
@@ -17,8 +19,9 @@ def _spec_from_keras(layer, input_shape):
         return None
     config = layer.get_config()
     if config.get("data_format", "channels_last") != "channels_last":
-        raise ValueError(f"layer {layer.name!r}: only channels_last models are supported, "
-                         f"got data_format={config['data_format']!r}")
+        raise ValueError(
+            f"layer {layer.name!r}: only channels_last models are supported, got data_format={config['data_format']!r}"
+        )
     return spec.from_keras(type(layer).__name__, config, input_shape)
 
 
@@ -28,8 +31,10 @@ _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
 def _shape_of(tensor, layer):
     shape = tuple(tensor.shape[1:])
     if any(n is None for n in shape):
-        raise ValueError(f"layer {layer.name!r} has an unknown size in its shape {tensor.shape}: "
-                         "build the model with a fixed keras.Input(shape=...)")
+        raise ValueError(
+            f"layer {layer.name!r} has an unknown size in its shape {tensor.shape}: "
+            "build the model with a fixed keras.Input(shape=...)"
+        )
     return tuple(int(n) for n in shape)
 
 
@@ -59,9 +64,11 @@ def _keras_step(layer, input_shapes):
         # A layer without weights (activation, dropout, reshape, rescaling, ...): no parameters, no mult-adds.
         return _Step(_shape_of(layer.output, layer))
     supported = ", ".join([*_BY_KERAS_NAME, "Concatenate", *_MERGES])
-    raise TypeError(f"keras_layer_table cannot count layer {layer.name!r} of class {kind}: it has weights and "
-                    f"no counting rule; supported layers with weights or shape rules: {supported}, "
-                    "and any layer without weights")
+    raise TypeError(
+        f"keras_layer_table cannot count layer {layer.name!r} of class {kind}: it has weights and "
+        f"no counting rule; supported layers with weights or shape rules: {supported}, "
+        "and any layer without weights"
+    )
 
 
 def _keras_rows(model, prefix, with_inputs):
@@ -84,8 +91,10 @@ def _keras_rows(model, prefix, with_inputs):
         step = _keras_step(layer, input_shapes)
         keras_shape = _shape_of(layer.output, layer)
         if tuple(step.output_shape) != keras_shape:
-            raise RuntimeError(f"cnnbook computes output shape {step.output_shape} for layer {layer.name!r} "
-                               f"({type(layer).__name__}) but Keras reports {keras_shape}")
+            raise RuntimeError(
+                f"cnnbook computes output shape {step.output_shape} for layer {layer.name!r} "
+                f"({type(layer).__name__}) but Keras reports {keras_shape}"
+            )
         rows.append(_row(prefix + layer.name, type(layer).__name__, step))
     return rows
 

@@ -6,6 +6,7 @@ converts itself to and from Keras (:meth:`_Spec.to_keras`,
 The conventions (what counts as a parameter, an activation, a multiply-add)
 are in :mod:`cnnbook.params`.
 """
+
 import dataclasses
 import math
 
@@ -46,8 +47,11 @@ _AXES = {1: ("samples",), 2: ("rows", "columns"), 3: ("slices", "rows", "columns
 def _image(shape, what, rank=2):
     """A shape with ``rank`` spatial axes and channels last, or a ValueError saying what is wrong."""
     if len(shape) != rank + 1:
-        hint = ("; add the channel axis: (rows, cols, 1) for a grey image" if rank == 2 and len(shape) == 2
-                else "; it cannot follow Flatten, Dense or global pooling")
+        hint = (
+            "; add the channel axis: (rows, cols, 1) for a grey image"
+            if rank == 2 and len(shape) == 2
+            else "; it cannot follow Flatten, Dense or global pooling"
+        )
         raise ValueError(f"{what} needs a {_LAYOUTS[rank]} input, got {_describe(shape)}{hint}")
     return shape
 
@@ -59,7 +63,8 @@ def _spatial(n, k, stride, padding, dilation, axis, what):
         raise ValueError(
             f"{what} does not fit: its window covers {span} {axis} but the input has only {n}, "
             f"so the output would have fewer than 1 {axis[:-1]} (padding 'valid'); "
-            "use padding='same', a smaller window, or fewer layers that shrink the input before it")
+            "use padding='same', a smaller window, or fewer layers that shrink the input before it"
+        )
     return output_size(n, k, stride=stride, padding=padding, dilation=dilation)
 
 
@@ -69,13 +74,16 @@ def _spatial_pair(rows, cols, kernel, stride, padding, dilation, what):
 
 def _spatial_sizes(sizes, kernel, stride, padding, dilation, what):
     """Output size along every spatial axis (1, 2 or 3 of them)."""
-    return tuple(_spatial(n, k, s, padding, d, axis, what)
-                 for n, k, s, d, axis in zip(sizes, kernel, stride, dilation, _AXES[len(sizes)]))
+    return tuple(
+        _spatial(n, k, s, padding, d, axis, what)
+        for n, k, s, d, axis in zip(sizes, kernel, stride, dilation, _AXES[len(sizes)])
+    )
 
 
 # ---------------------------------------------------------------------------
 # The formulas
 # ---------------------------------------------------------------------------
+
 
 def conv2d_params(kernel, in_channels, filters, bias=True, groups=1):
     """Parameters of a 2-D convolution layer (chapter 4).
@@ -167,6 +175,7 @@ def dense_params(inputs, units, bias=True):
 # ---------------------------------------------------------------------------
 # Layer specs
 # ---------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class _Step:
@@ -270,24 +279,41 @@ class Conv2D(_Spec):
     def step(self, shape):
         channels, out = self._slide(shape)
         if channels % self.groups or self.filters % self.groups:
-            raise ValueError(f"groups={self.groups} must divide the {channels} input channels and the "
-                             f"{self.filters} filters")
+            raise ValueError(
+                f"groups={self.groups} must divide the {channels} input channels and the {self.filters} filters"
+            )
         params = conv2d_params(self.kernel, channels, self.filters, self.bias, self.groups)
         per_output = self.kernel[0] * self.kernel[1] * channels // self.groups
-        return _Step((*out, self.filters), params, self.filters if self.bias else 0,
-                     out[0] * out[1] * self.filters * per_output)
+        return _Step(
+            (*out, self.filters), params, self.filters if self.bias else 0, out[0] * out[1] * self.filters * per_output
+        )
 
     def to_keras(self, name):
         from keras import layers
 
-        return layers.Conv2D(self.filters, self.kernel, strides=self.stride, padding=self.padding,
-                             dilation_rate=self.dilation, groups=self.groups, use_bias=self.bias, name=name)
+        return layers.Conv2D(
+            self.filters,
+            self.kernel,
+            strides=self.stride,
+            padding=self.padding,
+            dilation_rate=self.dilation,
+            groups=self.groups,
+            use_bias=self.bias,
+            name=name,
+        )
 
     @classmethod
     def from_keras(cls, kind, config, input_shape):
-        return cls(config["filters"], tuple(config["kernel_size"]), tuple(config["strides"]), config["padding"],
-                   config["use_bias"], tuple(config["dilation_rate"]), config.get("groups", 1), name=config["name"])
-
+        return cls(
+            config["filters"],
+            tuple(config["kernel_size"]),
+            tuple(config["strides"]),
+            config["padding"],
+            config["use_bias"],
+            tuple(config["dilation_rate"]),
+            config.get("groups", 1),
+            name=config["name"],
+        )
 
 
 class _ConvND(_Spec):
@@ -309,22 +335,36 @@ class _ConvND(_Spec):
         out = _spatial_sizes(sizes, self.kernel, self.stride, self.padding, self.dilation, what)
         per_output = math.prod(self.kernel) * channels
         biases = self.filters if self.bias else 0
-        return _Step((*out, self.filters), per_output * self.filters + biases, biases,
-                     math.prod(out) * self.filters * per_output)
+        return _Step(
+            (*out, self.filters), per_output * self.filters + biases, biases, math.prod(out) * self.filters * per_output
+        )
 
     def to_keras(self, name):
         from keras import layers
 
-        return getattr(layers, self.keras_class)(self.filters, self.kernel, strides=self.stride,
-                                                 padding=self.padding, dilation_rate=self.dilation,
-                                                 use_bias=self.bias, name=name)
+        return getattr(layers, self.keras_class)(
+            self.filters,
+            self.kernel,
+            strides=self.stride,
+            padding=self.padding,
+            dilation_rate=self.dilation,
+            use_bias=self.bias,
+            name=name,
+        )
 
     @classmethod
     def from_keras(cls, kind, config, input_shape):
         if config.get("groups", 1) != 1:
             raise ValueError(f"layer {config['name']!r}: grouped {kind} is not supported")
-        return cls(config["filters"], tuple(config["kernel_size"]), tuple(config["strides"]), config["padding"],
-                   config["use_bias"], tuple(config["dilation_rate"]), name=config["name"])
+        return cls(
+            config["filters"],
+            tuple(config["kernel_size"]),
+            tuple(config["strides"]),
+            config["padding"],
+            config["use_bias"],
+            tuple(config["dilation_rate"]),
+            name=config["name"],
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -429,21 +469,32 @@ class DepthwiseConv2D(_Spec):
         out_channels = channels * self.depth_multiplier
         taps = self.kernel[0] * self.kernel[1]
         biases = out_channels if self.bias else 0
-        return _Step((*out, out_channels), taps * out_channels + biases, biases,
-                     out[0] * out[1] * out_channels * taps)
+        return _Step((*out, out_channels), taps * out_channels + biases, biases, out[0] * out[1] * out_channels * taps)
 
     def to_keras(self, name):
         from keras import layers
 
-        return layers.DepthwiseConv2D(self.kernel, strides=self.stride, padding=self.padding,
-                                      depth_multiplier=self.depth_multiplier, dilation_rate=self.dilation,
-                                      use_bias=self.bias, name=name)
+        return layers.DepthwiseConv2D(
+            self.kernel,
+            strides=self.stride,
+            padding=self.padding,
+            depth_multiplier=self.depth_multiplier,
+            dilation_rate=self.dilation,
+            use_bias=self.bias,
+            name=name,
+        )
 
     @classmethod
     def from_keras(cls, kind, config, input_shape):
-        return cls(tuple(config["kernel_size"]), tuple(config["strides"]), config["padding"],
-                   config["depth_multiplier"], config["use_bias"], tuple(config["dilation_rate"]), name=config["name"])
-
+        return cls(
+            tuple(config["kernel_size"]),
+            tuple(config["strides"]),
+            config["padding"],
+            config["depth_multiplier"],
+            config["use_bias"],
+            tuple(config["dilation_rate"]),
+            name=config["name"],
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -487,21 +538,36 @@ class SeparableConv2D(_Spec):
         depthwise = self.kernel[0] * self.kernel[1] * middle
         pointwise = middle * self.filters
         biases = self.filters if self.bias else 0
-        return _Step((*out, self.filters), depthwise + pointwise + biases, biases,
-                     out[0] * out[1] * (depthwise + pointwise))
+        return _Step(
+            (*out, self.filters), depthwise + pointwise + biases, biases, out[0] * out[1] * (depthwise + pointwise)
+        )
 
     def to_keras(self, name):
         from keras import layers
 
-        return layers.SeparableConv2D(self.filters, self.kernel, strides=self.stride, padding=self.padding,
-                                      depth_multiplier=self.depth_multiplier, dilation_rate=self.dilation,
-                                      use_bias=self.bias, name=name)
+        return layers.SeparableConv2D(
+            self.filters,
+            self.kernel,
+            strides=self.stride,
+            padding=self.padding,
+            depth_multiplier=self.depth_multiplier,
+            dilation_rate=self.dilation,
+            use_bias=self.bias,
+            name=name,
+        )
 
     @classmethod
     def from_keras(cls, kind, config, input_shape):
-        return cls(config["filters"], tuple(config["kernel_size"]), tuple(config["strides"]), config["padding"],
-                   config["depth_multiplier"], config["use_bias"], tuple(config["dilation_rate"]), name=config["name"])
-
+        return cls(
+            config["filters"],
+            tuple(config["kernel_size"]),
+            tuple(config["strides"]),
+            config["padding"],
+            config["depth_multiplier"],
+            config["use_bias"],
+            tuple(config["dilation_rate"]),
+            name=config["name"],
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -559,9 +625,13 @@ class Pool(_Spec):
 
     @classmethod
     def from_keras(cls, kind, config, input_shape):
-        return cls(tuple(config["pool_size"]), tuple(config["strides"] or config["pool_size"]), config["padding"],
-                   "max" if kind == "MaxPooling2D" else "average", name=config["name"])
-
+        return cls(
+            tuple(config["pool_size"]),
+            tuple(config["strides"] or config["pool_size"]),
+            config["padding"],
+            "max" if kind == "MaxPooling2D" else "average",
+            name=config["name"],
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -603,9 +673,9 @@ class GlobalPool(_Spec):
 
     @classmethod
     def from_keras(cls, kind, config, input_shape):
-        return cls("average" if kind == "GlobalAveragePooling2D" else "max", config.get("keepdims", False),
-                   name=config["name"])
-
+        return cls(
+            "average" if kind == "GlobalAveragePooling2D" else "max", config.get("keepdims", False), name=config["name"]
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -643,8 +713,12 @@ class Dense(_Spec):
     def step(self, shape):
         inputs = shape[-1]
         positions = math.prod(shape[:-1])
-        return _Step((*shape[:-1], self.units), dense_params(inputs, self.units, self.bias),
-                     self.units if self.bias else 0, positions * inputs * self.units)
+        return _Step(
+            (*shape[:-1], self.units),
+            dense_params(inputs, self.units, self.bias),
+            self.units if self.bias else 0,
+            positions * inputs * self.units,
+        )
 
     def to_keras(self, name):
         from keras import layers
@@ -654,7 +728,6 @@ class Dense(_Spec):
     @classmethod
     def from_keras(cls, kind, config, input_shape):
         return cls(config["units"], config["use_bias"], name=config["name"])
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -684,7 +757,6 @@ class Flatten(_Spec):
     @classmethod
     def from_keras(cls, kind, config, input_shape):
         return cls(name=config["name"])
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -733,7 +805,6 @@ class ZeroPad(_Spec):
         return cls(tuple(tuple(pair) for pair in config["padding"]), name=config["name"])
 
 
-
 @dataclasses.dataclass(frozen=True)
 class BatchNorm(_Spec):
     """Batch normalisation over the channels, as ``keras.layers.BatchNormalization`` (chapter 9).
@@ -778,10 +849,24 @@ class BatchNorm(_Spec):
         axis = config["axis"]
         axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
         if axis not in (-1, len(input_shape)):
-            raise ValueError(f"layer {config['name']!r}: BatchNormalization over axis {axis!r} is not supported "
-                             "(only the channel axis, -1)")
+            raise ValueError(
+                f"layer {config['name']!r}: BatchNormalization over axis {axis!r} is not supported "
+                "(only the channel axis, -1)"
+            )
         return cls(config["center"], config["scale"], name=config["name"])
 
 
-_SPECS = (Conv2D, Conv1D, Conv3D, DepthwiseConv2D, SeparableConv2D, Pool, GlobalPool, Dense, Flatten, ZeroPad, BatchNorm)
+_SPECS = (
+    Conv2D,
+    Conv1D,
+    Conv3D,
+    DepthwiseConv2D,
+    SeparableConv2D,
+    Pool,
+    GlobalPool,
+    Dense,
+    Flatten,
+    ZeroPad,
+    BatchNorm,
+)
 _BY_KERAS_NAME = {keras_name: spec for spec in _SPECS for keras_name in spec.keras_names}

@@ -4,6 +4,7 @@
 (:mod:`cnnbook.params.specs`); :func:`cnnbook.params.keras_layer_table`
 computes the same rows from a Keras model.
 """
+
 import dataclasses
 import html
 import math
@@ -76,13 +77,18 @@ class LayerRow:
 
 
 def _input_shape(value, name="input_shape"):
-    return _checks.shape(value, name, (1, 2, 3, 4), "(length,), (length, channels), (rows, cols, channels) "
-                         "or (depth, rows, cols, channels)")
+    return _checks.shape(
+        value,
+        name,
+        (1, 2, 3, 4),
+        "(length,), (length, channels), (rows, cols, channels) or (depth, rows, cols, channels)",
+    )
 
 
 def _row(name, kind, step):
-    return LayerRow(name, kind, tuple(step.output_shape), step.params, step.biases,
-                    math.prod(step.output_shape), step.mult_adds)
+    return LayerRow(
+        name, kind, tuple(step.output_shape), step.params, step.biases, math.prod(step.output_shape), step.mult_adds
+    )
 
 
 def _input_row(name, shape):
@@ -145,8 +151,9 @@ def layer_table(input_shape, layers):
         try:
             step = layer.step(shape)
         except ValueError as error:
-            raise ValueError(f"layer {position} ({name}, {layer.keras_class}) gets {_describe(shape)}: "
-                             f"{error}") from None
+            raise ValueError(
+                f"layer {position} ({name}, {layer.keras_class}) gets {_describe(shape)}: {error}"
+            ) from None
         rows.append(_row(name, layer.keras_class, step))
         shape = step.output_shape
     return rows
@@ -224,9 +231,12 @@ def _cells(rows, columns, total):
     footer = None
     if total:
         values = {key: f"{sums[key]:,}" for key in ("params", "weights", "biases", "activations", "mult_adds")}
-        values.update(kind="", output_shape="",
-                      params_percent="100.0" if sums["params"] else "0.0",
-                      mult_adds_percent="100.0" if sums["mult_adds"] else "0.0")
+        values.update(
+            kind="",
+            output_shape="",
+            params_percent="100.0" if sums["params"] else "0.0",
+            mult_adds_percent="100.0" if sums["mult_adds"] else "0.0",
+        )
         footer = ["total"] + [values[c] for c in columns]
     return ["layer"] + [_COLUMNS[c] for c in columns], body, footer
 
@@ -293,9 +303,14 @@ def table_html(rows, columns=_DEFAULT_COLUMNS, total=True, caption=None):
     parts = ['<table class="cnnbook-param-table" style="border-collapse:collapse;font-family:monospace;">']
     if caption:
         parts.append(f'<caption style="text-align:left;font-weight:bold;">{html.escape(caption)}</caption>')
-    parts.append("<thead><tr>" + "".join(
-        f'<th style="{cell}text-align:{"left" if i == 0 else "right"};">{html.escape(text)}</th>'
-        for i, text in enumerate(header)) + "</tr></thead><tbody>")
+    parts.append(
+        "<thead><tr>"
+        + "".join(
+            f'<th style="{cell}text-align:{"left" if i == 0 else "right"};">{html.escape(text)}</th>'
+            for i, text in enumerate(header)
+        )
+        + "</tr></thead><tbody>"
+    )
     for line in body:
         tds = [f'<td style="{cell}text-align:left;">{html.escape(line[0])}</td>']
         for column, text in zip(columns, line[1:]):
@@ -306,9 +321,14 @@ def table_html(rows, columns=_DEFAULT_COLUMNS, total=True, caption=None):
             tds.append(f'<td style="{style}">{html.escape(text)}</td>')
         parts.append("<tr>" + "".join(tds) + "</tr>")
     if footer:
-        parts.append("<tr>" + "".join(
-            f'<td style="{cell}font-weight:bold;text-align:{"left" if i == 0 else "right"};">{html.escape(text)}</td>'
-            for i, text in enumerate(footer)) + "</tr>")
+        parts.append(
+            "<tr>"
+            + "".join(
+                f'<td style="{cell}font-weight:bold;text-align:{"left" if i == 0 else "right"};">{html.escape(text)}</td>'
+                for i, text in enumerate(footer)
+            )
+            + "</tr>"
+        )
     parts.append("</tbody></table>")
     return "".join(parts)
 

@@ -6,6 +6,7 @@ benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 :func:`build_standins` (or ``CNNBOOK_STANDINS=1``) makes a display also draw
 the static stand-in the HTML book shows.
 """
+
 from .adversarial import AdversarialExplorer
 from .augmentation import AugmentationExplorer
 from .base import BookWidget, build_standins, set_projector_scale
@@ -29,7 +30,16 @@ ALL_WIDGETS = {
 }
 
 __all__ = [
-    "ALL_WIDGETS", "AdversarialExplorer", "AugmentationExplorer", "BookWidget", "FeatureMapViewer",
-    "GradientReach", "NearestNeighbourExplorer", "ParamCalculator", "Quiz", "SlidingKernel", "build_standins",
+    "ALL_WIDGETS",
+    "AdversarialExplorer",
+    "AugmentationExplorer",
+    "BookWidget",
+    "FeatureMapViewer",
+    "GradientReach",
+    "NearestNeighbourExplorer",
+    "ParamCalculator",
+    "Quiz",
+    "SlidingKernel",
+    "build_standins",
     "set_projector_scale",
 ]

@@ -6,6 +6,7 @@ computed once when a digit is chosen; moving the slider is then one numpy
 add and clip, one forward pass of the model on a single image and three
 small PNGs.
 """
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -57,8 +58,10 @@ class AdversarialExplorer(BookWidget):
         self.num_classes = int(model.outputs[0].shape[-1]) if hasattr(model, "outputs") else 0
         labels = _checks.array(labels, "labels", 1, "(N,)", kinds="iu")
         if len(labels) != len(self.images) or labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"labels must hold one class from 0 to {self.num_classes - 1} per image "
-                             f"({len(self.images)}); got {len(labels)} labels from {labels.min()} to {labels.max()}")
+            raise ValueError(
+                f"labels must hold one class from 0 to {self.num_classes - 1} per image "
+                f"({len(self.images)}); got {len(labels)} labels from {labels.min()} to {labels.max()}"
+            )
         self.labels = labels.astype(np.int64)
         self.epsilon_max = _checks.number(epsilon_max, "epsilon_max", minimum=0, maximum=1, positive=True)
         self.index = _checks.integer(index, "index", 0, len(self.images) - 1)
@@ -67,8 +70,9 @@ class AdversarialExplorer(BookWidget):
         self._epsilon = min(0.1, self.epsilon_max)
 
         self.index_box = widgets.IntText(value=self.index, description="digit")
-        self.epsilon_slider = widgets.FloatSlider(value=self._epsilon, min=0.0, max=self.epsilon_max,
-                                                  step=0.01, description="epsilon", readout_format=".2f")
+        self.epsilon_slider = widgets.FloatSlider(
+            value=self._epsilon, min=0.0, max=self.epsilon_max, step=0.01, description="epsilon", readout_format=".2f"
+        )
         self.original_image = widgets.Image(format="png")
         self.perturbation_image = widgets.Image(format="png")
         self.adversarial_image = widgets.Image(format="png")
@@ -81,9 +85,13 @@ class AdversarialExplorer(BookWidget):
 
         self._assemble(
             widgets.HBox([self.index_box, self.epsilon_slider]),
-            widgets.HBox([captioned(self.original_image, "original"),
-                          captioned(self.perturbation_image, "perturbation (red +, blue -)"),
-                          captioned(self.adversarial_image, "adversarial")]),
+            widgets.HBox(
+                [
+                    captioned(self.original_image, "original"),
+                    captioned(self.perturbation_image, "perturbation (red +, blue -)"),
+                    captioned(self.adversarial_image, "adversarial"),
+                ]
+            ),
             self.info,
         )
         self._show_digit()
@@ -125,24 +133,23 @@ class AdversarialExplorer(BookWidget):
 
     def _show_digit(self):
         self.gradient_sign(self.index)
-        self.original_image.value = array_to_png(self.images[self.index][..., 0], vmin=0, vmax=1,
-                                                 scale=_PIXELS // 28)
+        self.original_image.value = array_to_png(self.images[self.index][..., 0], vmin=0, vmax=1, scale=_PIXELS // 28)
         self._render()
 
     def _render(self):
         image = self.adversarial(self._epsilon)
         change = image - self.images[self.index]
         probabilities = self.probabilities(image)
-        self.perturbation_image.value = array_to_png(change[..., 0], vmin=-self.epsilon_max, vmax=self.epsilon_max,
-                                                     cmap="RdBu_r", scale=_PIXELS // 28)
+        self.perturbation_image.value = array_to_png(
+            change[..., 0], vmin=-self.epsilon_max, vmax=self.epsilon_max, cmap="RdBu_r", scale=_PIXELS // 28
+        )
         self.adversarial_image.value = array_to_png(image[..., 0], vmin=0, vmax=1, scale=_PIXELS // 28)
         self.info.value = self._describe(self._epsilon, change, probabilities)
 
     def _describe(self, epsilon, change, probabilities):
         label = int(self.labels[self.index])
         predicted = int(np.argmax(probabilities))
-        verdict = ("still correct" if predicted == label
-                   else "<span style='color:#b00'><b>fooled</b></span>")
+        verdict = "still correct" if predicted == label else "<span style='color:#b00'><b>fooled</b></span>"
         bars = "".join(
             f"<tr><td style='padding:0 6px'>{digit}</td>"
             f"<td style='width:220px'><div style='background:{'#c0392b' if digit == predicted != label else '#2c7fb8'};"
@@ -150,10 +157,12 @@ class AdversarialExplorer(BookWidget):
             f"<td style='padding:0 6px;text-align:right'>{probability:.3f}</td></tr>"
             for digit, probability in enumerate(probabilities)
         )
-        return (f"<p>digit {self.index}: true class <b>{label}</b>, predicted <b>{predicted}</b> "
-                f"(probability {probabilities[predicted]:.3f}), {verdict}. epsilon {epsilon:.2f}: "
-                f"largest pixel change {np.abs(change).max():.3f}, {np.mean(change != 0):.0%} of the pixels "
-                f"changed.</p><table>{bars}</table>")
+        return (
+            f"<p>digit {self.index}: true class <b>{label}</b>, predicted <b>{predicted}</b> "
+            f"(probability {probabilities[predicted]:.3f}), {verdict}. epsilon {epsilon:.2f}: "
+            f"largest pixel change {np.abs(change).max():.3f}, {np.mean(change != 0):.0%} of the pixels "
+            f"changed.</p><table>{bars}</table>"
+        )
 
     # -- BookWidget ------------------------------------------------------
 
@@ -168,10 +177,17 @@ class AdversarialExplorer(BookWidget):
             probabilities = self.probabilities(image)
             predicted = int(np.argmax(probabilities))
             fig, axes = plt.subplots(1, 4, figsize=(10, 2.6), width_ratios=(1, 1, 1, 1.4))
-            panels = [(self.images[self.index][..., 0], "gray", 0, 1, "original"),
-                      ((image - self.images[self.index])[..., 0], "RdBu_r", -self.epsilon_max, self.epsilon_max,
-                       "perturbation"),
-                      (image[..., 0], "gray", 0, 1, f"adversarial: predicted {predicted}")]
+            panels = [
+                (self.images[self.index][..., 0], "gray", 0, 1, "original"),
+                (
+                    (image - self.images[self.index])[..., 0],
+                    "RdBu_r",
+                    -self.epsilon_max,
+                    self.epsilon_max,
+                    "perturbation",
+                ),
+                (image[..., 0], "gray", 0, 1, f"adversarial: predicted {predicted}"),
+            ]
             for axis, (picture, cmap, low, high, title) in zip(axes, panels):
                 axis.imshow(picture, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
                 axis.set_title(title, fontsize=9)
@@ -187,11 +203,13 @@ class AdversarialExplorer(BookWidget):
             fig.suptitle(f"FGSM with epsilon = {epsilon:.2f}")
             fig.tight_layout()
             frames.append(figure_to_rgb(fig, dpi=_STANDIN_DPI))
-        return self._animation(frames, interval=700,
-                               title=f"Digit {self.index} (a {label}) under the fast gradient sign method, "
-                                    f"epsilon from 0 to {self.epsilon_max:g}",
-                               alt="A digit, the perturbation added to it, the perturbed digit and the class "
-                                   "probabilities")
+        return self._animation(
+            frames,
+            interval=700,
+            title=f"Digit {self.index} (a {label}) under the fast gradient sign method, "
+            f"epsilon from 0 to {self.epsilon_max:g}",
+            alt="A digit, the perturbation added to it, the perturbed digit and the class probabilities",
+        )
 
     @classmethod
     def example(cls):
@@ -204,6 +222,7 @@ class AdversarialExplorer(BookWidget):
 
     def benchmark_actions(self):
         """One epsilon step (the common action) and the next digit (computes a new gradient sign)."""
+
         def next_epsilon():
             step = self.epsilon_slider.step
             value = self.epsilon_slider.value + step

@@ -14,6 +14,7 @@ made once (``u`` uniform in [-1, 1] per copy and per layer) and scaled by the
 factors, so moving a slider changes the same copies smoothly; the button
 draws new ones.
 """
+
 import html
 import math
 
@@ -53,14 +54,16 @@ def default_images():
 
 def _grid(cells, scale):
     """Tile 9 images (grey or RGB, values clipped to [0, 1]) 3x3 with light-grey gaps, as RGB uint8."""
-    rgb = [np.clip(cell, 0.0, 1.0) if cell.ndim == 3 else np.repeat(np.clip(cell, 0.0, 1.0)[..., None], 3, axis=2)
-           for cell in cells]
+    rgb = [
+        np.clip(cell, 0.0, 1.0) if cell.ndim == 3 else np.repeat(np.clip(cell, 0.0, 1.0)[..., None], 3, axis=2)
+        for cell in cells
+    ]
     rows, cols = rgb[0].shape[:2]
     height, width = 3 * rows + 2 * _GAP, 3 * cols + 2 * _GAP
     canvas = np.full((height, width, 3), 0.85, dtype=np.float32)
     for index, cell in enumerate(rgb):
         top, left = (index // 3) * (rows + _GAP), (index % 3) * (cols + _GAP)
-        canvas[top:top + rows, left:left + cols] = cell
+        canvas[top : top + rows, left : left + cols] = cell
     canvas = (canvas * 255).astype(np.uint8)
     if scale > 1:
         canvas = np.repeat(np.repeat(canvas, scale, axis=0), scale, axis=1)
@@ -74,8 +77,10 @@ def _code(flip, factors):
     if factors["rotation"]:
         lines.append(f"    layers.RandomRotation({factors['rotation']:g}),")
     if factors["height_factor"] or factors["width_factor"]:
-        lines.append(f"    layers.RandomTranslation(height_factor={factors['height_factor']:g}, "
-                     f"width_factor={factors['width_factor']:g}),")
+        lines.append(
+            f"    layers.RandomTranslation(height_factor={factors['height_factor']:g}, "
+            f"width_factor={factors['width_factor']:g}),"
+        )
     if factors["brightness"]:
         lines.append(f"    layers.RandomBrightness(factor={factors['brightness']:g}, value_range=(0.0, 1.0)),")
     if factors["contrast"]:
@@ -133,8 +138,10 @@ class AugmentationExplorer(BookWidget):
                 raise ValueError(f"images[{name!r}] must be (rows, cols) or (rows, cols, 3); got {array.shape}")
             step = math.ceil(max(array.shape[:2]) / _MAX_SIDE)
             if step > 1:
-                self.notes.append(f"{name}: {array.shape[0]}x{array.shape[1]} pixels, shown as every {step}th "
-                                  f"pixel ({_MAX_SIDE} at most per side) so that each move stays fast")
+                self.notes.append(
+                    f"{name}: {array.shape[0]}x{array.shape[1]} pixels, shown as every {step}th "
+                    f"pixel ({_MAX_SIDE} at most per side) so that each move stays fast"
+                )
                 array = array[::step, ::step]
             self._images[str(name)] = np.ascontiguousarray(array, dtype=np.float32)
         image = next(iter(self._images)) if image is None else _checks.choice(image, "image", tuple(self._images))
@@ -146,9 +153,15 @@ class AugmentationExplorer(BookWidget):
         self.source = widgets.Dropdown(options=list(self._images), value=image, description="image")
         self.flip = widgets.Checkbox(value=True, description='RandomFlip("horizontal")', indent=False)
         self.sliders = {
-            name: widgets.FloatSlider(value=augment.LECTURE_FACTORS[name], min=0.0, max=maximum, step=step,
-                                      description=label, readout_format=".2f",
-                                      style={"description_width": "90px"})
+            name: widgets.FloatSlider(
+                value=augment.LECTURE_FACTORS[name],
+                min=0.0,
+                max=maximum,
+                step=step,
+                description=label,
+                readout_format=".2f",
+                style={"description_width": "90px"},
+            )
             for name, label, maximum, step in _SLIDERS
         }
         self.redraw = widgets.Button(description="new random draws", icon="refresh")
@@ -156,8 +169,9 @@ class AugmentationExplorer(BookWidget):
         self.picture = widgets.Image(format="png")
         self.code = widgets.HTML()
         self.meaning = widgets.HTML()
-        self.status = widgets.HTML("".join(f"<div><small>Note: {html.escape(note)}.</small></div>"
-                                           for note in self.notes))
+        self.status = widgets.HTML(
+            "".join(f"<div><small>Note: {html.escape(note)}.</small></div>" for note in self.notes)
+        )
 
         self._observe(self.source, self._on_change)
         self._observe(self.flip, self._on_change)
@@ -166,12 +180,16 @@ class AugmentationExplorer(BookWidget):
         self._on_click(self.redraw, self._on_redraw)
         self._on_click(self.reset, self._on_reset)
 
-        controls = widgets.VBox([self.source, self.flip, *self.sliders.values(),
-                                 widgets.HBox([self.redraw, self.reset])])
-        caption = widgets.HTML("<b>Top left: the original.</b> The other eight: augmented copies "
-                               "(what the layers do with <code>training=True</code>).")
-        self._assemble(widgets.HBox([controls, widgets.VBox([caption, self.picture])]),
-                       self.meaning, self.code, self.status)
+        controls = widgets.VBox(
+            [self.source, self.flip, *self.sliders.values(), widgets.HBox([self.redraw, self.reset])]
+        )
+        caption = widgets.HTML(
+            "<b>Top left: the original.</b> The other eight: augmented copies "
+            "(what the layers do with <code>training=True</code>)."
+        )
+        self._assemble(
+            widgets.HBox([controls, widgets.VBox([caption, self.picture])]), self.meaning, self.code, self.status
+        )
         self._update()
 
     # --- state -------------------------------------------------------------
@@ -193,8 +211,12 @@ class AugmentationExplorer(BookWidget):
         return {"image": self.source, "flip": self.flip, **self.sliders}
 
     def _augmented(self, image, flip, factors, draws):
-        return np.stack([augment.augment_like_keras(image, draws, index, flip="horizontal" if flip else None,
-                                                    **factors) for index in range(_COPIES)])
+        return np.stack(
+            [
+                augment.augment_like_keras(image, draws, index, flip="horizontal" if flip else None, **factors)
+                for index in range(_COPIES)
+            ]
+        )
 
     def _render(self, image, copies):
         scale = max(1, 112 // image.shape[0])
@@ -205,8 +227,10 @@ class AugmentationExplorer(BookWidget):
         flip = self.flip.value
         if not isinstance(flip, bool):
             raise TypeError(f"flip must be True or False; got {flip!r}")
-        factors = {key: _checks.number(slider.value, key.replace("_", " "), 0.0, slider.max)
-                   for key, slider in self.sliders.items()}
+        factors = {
+            key: _checks.number(slider.value, key.replace("_", " "), 0.0, slider.max)
+            for key, slider in self.sliders.items()
+        }
         image = self._images[name]
         copies = self._augmented(image, flip, factors, self._draws)
         self.picture.value = _png(self._render(image, copies))
@@ -248,14 +272,22 @@ class AugmentationExplorer(BookWidget):
             ("RandomBrightness(0.1) alone", False, {**off, "brightness": 0.1}),
             ("RandomContrast(0.1) alone", False, {**off, "contrast": 0.1}),
             ("the lecture's five layers together", True, lecture),
-            ("too much: rotation 0.25 (90 degrees), shifts 0.3", True,
-             {**lecture, "rotation": 0.25, "height_factor": 0.3, "width_factor": 0.3}),
+            (
+                "too much: rotation 0.25 (90 degrees), shifts 0.3",
+                True,
+                {**lecture, "rotation": 0.25, "height_factor": 0.3, "width_factor": 0.3},
+            ),
         ]
-        frames = [_captioned(self._render(image, self._augmented(image, flip, factors, self._draws)), caption)
-                  for caption, flip, factors in settings]
-        return self._animation(frames, interval=1500, title=f"Augmented copies of the {self._held['image']} "
-                               "(top left: original)",
-                               alt="A 3x3 grid: the original image and eight augmented copies")
+        frames = [
+            _captioned(self._render(image, self._augmented(image, flip, factors, self._draws)), caption)
+            for caption, flip, factors in settings
+        ]
+        return self._animation(
+            frames,
+            interval=1500,
+            title=f"Augmented copies of the {self._held['image']} (top left: original)",
+            alt="A 3x3 grid: the original image and eight augmented copies",
+        )
 
     @classmethod
     def example(cls):

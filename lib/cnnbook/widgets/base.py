@@ -36,6 +36,7 @@ What every widget shares lives here:
 
 This works the same under ipywidgets 7.7 (Colab) and 8.
 """
+
 import contextlib
 import hashlib
 import html
@@ -184,6 +185,7 @@ class BookWidget:
         back to the state held (:meth:`_restore_controls`) and nothing else
         changes. A handler that returns normally clears the message.
         """
+
         def run(change):
             if self._quiet:
                 return
@@ -260,8 +262,10 @@ class BookWidget:
             body = self._build_standin()
             uid = hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
             zoom = f' style="zoom:{projector_scale():g}"' if projector_scale() != 1 else ""
-            cache[key] = (f'<div class="cnnbook-fallback" data-widget="{type(self).__name__}"{zoom}>'
-                          f'{body.replace(_ID, uid)}</div>')
+            cache[key] = (
+                f'<div class="cnnbook-fallback" data-widget="{type(self).__name__}"{zoom}>'
+                f"{body.replace(_ID, uid)}</div>"
+            )
         return cache[key]
 
     def _animation(self, frames, interval, title, alt):
@@ -278,9 +282,11 @@ class BookWidget:
         if _standins_wanted():
             standin = self.standin_html()
         else:
-            standin = (f'<div class="cnnbook-fallback cnnbook-placeholder" data-widget="{name}"><p>{name}: an '
-                       f"interactive widget; run the notebook to use it (its static view is built with "
-                       f"{STANDIN_ENV}=1).</p></div>")
+            standin = (
+                f'<div class="cnnbook-fallback cnnbook-placeholder" data-widget="{name}"><p>{name}: an '
+                f"interactive widget; run the notebook to use it (its static view is built with "
+                f"{STANDIN_ENV}=1).</p></div>"
+            )
         return {
             "text/plain": f"{name} (interactive widget: run the notebook to use it)",
             "text/html": standin,

@@ -6,6 +6,7 @@ all channels"). One activation model is built once; the activations of an
 image are computed the first time it is shown and cached by image index, so
 every later control change only re-encodes a PNG.
 """
+
 import html
 import math
 
@@ -18,9 +19,9 @@ from .base import BookWidget
 
 __all__ = ["FeatureMapViewer", "feature_map_mosaic"]
 
-_SINGLE_PIXELS = 224   # on-screen size of one enlarged map or input image
-_MOSAIC_PIXELS = 360   # on-screen size of the all-channels mosaic
-_STANDIN_DPI = 144     # the animation's frames: twice the 72 dpi of the first edition
+_SINGLE_PIXELS = 224  # on-screen size of one enlarged map or input image
+_MOSAIC_PIXELS = 360  # on-screen size of the all-channels mosaic
+_STANDIN_DPI = 144  # the animation's frames: twice the 72 dpi of the first edition
 
 
 def _colour_range(maps):
@@ -81,7 +82,7 @@ def feature_map_mosaic(maps, cmap=None, vmin=None, vmax=None):
     for channel in range(channels):
         grid_row, grid_col = divmod(channel, ncols)
         top, left = 1 + grid_row * (rows + 1), 1 + grid_col * (cols + 1)
-        canvas[top:top + rows, left:left + cols] = tiles[:, :, channel]
+        canvas[top : top + rows, left : left + cols] = tiles[:, :, channel]
     return canvas
 
 
@@ -164,8 +165,7 @@ class FeatureMapViewer(BookWidget):
         unknown = [name for name in layer_names if name not in allowed]
         if unknown or not layer_names:
             raise ValueError(
-                f"layer_names must be layers with (rows, cols, channels) outputs, one of {allowed}; "
-                f"got {layer_names!r}"
+                f"layer_names must be layers with (rows, cols, channels) outputs, one of {allowed}; got {layer_names!r}"
             )
         self.layer_names = layer_names
         outputs = [model.get_layer(name).output for name in layer_names]
@@ -178,8 +178,9 @@ class FeatureMapViewer(BookWidget):
         self._held = {"image": 0, "layer": layer_names[0], "channel": 0, "all_channels": False}
 
         first = self.activations(0)[layer_names[0]]
-        self.image_slider = widgets.IntSlider(value=0, min=0, max=len(self.images) - 1, description="image",
-                                              continuous_update=False)
+        self.image_slider = widgets.IntSlider(
+            value=0, min=0, max=len(self.images) - 1, description="image", continuous_update=False
+        )
         self.layer_dropdown = widgets.Dropdown(options=layer_names, value=layer_names[0], description="layer")
         self.channel_slider = widgets.IntSlider(value=0, min=0, max=first.shape[-1] - 1, description="channel")
         self.all_channels = widgets.Checkbox(value=False, description="show all channels", indent=False)
@@ -201,8 +202,12 @@ class FeatureMapViewer(BookWidget):
         return dict(self._held)
 
     def _controls(self):
-        return {"image": self.image_slider, "layer": self.layer_dropdown, "channel": self.channel_slider,
-                "all_channels": self.all_channels}
+        return {
+            "image": self.image_slider,
+            "layer": self.layer_dropdown,
+            "channel": self.channel_slider,
+            "all_channels": self.all_channels,
+        }
 
     @staticmethod
     def _model_images(images, input_shape):
@@ -232,7 +237,7 @@ class FeatureMapViewer(BookWidget):
         class probabilities.
         """
         if index not in self._cache:
-            outputs = self.activation_model.predict_on_batch(self.images[index:index + 1])
+            outputs = self.activation_model.predict_on_batch(self.images[index : index + 1])
             if not isinstance(outputs, (list, tuple)):
                 outputs = [outputs]
             names = self.layer_names + (["prediction"] if self._predicts else [])
@@ -246,8 +251,9 @@ class FeatureMapViewer(BookWidget):
         image = self.images[index]
         if image.shape[-1] in (3, 4):
             return array_to_png(np.clip(image[..., :3], 0, 1), scale=max(1, _SINGLE_PIXELS // image.shape[0]))
-        return array_to_png(image[..., 0], vmin=0, vmax=max(float(image.max()), 1e-12),
-                            scale=max(1, _SINGLE_PIXELS // image.shape[0]))
+        return array_to_png(
+            image[..., 0], vmin=0, vmax=max(float(image.max()), 1e-12), scale=max(1, _SINGLE_PIXELS // image.shape[0])
+        )
 
     def _describe(self, index, layer, maps, channel, all_channels):
         rows, cols, channels = maps.shape
@@ -258,19 +264,25 @@ class FeatureMapViewer(BookWidget):
             probabilities = self.activations(index)["prediction"]
             best = int(np.argmax(probabilities))
             parts.append(f"predicted {best} (probability {probabilities[best]:.2f})")
-        text = (f"<p>{' &middot; '.join(parts)}</p><p>layer <b>{html.escape(layer)}</b>: output "
-                f"{rows} x {cols} x {channels} (rows x cols x channels; the lecture writes it "
-                f"{channels} x {rows} x {cols})</p>")
+        text = (
+            f"<p>{' &middot; '.join(parts)}</p><p>layer <b>{html.escape(layer)}</b>: output "
+            f"{rows} x {cols} x {channels} (rows x cols x channels; the lecture writes it "
+            f"{channels} x {rows} x {cols})</p>"
+        )
         if all_channels:
             cmap, low, high = _colour_range(maps)
-            text += (f"<p>all {channels} channels, channel 0 at the top left; one colour scale "
-                     f"({cmap}) from {low:.3g} to {high:.3g}, so tiles compare</p>")
+            text += (
+                f"<p>all {channels} channels, channel 0 at the top left; one colour scale "
+                f"({cmap}) from {low:.3g} to {high:.3g}, so tiles compare</p>"
+            )
         else:
             number, channel = channel, maps[..., channel]
-            text += (f"<p>channel {number}: min {channel.min():.3g}, "
-                     f"max {channel.max():.3g}, mean {channel.mean():.3g}, "
-                     f"{np.mean(channel == 0):.0%} of positions exactly 0 "
-                     f"(colours scaled to this channel)</p>")
+            text += (
+                f"<p>channel {number}: min {channel.min():.3g}, "
+                f"max {channel.max():.3g}, mean {channel.mean():.3g}, "
+                f"{np.mean(channel == 0):.0%} of positions exactly 0 "
+                f"(colours scaled to this channel)</p>"
+            )
         return text
 
     def _render(self, layer_changed=False):
@@ -294,8 +306,9 @@ class FeatureMapViewer(BookWidget):
         else:
             values = maps[..., channel]
             cmap, low, high = _colour_range(values)
-            picture = array_to_png(values, vmin=low, vmax=high, cmap=cmap,
-                                   scale=max(1, _SINGLE_PIXELS // values.shape[0]))
+            picture = array_to_png(
+                values, vmin=low, vmax=high, cmap=cmap, scale=max(1, _SINGLE_PIXELS // values.shape[0])
+            )
         if index != self._shown_index:
             self.input_image.value = self._input_png(index)
             self._shown_index = index
@@ -316,8 +329,9 @@ class FeatureMapViewer(BookWidget):
             for layer in self.layer_names:
                 maps = self.activations(index)[layer]
                 fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.6), width_ratios=(1, 2))
-                left.imshow(image[..., 0] if image.shape[-1] == 1 else image[..., :3], cmap="gray",
-                            interpolation="nearest")
+                left.imshow(
+                    image[..., 0] if image.shape[-1] == 1 else image[..., :3], cmap="gray", interpolation="nearest"
+                )
                 left.set_title("input" + (f" (label {self.labels[index]})" if self.labels is not None else ""))
                 right.imshow(feature_map_mosaic(maps), interpolation="nearest")
                 right.set_title(f"layer {layer}: {maps.shape[-1]} channels of {maps.shape[0]} x {maps.shape[1]}")
@@ -328,10 +342,13 @@ class FeatureMapViewer(BookWidget):
                 right.set_xlabel("channel 0 at the top left, one colour scale")
                 fig.tight_layout()
                 frames.append(figure_to_rgb(fig, dpi=_STANDIN_DPI))
-        title = (f"Feature maps of {self.model.name}: every channel of each layer "
-                 f"({', '.join(self.layer_names)}) for {count} image{'s' if count > 1 else ''}")
-        return self._animation(frames, interval=900, title=title,
-                               alt="An input image beside a grid of all channels of one layer")
+        title = (
+            f"Feature maps of {self.model.name}: every channel of each layer "
+            f"({', '.join(self.layer_names)}) for {count} image{'s' if count > 1 else ''}"
+        )
+        return self._animation(
+            frames, interval=900, title=title, alt="An input image beside a grid of all channels of one layer"
+        )
 
     @classmethod
     def example(cls):
@@ -345,6 +362,7 @@ class FeatureMapViewer(BookWidget):
 
     def benchmark_actions(self):
         """Next image (computed on first view), next layer, next channel, all-channels toggle."""
+
         def next_image():
             self.image_slider.value = (self.image_slider.value + 1) % (self.image_slider.max + 1)
 

@@ -14,6 +14,7 @@ changes, so moving the chosen cell only joins strings. The HTML book shows the
 same widget in JavaScript (``js/gradient_reach.js``), both modes included,
 computed in the page.
 """
+
 import html
 
 import numpy as np
@@ -84,9 +85,11 @@ def parse_values(text, shape):
         raise TypeError(f"text must be a str; got {type(text).__name__}")
     values = _parse_grid(text, what="dL/dO")
     if values.shape != tuple(shape):
-        raise InputError(f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
-                         f"{shape[0]}x{shape[1]}); got {_shown_value(text)}: {values.shape[0]} row(s) of "
-                         f"{values.shape[1]} value(s)")
+        raise InputError(
+            f"dL/dO must be {shape[0]} rows of {shape[1]} values (the output is "
+            f"{shape[0]}x{shape[1]}); got {_shown_value(text)}: {values.shape[0]} row(s) of "
+            f"{values.shape[1]} value(s)"
+        )
     return values
 
 
@@ -140,30 +143,46 @@ class GradientReach(BookWidget):
         self._apply_structure(input_size, kernel_size, stride, padding)
 
         wide = {"description_width": "initial"}
-        self.mode_buttons = widgets.ToggleButtons(options=[OUTPUT_MODE, INPUT_MODE], value=mode,
-                                                  style={"button_width": "260px"})
-        self.input_slider = widgets.IntSlider(value=self._n, min=2, max=6, description="input size",
-                                              continuous_update=False, style=wide)
-        self.kernel_slider = widgets.IntSlider(value=self._k, min=1, max=3, description="kernel size",
-                                               continuous_update=False, style=wide)
-        self.stride_slider = widgets.IntSlider(value=self._stride, min=1, max=3, description="stride",
-                                               continuous_update=False, style=wide)
-        self.padding_dropdown = widgets.Dropdown(options=_PADDING_OPTIONS, value=self._padding,
-                                                 description="padding", style=wide,
-                                                 layout=widgets.Layout(width="170px"))
-        self.row_slider = widgets.IntSlider(value=1, min=1, max=self._grid_shape(mode)[0], description="row",
-                                            style=wide)
-        self.col_slider = widgets.IntSlider(value=1, min=1, max=self._grid_shape(mode)[1], description="column",
-                                            style=wide)
-        self.gradient_text = widgets.Text(value=self._gradient_text(), description="dL/dO values",
-                                          continuous_update=False, style=wide,
-                                          layout=widgets.Layout(width="420px"))
+        self.mode_buttons = widgets.ToggleButtons(
+            options=[OUTPUT_MODE, INPUT_MODE], value=mode, style={"button_width": "260px"}
+        )
+        self.input_slider = widgets.IntSlider(
+            value=self._n, min=2, max=6, description="input size", continuous_update=False, style=wide
+        )
+        self.kernel_slider = widgets.IntSlider(
+            value=self._k, min=1, max=3, description="kernel size", continuous_update=False, style=wide
+        )
+        self.stride_slider = widgets.IntSlider(
+            value=self._stride, min=1, max=3, description="stride", continuous_update=False, style=wide
+        )
+        self.padding_dropdown = widgets.Dropdown(
+            options=_PADDING_OPTIONS,
+            value=self._padding,
+            description="padding",
+            style=wide,
+            layout=widgets.Layout(width="170px"),
+        )
+        self.row_slider = widgets.IntSlider(
+            value=1, min=1, max=self._grid_shape(mode)[0], description="row", style=wide
+        )
+        self.col_slider = widgets.IntSlider(
+            value=1, min=1, max=self._grid_shape(mode)[1], description="column", style=wide
+        )
+        self.gradient_text = widgets.Text(
+            value=self._gradient_text(),
+            description="dL/dO values",
+            continuous_update=False,
+            style=wide,
+            layout=widgets.Layout(width="420px"),
+        )
         self.grids_html = widgets.HTML(value="")
         self.explain_html = widgets.HTML(value="")
         self.totals_html = widgets.HTML(value="")
         header = widgets.HTML(value=f"<b>{html.escape(title)}</b>" if title else "")
-        hint = widgets.HTML(value="<small>rows separated by <code>;</code>, e.g. <code>1 0; 0 2</code>"
-                                  " (applied when you press Enter or leave the box)</small>")
+        hint = widgets.HTML(
+            value="<small>rows separated by <code>;</code>, e.g. <code>1 0; 0 2</code>"
+            " (applied when you press Enter or leave the box)</small>"
+        )
 
         self._observe(self.mode_buttons, self._on_mode)
         for control in (self.input_slider, self.kernel_slider, self.stride_slider, self.padding_dropdown):
@@ -186,14 +205,27 @@ class GradientReach(BookWidget):
 
     def state(self):
         """The settings shown: mode, sizes, stride, padding, the chosen cell (1-based) and dL/dO."""
-        return {"mode": self._mode, "input_size": self._n, "kernel_size": self._k, "stride": self._stride,
-                "padding": self._padding, "row": self._chosen_cell[0] + 1, "col": self._chosen_cell[1] + 1,
-                "gradient": self.gradient}
+        return {
+            "mode": self._mode,
+            "input_size": self._n,
+            "kernel_size": self._k,
+            "stride": self._stride,
+            "padding": self._padding,
+            "row": self._chosen_cell[0] + 1,
+            "col": self._chosen_cell[1] + 1,
+            "gradient": self.gradient,
+        }
 
     def _controls(self):
-        return {"mode": self.mode_buttons, "input_size": self.input_slider, "kernel_size": self.kernel_slider,
-                "stride": self.stride_slider, "padding": self.padding_dropdown, "row": self.row_slider,
-                "col": self.col_slider}
+        return {
+            "mode": self.mode_buttons,
+            "input_size": self.input_slider,
+            "kernel_size": self.kernel_slider,
+            "stride": self.stride_slider,
+            "padding": self.padding_dropdown,
+            "row": self.row_slider,
+            "col": self.col_slider,
+        }
 
     # ------------------------------------------------------------------
     # Structure (precomputed)
@@ -215,11 +247,16 @@ class GradientReach(BookWidget):
         size = n + pads[0] + pads[1]
         self._padded_size = size
         # Unpadded input coordinate of each padded cell, or None for a padding zero.
-        self._source = [[(p - pads[0], q - pads[0]) if 0 <= p - pads[0] < n and 0 <= q - pads[0] < n else None
-                         for q in range(size)] for p in range(size)]
+        self._source = [
+            [(p - pads[0], q - pads[0]) if 0 <= p - pads[0] < n and 0 <= q - pads[0] < n else None for q in range(size)]
+            for p in range(size)
+        ]
         # For each output cell: taps (a, b, padded p, padded q).
-        self._taps = {(r, c): [(a, b, r * stride + a, c * stride + b) for a in range(k) for b in range(k)]
-                      for r in range(out) for c in range(out)}
+        self._taps = {
+            (r, c): [(a, b, r * stride + a, c * stride + b) for a in range(k) for b in range(k)]
+            for r in range(out)
+            for c in range(out)
+        }
         # For each input pixel: the (output r, c, weight a, b) pairs that reach it.
         self._arrivals = {(i, j): [] for i in range(n) for j in range(n)}
         for (r, c), taps in self._taps.items():
@@ -271,8 +308,11 @@ class GradientReach(BookWidget):
 
         ``row`` and ``col`` are 0-based; taps on padding zeros are left out.
         """
-        return [(_name("X", *self._source[p][q]), _name("F", a, b))
-                for a, b, p, q in self._taps[(row, col)] if self._source[p][q] is not None]
+        return [
+            (_name("X", *self._source[p][q]), _name("F", a, b))
+            for a, b, p, q in self._taps[(row, col)]
+            if self._source[p][q] is not None
+        ]
 
     def arrivals(self, row, col):
         """Output cells whose gradient reaches input pixel ``(row, col)``: ``[(O name, F name), ...]``."""
@@ -325,23 +365,39 @@ class GradientReach(BookWidget):
         return cells
 
     def _filter_cells(self, marks):
-        return [[self._cell(f"{_name('F', a, b)}<br>{_fmt(self._f[a, b])}", *marks.get((a, b), ("", "")))
-                 for b in range(self._k)] for a in range(self._k)]
+        return [
+            [
+                self._cell(f"{_name('F', a, b)}<br>{_fmt(self._f[a, b])}", *marks.get((a, b), ("", "")))
+                for b in range(self._k)
+            ]
+            for a in range(self._k)
+        ]
 
     def _gradient_cells(self, marks):
-        return [[self._cell(f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"<br>{_fmt(self._gradient[r, c])}",
-                            *marks.get((r, c), ("", "")))
-                 for c in range(self._out)] for r in range(self._out)]
+        return [
+            [
+                self._cell(
+                    f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"<br>{_fmt(self._gradient[r, c])}",
+                    *marks.get((r, c), ("", "")),
+                )
+                for c in range(self._out)
+            ]
+            for r in range(self._out)
+        ]
 
     def _grids(self, input_marks, filter_marks, gradient_marks):
         size = self._padded_size
         return (
             f'<div class="cnnbook-gr">{self._STYLE}<div style="display:flex;align-items:flex-start">'
-            + self._table("gr-input", f"input X, padded to {size}&times;{size} (grey: padding zeros)",
-                          self._input_cells(input_marks))
+            + self._table(
+                "gr-input",
+                f"input X, padded to {size}&times;{size} (grey: padding zeros)",
+                self._input_cells(input_marks),
+            )
             + self._table("gr-filter", f"filter F {self._k}&times;{self._k}", self._filter_cells(filter_marks))
-            + self._table("gr-gradient", f"G = dL/dO {self._out}&times;{self._out}",
-                          self._gradient_cells(gradient_marks))
+            + self._table(
+                "gr-gradient", f"G = dL/dO {self._out}&times;{self._out}", self._gradient_cells(gradient_marks)
+            )
             + "</div></div>"
         )
 
@@ -361,16 +417,22 @@ class GradientReach(BookWidget):
             x_name = _name("X", *source)
             input_marks[(p, q)] = ("hot", f"&times;{f_name}")
             filter_marks[(a, b)] = ("hot", f"&times;{x_name}")
-            to_inputs.append(f"dL/d{x_name} += {g_name}&middot;{f_name} = {_fmt(g)}&middot;{_fmt(self._f[a, b])}"
-                             f" = {_fmt(g * self._f[a, b])}")
-            to_filter.append(f"dL/d{f_name} += {g_name}&middot;{x_name} = {_fmt(g)}&middot;{_fmt(self._x[source])}"
-                             f" = {_fmt(g * self._x[source])}")
+            to_inputs.append(
+                f"dL/d{x_name} += {g_name}&middot;{f_name} = {_fmt(g)}&middot;{_fmt(self._f[a, b])}"
+                f" = {_fmt(g * self._f[a, b])}"
+            )
+            to_filter.append(
+                f"dL/d{f_name} += {g_name}&middot;{x_name} = {_fmt(g)}&middot;{_fmt(self._x[source])}"
+                f" = {_fmt(g * self._x[source])}"
+            )
         self.grids_html.value = self._grids(input_marks, filter_marks, {(row, col): ("hot", "chosen")})
         o_name = _name("O", row, col)
         padding_note = ""
         if len(to_inputs) < self._k * self._k:
-            padding_note = (f" {self._k * self._k - len(to_inputs)} of the window's {self._k * self._k} cells are "
-                            f"padding zeros: their share of the gradient is dropped.")
+            padding_note = (
+                f" {self._k * self._k - len(to_inputs)} of the window's {self._k * self._k} cells are "
+                f"padding zeros: their share of the gradient is dropped."
+            )
         self.explain_html.value = (
             f"<div style='font:13px sans-serif'><b>{o_name}</b> read a {self._k}&times;{self._k} window of the "
             f"padded input, so its gradient {g_name} = dL/d{o_name} = {_fmt(g)} goes to "
@@ -387,17 +449,19 @@ class GradientReach(BookWidget):
         p, q = row + self._pads[0], col + self._pads[0]
         arrivals = self._arrivals[(row, col)]
         gradient_marks = {(r, c): ("hot", f"&times;{_name('F', a, b)}") for r, c, a, b in arrivals}
-        filter_marks = {(a, b): ("hot", f"&times;G{r + 1}{c + 1}".translate(_SUBSCRIPTS))
-                        for r, c, a, b in arrivals}
+        filter_marks = {(a, b): ("hot", f"&times;G{r + 1}{c + 1}".translate(_SUBSCRIPTS)) for r, c, a, b in arrivals}
         self.grids_html.value = self._grids({(p, q): ("hot", "chosen")}, filter_marks, gradient_marks)
-        terms = " + ".join(f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"&middot;{_name('F', a, b)}"
-                           for r, c, a, b in arrivals)
+        terms = " + ".join(
+            f"G{r + 1}{c + 1}".translate(_SUBSCRIPTS) + f"&middot;{_name('F', a, b)}" for r, c, a, b in arrivals
+        )
         numbers = " + ".join(f"{_fmt(self._gradient[r, c])}&middot;{_fmt(self._f[a, b])}" for r, c, a, b in arrivals)
         total = sum(self._gradient[r, c] * self._f[a, b] for r, c, a, b in arrivals)
         if arrivals:
             sum_text = f"dL/d{x_name} = {terms}<br>= {numbers} = <b>{_fmt(total)}</b>"
-            note = ("Read the filter names in the G grid: they run backwards (bottom-right weight at the "
-                    "top-left output), which is why dL/dX is a correlation with the filter rotated by 180&deg;.")
+            note = (
+                "Read the filter names in the G grid: they run backwards (bottom-right weight at the "
+                "top-left output), which is why dL/dX is a correlation with the filter rotated by 180&deg;."
+            )
         else:
             sum_text = f"dL/d{x_name} = 0"
             note = "No window of this stride ever reads this pixel, so its gradient is zero."
@@ -409,10 +473,14 @@ class GradientReach(BookWidget):
         self._render_totals({(row, col)}, {(a, b) for _, _, a, b in arrivals})
 
     def _render_totals(self, input_cells, filter_cells):
-        dx_cells = [[self._cell(_fmt(self._dx[i, j]), "warm" if (i, j) in input_cells else "")
-                     for j in range(self._n)] for i in range(self._n)]
-        df_cells = [[self._cell(_fmt(self._df[a, b]), "warm" if (a, b) in filter_cells else "")
-                     for b in range(self._k)] for a in range(self._k)]
+        dx_cells = [
+            [self._cell(_fmt(self._dx[i, j]), "warm" if (i, j) in input_cells else "") for j in range(self._n)]
+            for i in range(self._n)
+        ]
+        df_cells = [
+            [self._cell(_fmt(self._df[a, b]), "warm" if (a, b) in filter_cells else "") for b in range(self._k)]
+            for a in range(self._k)
+        ]
         self.totals_html.value = (
             f'<div class="cnnbook-gr">{self._STYLE}<div style="font:12px sans-serif;margin-top:6px">'
             "Totals over all output cells (cnnbook.grad.conv2d_backward); the cells above touch the shaded "
@@ -477,16 +545,26 @@ class GradientReach(BookWidget):
 
     def _build_standin(self):
         """The widget in HTML+JavaScript (``js/gradient_reach.js``): both modes, computed in the page."""
-        data = {"n": self._n, "k": self._k, "stride": self._stride, "padding": self._padding,
-                "mode": self._mode, "modes": [OUTPUT_MODE, INPUT_MODE],
-                "row": self._chosen_cell[0], "col": self._chosen_cell[1],
-                "gradient": self._gradient.tolist(), "paddingOptions": [v for _, v in _PADDING_OPTIONS],
-                "maxValue": MAX_VALUE}
+        data = {
+            "n": self._n,
+            "k": self._k,
+            "stride": self._stride,
+            "padding": self._padding,
+            "mode": self._mode,
+            "modes": [OUTPUT_MODE, INPUT_MODE],
+            "row": self._chosen_cell[0],
+            "col": self._chosen_cell[1],
+            "gradient": self._gradient.tolist(),
+            "paddingOptions": [v for _, v in _PADDING_OPTIONS],
+            "maxValue": MAX_VALUE,
+        }
         title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
-        return (f'<div class="cnnbook-gr-page" id="gr-CNNBOOKID">{title}{self._STYLE}'
-                '<noscript><p>This interactive view needs JavaScript.</p></noscript></div>'
-                f'<script type="application/json" id="gr-CNNBOOKID-data">{_json_for_script(data)}</script>'
-                f'<script>{_script("gradient_reach")}\ncnnbookGradientReach("gr-CNNBOOKID");</script>')
+        return (
+            f'<div class="cnnbook-gr-page" id="gr-CNNBOOKID">{title}{self._STYLE}'
+            "<noscript><p>This interactive view needs JavaScript.</p></noscript></div>"
+            f'<script type="application/json" id="gr-CNNBOOKID-data">{_json_for_script(data)}</script>'
+            f'<script>{_script("gradient_reach")}\ncnnbookGradientReach("gr-CNNBOOKID");</script>'
+        )
 
     @classmethod
     def example(cls):
@@ -511,8 +589,8 @@ class GradientReach(BookWidget):
         def typed():
             out = self._out
             shift = 1 + int(self._gradient[0, 0]) % 3  # a different grid on every call
-            self.gradient_text.value = "; ".join(" ".join(str((r + c + shift) % 4) for c in range(out))
-                                                 for r in range(out))
+            self.gradient_text.value = "; ".join(
+                " ".join(str((r + c + shift) % 4) for c in range(out)) for r in range(out)
+            )
 
         return [move, mode, padding, stride, typed]
-

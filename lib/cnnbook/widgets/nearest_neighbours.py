@@ -6,13 +6,14 @@ which training digits count as "close" to a test digit? All neighbours are
 computed once in ``__init__`` (one matrix product per feature space); a
 control change only picks rows of those tables and encodes small PNGs.
 """
+
 import html
 
 import ipywidgets as widgets
 import numpy as np
 
-from ..features import nearest_neighbours
 from .. import _checks
+from ..features import nearest_neighbours
 from ..viz import array_to_png, figure_to_rgb
 from .base import BookWidget
 
@@ -78,7 +79,7 @@ def neighbour_strip(images, colours=None):
     tile_h, tile_w = height + 2 * _BORDER, width + 2 * _BORDER
     tiles = np.empty((count, tile_h, tile_w, 3), dtype=np.uint8)
     tiles[:] = colours[:, np.newaxis, np.newaxis, :]
-    tiles[:, _BORDER:_BORDER + height, _BORDER:_BORDER + width, :] = images[..., np.newaxis]
+    tiles[:, _BORDER : _BORDER + height, _BORDER : _BORDER + width, :] = images[..., np.newaxis]
     return tiles.transpose(1, 0, 2, 3).reshape(tile_h, count * tile_w, 3)
 
 
@@ -131,19 +132,23 @@ class NearestNeighbourExplorer(BookWidget):
         self.train_labels = self._labels(train_labels, len(self.train_images), "train_labels")
         self.test_labels = self._labels(test_labels, len(self.test_images), "test_labels")
         if self.train_images.shape[1:] != self.test_images.shape[1:]:
-            raise ValueError(f"train and test images must have the same size; got "
-                             f"{self.train_images.shape[1:]} and {self.test_images.shape[1:]}")
+            raise ValueError(
+                f"train and test images must have the same size; got "
+                f"{self.train_images.shape[1:]} and {self.test_images.shape[1:]}"
+            )
         if not isinstance(spaces, dict):
-            raise TypeError(f"spaces must be a dict {{name: (train_features, test_features)}}; "
-                            f"got {type(spaces).__name__}")
+            raise TypeError(
+                f"spaces must be a dict {{name: (train_features, test_features)}}; got {type(spaces).__name__}"
+            )
         if not 1 <= len(spaces) <= 4:
             raise ValueError(f"spaces must hold 1 to 4 feature spaces; got {len(spaces)}")
         for name, value in (("k", k), ("max_k", max_k)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise TypeError(f"{name} must be an int, got {value!r}")
         if not 1 <= max_k <= len(self.train_images):
-            raise ValueError(f"max_k must be between 1 and the number of training digits "
-                             f"({len(self.train_images)}); got {max_k}")
+            raise ValueError(
+                f"max_k must be between 1 and the number of training digits ({len(self.train_images)}); got {max_k}"
+            )
         if not 1 <= k <= max_k:
             raise ValueError(f"k must be between 1 and max_k={max_k}; got {k}")
 
@@ -154,8 +159,12 @@ class NearestNeighbourExplorer(BookWidget):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise TypeError(f"spaces[{name!r}] must be a pair (train_features, test_features)")
             train_features, test_features = (np.asarray(part) for part in pair)
-            if (train_features.ndim != 2 or test_features.ndim != 2 or len(train_features) != len(self.train_images)
-                    or len(test_features) != len(self.test_images)):
+            if (
+                train_features.ndim != 2
+                or test_features.ndim != 2
+                or len(train_features) != len(self.train_images)
+                or len(test_features) != len(self.test_images)
+            ):
                 raise ValueError(
                     f"spaces[{name!r}] must be 2-D features with one row per training digit "
                     f"({len(self.train_images)}) and per test digit ({len(self.test_images)}); got shapes "
@@ -166,18 +175,24 @@ class NearestNeighbourExplorer(BookWidget):
         for name in self.space_names:
             nearest_labels = self.train_labels[self.neighbours[name][0][:, 0]]
             self._subsets[f"{name}: nearest neighbour has another label"] = np.flatnonzero(
-                nearest_labels != self.test_labels)
+                nearest_labels != self.test_labels
+            )
         self._members = self._subsets[_ALL]
         self._subset = _ALL
         self.index = 0
 
-        self.subset_dropdown = widgets.Dropdown(options=list(self._subsets), value=_ALL, description="show",
-                                                layout=widgets.Layout(width="420px"))
+        self.subset_dropdown = widgets.Dropdown(
+            options=list(self._subsets), value=_ALL, description="show", layout=widgets.Layout(width="420px")
+        )
         # Cheap to update (rows of precomputed tables), so it follows the mouse.
         self.position_slider = widgets.IntSlider(value=0, min=0, max=len(self._members) - 1, description="digit")
-        self.jump_box = widgets.Text(value="", placeholder=f"0 to {len(self.test_images) - 1}",
-                                     description="test #", continuous_update=False,
-                                     layout=widgets.Layout(width="180px"))
+        self.jump_box = widgets.Text(
+            value="",
+            placeholder=f"0 to {len(self.test_images) - 1}",
+            description="test #",
+            continuous_update=False,
+            layout=widgets.Layout(width="180px"),
+        )
         self.k_slider = widgets.IntSlider(value=int(k), min=1, max=int(max_k), description="neighbours")
         self.message = widgets.HTML()  # notes such as the size of a group (errors: BookWidget.error)
         self.query_caption = widgets.HTML()
@@ -201,8 +216,12 @@ class NearestNeighbourExplorer(BookWidget):
 
     def state(self):
         """The group, the position in it, the test digit and the number of neighbours shown."""
-        return {"subset": self._subset, "position": int(np.searchsorted(self._members, self.index)),
-                "index": self.index, "k": self._k}
+        return {
+            "subset": self._subset,
+            "position": int(np.searchsorted(self._members, self.index)),
+            "index": self.index,
+            "k": self._k,
+        }
 
     def _controls(self):
         return {"subset": self.subset_dropdown, "position": self.position_slider, "k": self.k_slider}
@@ -210,10 +229,11 @@ class NearestNeighbourExplorer(BookWidget):
     @staticmethod
     def _labels(labels, count, name):
         labels = np.asarray(labels)
-        if (labels.ndim != 1 or len(labels) != count or not np.issubdtype(labels.dtype, np.integer)
-                or labels.min() < 0):
-            raise ValueError(f"{name} must be 1-D non-negative integer labels, one per image ({count}); "
-                             f"got shape {labels.shape} and dtype {labels.dtype}")
+        if labels.ndim != 1 or len(labels) != count or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+            raise ValueError(
+                f"{name} must be 1-D non-negative integer labels, one per image ({count}); "
+                f"got shape {labels.shape} and dtype {labels.dtype}"
+            )
         return labels.astype(np.int64)
 
     # ---- callbacks (guarded by BookWidget._observe) --------------------------
@@ -295,8 +315,7 @@ class NearestNeighbourExplorer(BookWidget):
             verdict = "right" if vote == label else "wrong"
             listed = ", ".join(f"{int(lab)} ({dist:.2f})" for lab, dist in zip(labels, distances))
             self.row_captions[name].value = (
-                f"<b>{html.escape(name)}</b>: vote of {len(labels)} = {vote} ({verdict}); "
-                f"labels (distance): {listed}"
+                f"<b>{html.escape(name)}</b>: vote of {len(labels)} = {vote} ({verdict}); labels (distance): {listed}"
             )
             strip = neighbour_strip(self.train_images[chosen], self._row_colours(labels))
             self.row_images[name].value = array_to_png(strip, scale=_SCALE)
@@ -309,7 +328,7 @@ class NearestNeighbourExplorer(BookWidget):
 
         k = self._k if k is None else k
         label = int(self.test_labels[index])
-        query = neighbour_strip(self.test_images[index:index + 1], [[255, 255, 255]])
+        query = neighbour_strip(self.test_images[index : index + 1], [[255, 255, 255]])
         tile = query.shape[0]
         gap, band = 8, 14  # white columns after the test digit; white rows under each row for the labels
         rows, row_labels = [], []
@@ -318,8 +337,10 @@ class NearestNeighbourExplorer(BookWidget):
             labels = self.train_labels[chosen]
             colours = np.where((labels == label)[:, np.newaxis], _SAME, _OTHER)
             first = query if row == 0 else np.full_like(query, 255)
-            strip = np.concatenate([first, np.full((tile, gap, 3), 255, np.uint8),
-                                    neighbour_strip(self.train_images[chosen], colours)], axis=1)
+            strip = np.concatenate(
+                [first, np.full((tile, gap, 3), 255, np.uint8), neighbour_strip(self.train_images[chosen], colours)],
+                axis=1,
+            )
             rows.append(np.concatenate([strip, np.full((band, strip.shape[1], 3), 255, np.uint8)], axis=0))
             row_labels.append(labels)
         canvas = np.concatenate(rows, axis=0)
@@ -332,11 +353,16 @@ class NearestNeighbourExplorer(BookWidget):
             ax.spines[side].set_visible(False)
         for row, labels in enumerate(row_labels):
             for column, neighbour_label in enumerate(labels):
-                ax.text(tile + gap + (column + 0.5) * tile, height * row + tile + band / 2, str(neighbour_label),
-                        fontsize=9, ha="center", va="center")
+                ax.text(
+                    tile + gap + (column + 0.5) * tile,
+                    height * row + tile + band / 2,
+                    str(neighbour_label),
+                    fontsize=9,
+                    ha="center",
+                    va="center",
+                )
         ax.set_title(f"test digit #{index} (label {label}) and its {k} nearest training digits", fontsize=11)
-        ax.set_xlabel("nearest first; blue frame: same label as the test digit, orange: another label",
-                      fontsize=9)
+        ax.set_xlabel("nearest first; blue frame: same label as the test digit, orange: another label", fontsize=9)
         fig.tight_layout()
         return fig
 
@@ -348,14 +374,17 @@ class NearestNeighbourExplorer(BookWidget):
         first_wrong = self._subsets[f"{self.space_names[0]}: nearest neighbour has another label"]
         picks = [0, 1, 2]
         for index in first_wrong:
-            last_right = all(self.train_labels[self.neighbours[name][0][index, 0]] == self.test_labels[index]
-                             for name in self.space_names[1:])
+            last_right = all(
+                self.train_labels[self.neighbours[name][0][index, 0]] == self.test_labels[index]
+                for name in self.space_names[1:]
+            )
             if last_right and len(picks) < 6:
                 picks.append(int(index))
         return self._animation(
-            [figure_to_rgb(self.frame(index), dpi=_STANDIN_DPI) for index in picks], interval=1500,
+            [figure_to_rgb(self.frame(index), dpi=_STANDIN_DPI) for index in picks],
+            interval=1500,
             title="Nearest training digits of some test digits, one row per feature space "
-                  "(run the notebook to pick any digit)",
+            "(run the notebook to pick any digit)",
             alt="A test digit and its nearest training digits, one row per feature space",
         )
 

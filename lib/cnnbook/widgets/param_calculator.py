@@ -16,6 +16,7 @@ stack that cannot work (a window larger than its input, a typo) shows a
 message in the widget instead of raising. The HTML book shows the same
 calculator in JavaScript (``js/param_calculator.js``).
 """
+
 import html
 
 import ipywidgets as widgets
@@ -28,17 +29,18 @@ __all__ = ["ParamCalculator", "PRESETS", "parse_stack"]
 
 #: The lectures' examples: input size, channels, whether biases count, stack.
 PRESETS = {
-    "Larson: 9x9 image, fully connected": dict(
-        size=9, channels=1, bias=False, stack="flatten\ndense 20\ndense 10"),
+    "Larson: 9x9 image, fully connected": dict(size=9, channels=1, bias=False, stack="flatten\ndense 20\ndense 10"),
     "Larson: 9x9 image, 3x3x3 convolution front end": dict(
-        size=9, channels=1, bias=False, stack="conv 3 3 stride 3\nflatten\ndense 20\ndense 10"),
-    "Kuo: 200x200 image, 100 hidden units": dict(
-        size=200, channels=1, bias=False, stack="flatten\ndense 100"),
-    "Kuo: 200x200 image, 100 filters of 5x5": dict(
-        size=200, channels=1, bias=False, stack="conv 100 5"),
+        size=9, channels=1, bias=False, stack="conv 3 3 stride 3\nflatten\ndense 20\ndense 10"
+    ),
+    "Kuo: 200x200 image, 100 hidden units": dict(size=200, channels=1, bias=False, stack="flatten\ndense 100"),
+    "Kuo: 200x200 image, 100 filters of 5x5": dict(size=200, channels=1, bias=False, stack="conv 100 5"),
     "Payberah: MNIST CNN": dict(
-        size=28, channels=1, bias=True,
-        stack="conv 32 5 same\npool 2\nconv 64 5 same\npool 2\nflatten\ndense 1024\ndense 10"),
+        size=28,
+        channels=1,
+        bias=True,
+        stack="conv 32 5 same\npool 2\nconv 64 5 same\npool 2\nflatten\ndense 1024\ndense 10",
+    ),
 }
 
 _HELP = """<div style="font-size:90%;line-height:1.4;">
@@ -68,8 +70,7 @@ def _number(token, what, line):
     text = token.lower()
     parts = text.split("x")
     if not all(part.isdigit() for part in parts) or len(parts) > 2 or (len(parts) == 2 and what != "KERNEL"):
-        raise InputError(f"{line}: {what} must be a whole number{' or RxC' if what == 'KERNEL' else ''}, "
-                         f"got {token!r}")
+        raise InputError(f"{line}: {what} must be a whole number{' or RxC' if what == 'KERNEL' else ''}, got {token!r}")
     values = tuple(int(part) for part in parts)
     if min(values) < 1:
         raise InputError(f"{line}: {what} must be at least 1, got {token!r}")
@@ -90,7 +91,7 @@ def _parse_line(words, line, bias):
         if token in ("same", "valid"):
             padding = token
         elif token.startswith("stride="):
-            stride = _number(token[len("stride="):], "STRIDE", line)
+            stride = _number(token[len("stride=") :], "STRIDE", line)
         elif token == "stride":
             index += 1
             stride = _number(rest[index] if index < len(rest) else "", "STRIDE", line)
@@ -100,11 +101,20 @@ def _parse_line(words, line, bias):
     if len(numbers) != _SIZED[word] or (word in ("dense", "flatten", "gap") and (stride or padding != "valid")):
         raise InputError(f"{line}: expected {_USAGE[word]}")
     if word == "conv":
-        return Conv2D(_number(numbers[0], "FILTERS", line), _number(numbers[1], "KERNEL", line),
-                      stride=stride or 1, padding=padding, bias=bias)
+        return Conv2D(
+            _number(numbers[0], "FILTERS", line),
+            _number(numbers[1], "KERNEL", line),
+            stride=stride or 1,
+            padding=padding,
+            bias=bias,
+        )
     if word in ("pool", "avgpool"):
-        return Pool(_number(numbers[0], "SIZE", line), stride=stride, padding=padding,
-                    kind="max" if word == "pool" else "average")
+        return Pool(
+            _number(numbers[0], "SIZE", line),
+            stride=stride,
+            padding=padding,
+            kind="max" if word == "pool" else "average",
+        )
     if word == "dense":
         return Dense(_number(numbers[0], "UNITS", line), bias=bias)
     return Flatten() if word == "flatten" else GlobalPool()
@@ -193,11 +203,15 @@ def _summary(rows):
     if sums["mult_adds"]:
         share = 100 * busiest.mult_adds / sums["mult_adds"]
         parts[-1] += f" ({share:.1f} % in <code>{html.escape(busiest.name)}</code>)"
-    parts.append(f"<b>{sums['activations']:,}</b> activations per image "
-                 f"({4 * sums['activations'] / 1024:,.1f} KiB at float32)")
-    notes = [f"<code>{html.escape(row.name)}</code> acts on the last axis of a "
-             f"{'x'.join(map(str, before.output_shape))} input (no <code>flatten</code> before it), as Keras does."
-             for before, row in zip(rows, rows[1:]) if row.kind == "Dense" and len(before.output_shape) == 3]
+    parts.append(
+        f"<b>{sums['activations']:,}</b> activations per image ({4 * sums['activations'] / 1024:,.1f} KiB at float32)"
+    )
+    notes = [
+        f"<code>{html.escape(row.name)}</code> acts on the last axis of a "
+        f"{'x'.join(map(str, before.output_shape))} input (no <code>flatten</code> before it), as Keras does."
+        for before, row in zip(rows, rows[1:])
+        if row.kind == "Dense" and len(before.output_shape) == 3
+    ]
     note = "".join(f'<div style="color:#8a5a00;">Note: {text}</div>' for text in notes)
     return f"<div>{'; '.join(parts)}.</div>{note}"
 
@@ -206,9 +220,12 @@ def _formulas_html(rows, stack):
     lines = "".join(
         f"<tr><td><code>{html.escape(row.name)}</code></td><td><code>{formula(spec, before.output_shape)}</code>"
         f"</td><td>= {row.params:,}</td></tr>"
-        for before, row, spec in zip(rows, rows[1:], stack))
-    return ('<table class="pc-formulas" style="font-family:monospace;margin-top:6px"><caption style="text-align:'
-            f'left">parameters of each layer</caption>{lines}</table>')
+        for before, row, spec in zip(rows, rows[1:], stack)
+    )
+    return (
+        '<table class="pc-formulas" style="font-family:monospace;margin-top:6px"><caption style="text-align:'
+        f'left">parameters of each layer</caption>{lines}</table>'
+    )
 
 
 def _render(input_shape, stack):
@@ -241,17 +258,31 @@ class ParamCalculator(BookWidget):
         start = PRESETS[preset]
         self.rows = None
         self._settings = dict(start)
-        self.preset = widgets.Dropdown(options=list(PRESETS), value=preset, description="Preset",
-                                       layout=widgets.Layout(width="32em"), style={"description_width": "5em"})
-        self.size = widgets.IntSlider(value=start["size"], min=1, max=256, description="Input size",
-                                      continuous_update=False, style={"description_width": "5em"},
-                                      layout=widgets.Layout(width="26em"))
-        self.channels = widgets.BoundedIntText(value=start["channels"], min=1, max=2048, description="Channels",
-                                               layout=widgets.Layout(width="11em"))
-        self.bias = widgets.Checkbox(value=start["bias"], description="Count biases", indent=False,
-                                     layout=widgets.Layout(width="10em"))
-        self.stack = widgets.Textarea(value=start["stack"], rows=9, continuous_update=False,
-                                      layout=widgets.Layout(width="22em"))
+        self.preset = widgets.Dropdown(
+            options=list(PRESETS),
+            value=preset,
+            description="Preset",
+            layout=widgets.Layout(width="32em"),
+            style={"description_width": "5em"},
+        )
+        self.size = widgets.IntSlider(
+            value=start["size"],
+            min=1,
+            max=256,
+            description="Input size",
+            continuous_update=False,
+            style={"description_width": "5em"},
+            layout=widgets.Layout(width="26em"),
+        )
+        self.channels = widgets.BoundedIntText(
+            value=start["channels"], min=1, max=2048, description="Channels", layout=widgets.Layout(width="11em")
+        )
+        self.bias = widgets.Checkbox(
+            value=start["bias"], description="Count biases", indent=False, layout=widgets.Layout(width="10em")
+        )
+        self.stack = widgets.Textarea(
+            value=start["stack"], rows=9, continuous_update=False, layout=widgets.Layout(width="22em")
+        )
         self.output = widgets.HTML()
         self._observe(self.preset, self._on_preset)
         for control in (self.size, self.channels, self.bias, self.stack):
@@ -310,14 +341,23 @@ class ParamCalculator(BookWidget):
 
     def _build_standin(self):
         """The calculator in HTML+JavaScript (``js/param_calculator.js``), computed in the page."""
-        data = {"presets": PRESETS, "size": self._settings["size"], "channels": self._settings["channels"],
-                "bias": self._settings["bias"], "stack": self._settings["stack"],
-                "preset": self.preset.value, "maxNumber": _MAX_NUMBER, "maxSize": _MAX_SIZE,
-                "maxChannels": _MAX_CHANNELS}
-        return ('<div class="cnnbook-param-calculator" id="pc-CNNBOOKID"><noscript><p>This interactive view '
-                "needs JavaScript.</p></noscript></div>"
-                f'<script type="application/json" id="pc-CNNBOOKID-data">{_json_for_script(data)}</script>'
-                f'<script>{_script("param_calculator")}\ncnnbookParamCalculator("pc-CNNBOOKID");</script>')
+        data = {
+            "presets": PRESETS,
+            "size": self._settings["size"],
+            "channels": self._settings["channels"],
+            "bias": self._settings["bias"],
+            "stack": self._settings["stack"],
+            "preset": self.preset.value,
+            "maxNumber": _MAX_NUMBER,
+            "maxSize": _MAX_SIZE,
+            "maxChannels": _MAX_CHANNELS,
+        }
+        return (
+            '<div class="cnnbook-param-calculator" id="pc-CNNBOOKID"><noscript><p>This interactive view '
+            "needs JavaScript.</p></noscript></div>"
+            f'<script type="application/json" id="pc-CNNBOOKID-data">{_json_for_script(data)}</script>'
+            f'<script>{_script("param_calculator")}\ncnnbookParamCalculator("pc-CNNBOOKID");</script>'
+        )
 
     @classmethod
     def example(cls):
@@ -326,6 +366,7 @@ class ParamCalculator(BookWidget):
 
     def benchmark_actions(self):
         """Input size, channels, bias, a typed stack and a preset, each through to the new table."""
+
         def set_value(control, value):
             return lambda: setattr(control, "value", value)
 

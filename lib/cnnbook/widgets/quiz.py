@@ -4,6 +4,7 @@ Any chapter can ask one; chapter 3 asks the lecture's "what are the learned
 parameters?". Without a kernel (the HTML book) the question shows with its
 answer folded away in a ``<details>`` element.
 """
+
 import html
 import numbers
 
@@ -90,15 +91,15 @@ class Quiz(BookWidget):
 
         self.prompt = widgets.HTML(value=self._question_html())
         if self.multiple:
-            self.boxes = [widgets.Checkbox(value=False, description=label, indent=False,
-                                           layout=widgets.Layout(width="auto"))
-                          for label in self.labels]
+            self.boxes = [
+                widgets.Checkbox(value=False, description=label, indent=False, layout=widgets.Layout(width="auto"))
+                for label in self.labels
+            ]
             self.choice = None
             chooser = widgets.VBox(self.boxes)
         else:
             self.boxes = []
-            self.choice = widgets.RadioButtons(options=self.labels, index=None,
-                                               layout=widgets.Layout(width="auto"))
+            self.choice = widgets.RadioButtons(options=self.labels, index=None, layout=widgets.Layout(width="auto"))
             chooser = self.choice
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.answer_button = widgets.Button(description="Show answer")
@@ -135,8 +136,9 @@ class Quiz(BookWidget):
             return False
         right = chosen == self.correct
         if right:
-            self.feedback.value = (f"<p style='color:#1a7f37'><strong>Correct.</strong></p>"
-                                   f"<p>{html.escape(self.explanation)}</p>")
+            self.feedback.value = (
+                f"<p style='color:#1a7f37'><strong>Correct.</strong></p><p>{html.escape(self.explanation)}</p>"
+            )
         elif self.multiple:
             hits = len(chosen & self.correct)
             wrong = len(chosen - self.correct)
@@ -147,15 +149,18 @@ class Quiz(BookWidget):
             )
         else:
             picked = html.escape(self.labels[next(iter(chosen))])
-            self.feedback.value = (f"<p style='color:#b35900'><strong>Not quite:</strong> {picked} "
-                                   f"is not it. Try again, or click Show answer.</p>")
+            self.feedback.value = (
+                f"<p style='color:#b35900'><strong>Not quite:</strong> {picked} "
+                f"is not it. Try again, or click Show answer.</p>"
+            )
         return right
 
     def show_answer(self):
         """Show the right answer(s) and the explanation."""
         word = "Answers" if len(self.correct) > 1 else "Answer"
-        self.feedback.value = (f"<p><strong>{word}:</strong> {self._correct_labels()}</p>"
-                               f"<p>{html.escape(self.explanation)}</p>")
+        self.feedback.value = (
+            f"<p><strong>{word}:</strong> {self._correct_labels()}</p><p>{html.escape(self.explanation)}</p>"
+        )
 
     def _build_standin(self):
         """The question and its options, with the answer folded in a ``<details>`` element."""
@@ -176,12 +181,15 @@ class Quiz(BookWidget):
             "What are the learned parameters of a CNN?",
             ["Activations", "Pooling weights", "Filter weights", "All of these"],
             correct=2,
-            explanation=("Training adjusts the filter weights (and biases). Activations are "
-                         "recomputed from each input, and a pooling layer has no weights at all."),
+            explanation=(
+                "Training adjusts the filter weights (and biases). Activations are "
+                "recomputed from each input, and a pooling layer has no weights at all."
+            ),
         )
 
     def benchmark_actions(self):
         """Pick an answer and check it; reveal the answer."""
+
         def pick_and_check():
             if self.multiple:
                 self.boxes[0].value = not self.boxes[0].value

@@ -21,6 +21,7 @@ Colours: one grey scale per grid, symmetric about zero, so zero is mid-grey,
 negative values are darker and positive values lighter. Zero-padding cells
 are hatched.
 """
+
 import html
 import re
 
@@ -104,18 +105,25 @@ def parse_kernel(text, max_size=_MAX_KERNEL, channels=1):
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
     channels = _checks.integer(channels, "channels", 1, _MAX_CHANNELS)
-    blocks = [_parse_grid(block, max_size) for block in re.split(r"(?m)^\s*\|\s*$", text)
-              if block.strip()] if channels > 1 else [_parse_grid(text, max_size)]
+    blocks = (
+        [_parse_grid(block, max_size) for block in re.split(r"(?m)^\s*\|\s*$", text) if block.strip()]
+        if channels > 1
+        else [_parse_grid(text, max_size)]
+    )
     if not blocks:
         raise InputError("the kernel is empty: type rows of numbers, one row per line, e.g. 1 2 1")
     if channels == 1:
         return blocks[0]
     if len(blocks) not in (1, channels):
-        raise InputError(f"the image has {channels} channels: type one kernel slice for all of them or "
-                         f"{channels} slices separated by lines holding only |; got {len(blocks)} slices")
+        raise InputError(
+            f"the image has {channels} channels: type one kernel slice for all of them or "
+            f"{channels} slices separated by lines holding only |; got {len(blocks)} slices"
+        )
     if any(block.shape != blocks[0].shape for block in blocks):
-        raise InputError("every channel's slice needs the same rows and columns; got "
-                         + ", ".join(f"{b.shape[0]}x{b.shape[1]}" for b in blocks))
+        raise InputError(
+            "every channel's slice needs the same rows and columns; got "
+            + ", ".join(f"{b.shape[0]}x{b.shape[1]}" for b in blocks)
+        )
     return np.stack(blocks * (channels // len(blocks)), axis=-1)
 
 
@@ -158,8 +166,9 @@ def _parse_number(token, row_number):
     if not np.isfinite(value):
         raise InputError(f"{token!r} in row {row_number} is not a finite number")
     if abs(value) > MAX_VALUE:
-        raise InputError(f"{token!r} in row {row_number} is too large: values must lie between "
-                         f"-{MAX_VALUE:g} and {MAX_VALUE:g}")
+        raise InputError(
+            f"{token!r} in row {row_number} is too large: values must lie between -{MAX_VALUE:g} and {MAX_VALUE:g}"
+        )
     return value
 
 
@@ -267,19 +276,32 @@ class SlidingKernel(BookWidget):
     -8.0
     """
 
-    def __init__(self, image, kernel="lecture kernel", stride=1, padding="same", dilation=1,
-                 position=0, decimals=2, title=None, flip=False):
+    def __init__(
+        self,
+        image,
+        kernel="lecture kernel",
+        stride=1,
+        padding="same",
+        dilation=1,
+        position=0,
+        decimals=2,
+        title=None,
+        flip=False,
+    ):
         import ipywidgets as widgets
 
         image = _checks.array(image, "image", (2, 3), "(H, W) or (H, W, C)", kinds="biuf")
         if image.ndim == 2:
             image = image[..., np.newaxis]
         if max(image.shape[:2]) > _MAX_IMAGE or image.shape[2] > _MAX_CHANNELS:
-            raise ValueError(f"image must be at most {_MAX_IMAGE}x{_MAX_IMAGE} with at most {_MAX_CHANNELS} "
-                             f"channels (crop a larger image first); got shape {image.shape}")
+            raise ValueError(
+                f"image must be at most {_MAX_IMAGE}x{_MAX_IMAGE} with at most {_MAX_CHANNELS} "
+                f"channels (crop a larger image first); got shape {image.shape}"
+            )
         if np.abs(image).max() > MAX_VALUE:
-            raise ValueError(f"image values must lie between -{MAX_VALUE:g} and {MAX_VALUE:g}; "
-                             f"got {np.abs(image).max():g}")
+            raise ValueError(
+                f"image values must lie between -{MAX_VALUE:g} and {MAX_VALUE:g}; got {np.abs(image).max():g}"
+            )
         self._image = image.astype(np.float64)
         channels = self._image.shape[2]
         if isinstance(kernel, str):
@@ -291,8 +313,10 @@ class SlidingKernel(BookWidget):
             if kernel_array.ndim == 2:
                 kernel_array = np.repeat(kernel_array[..., np.newaxis], channels, axis=2)
             if kernel_array.shape[2] != channels or max(kernel_array.shape[:2]) > _MAX_KERNEL:
-                raise ValueError(f"kernel must be at most {_MAX_KERNEL}x{_MAX_KERNEL} with one slice per image "
-                                 f"channel ({channels}); got shape {kernel_array.shape}")
+                raise ValueError(
+                    f"kernel must be at most {_MAX_KERNEL}x{_MAX_KERNEL} with one slice per image "
+                    f"channel ({channels}); got shape {kernel_array.shape}"
+                )
             if np.abs(kernel_array).max() > MAX_VALUE:
                 raise ValueError(f"kernel values must lie between -{MAX_VALUE:g} and {MAX_VALUE:g}")
         if channels == 1:
@@ -314,29 +338,63 @@ class SlidingKernel(BookWidget):
         wide = {"description_width": "initial"}
         self.preset_dropdown = widgets.Dropdown(
             options=[(name, name) for name in KERNEL_PRESETS] + [(_CUSTOM, _CUSTOM)],
-            value=self._preset_name(), description="kernel", style=wide, layout=widgets.Layout(width="220px"))
+            value=self._preset_name(),
+            description="kernel",
+            style=wide,
+            layout=widgets.Layout(width="220px"),
+        )
         self.padding_dropdown = widgets.Dropdown(
-            options=padding_options, value=padding, description="padding", style=wide,
-            layout=widgets.Layout(width="160px"))
+            options=padding_options,
+            value=padding,
+            description="padding",
+            style=wide,
+            layout=widgets.Layout(width="160px"),
+        )
         self.stride_slider = widgets.IntSlider(
-            value=stride, min=1, max=max(3, stride), description="stride",
-            continuous_update=False, style=wide, layout=widgets.Layout(width="200px"))
+            value=stride,
+            min=1,
+            max=max(3, stride),
+            description="stride",
+            continuous_update=False,
+            style=wide,
+            layout=widgets.Layout(width="200px"),
+        )
         self.dilation_slider = widgets.IntSlider(
-            value=dilation, min=1, max=max(3, dilation), description="dilation",
-            continuous_update=False, style=wide, layout=widgets.Layout(width="200px"))
+            value=dilation,
+            min=1,
+            max=max(3, dilation),
+            description="dilation",
+            continuous_update=False,
+            style=wide,
+            layout=widgets.Layout(width="200px"),
+        )
         self.flip_checkbox = widgets.Checkbox(
-            value=self._flip, description="convolution (rotate the kernel 180\u00b0)", indent=False,
-            layout=widgets.Layout(width="300px"))
+            value=self._flip,
+            description="convolution (rotate the kernel 180\u00b0)",
+            indent=False,
+            layout=widgets.Layout(width="300px"),
+        )
         last = self._output.size - 1
         self.position_slider = widgets.IntSlider(
-            value=min(position, last), min=0, max=last, description="output cell",
-            continuous_update=True, style=wide, layout=widgets.Layout(width="360px"))
-        self.play = widgets.Play(value=self.position_slider.value, min=0, max=last, step=1, interval=600,
-                                 description="play")
+            value=min(position, last),
+            min=0,
+            max=last,
+            description="output cell",
+            continuous_update=True,
+            style=wide,
+            layout=widgets.Layout(width="360px"),
+        )
+        self.play = widgets.Play(
+            value=self.position_slider.value, min=0, max=last, step=1, interval=600, description="play"
+        )
         self._play_link = widgets.link((self.play, "value"), (self.position_slider, "value"))
         self.kernel_text = widgets.Textarea(
-            value=_kernel_text(self._kernel), description="kernel values", continuous_update=False, style=wide,
-            layout=widgets.Layout(width="330px", height="110px"))
+            value=_kernel_text(self._kernel),
+            description="kernel values",
+            continuous_update=False,
+            style=wide,
+            layout=widgets.Layout(width="330px", height="110px"),
+        )
         self.info_html = widgets.HTML(value="")
         self.input_html = widgets.HTML(value="")
         self.kernel_html = widgets.HTML(value="")
@@ -344,9 +402,11 @@ class SlidingKernel(BookWidget):
         self.output_html = widgets.HTML(value="")
         slices = " A line holding only | separates the channels' slices." if channels > 1 else ""
         hint = widgets.HTML(
-            value="<small>One kernel row per line; numbers such as 2, -1.5 or 1/9." + slices
-                  + " The kernel updates when you click outside the box.</small>",
-            layout=widgets.Layout(width="260px"))
+            value="<small>One kernel row per line; numbers such as 2, -1.5 or 1/9."
+            + slices
+            + " The kernel updates when you click outside the box.</small>",
+            layout=widgets.Layout(width="260px"),
+        )
         header = widgets.HTML(value=f"<b>{html.escape(title)}</b>" if title else "")
 
         self._observe(self.position_slider, self._on_position)
@@ -362,8 +422,9 @@ class SlidingKernel(BookWidget):
             widgets.HBox([self.preset_dropdown, self.padding_dropdown, self.stride_slider, self.dilation_slider]),
             widgets.HBox([self.play, self.position_slider, self.flip_checkbox]),
             self.info_html,
-            widgets.HBox([self.input_html, widgets.VBox([self.kernel_html, self.products_html], layout=gap),
-                          self.output_html]),
+            widgets.HBox(
+                [self.input_html, widgets.VBox([self.kernel_html, self.products_html], layout=gap), self.output_html]
+            ),
             widgets.HBox([self.kernel_text, hint]),
         )
         self._render_structure()
@@ -409,32 +470,57 @@ class SlidingKernel(BookWidget):
     @property
     def settings(self):
         """The structure in use: dict with kernel, stride, padding, dilation and flip."""
-        return {"kernel": self.kernel, "stride": self._stride, "padding": self._padding,
-                "dilation": self._dilation, "flip": self._flip}
+        return {
+            "kernel": self.kernel,
+            "stride": self._stride,
+            "padding": self._padding,
+            "dilation": self._dilation,
+            "flip": self._flip,
+        }
 
     def state(self):
         """The settings shown: stride, padding, dilation, flip, preset name, position, kernel."""
-        return {"stride": self._stride, "padding": self._padding, "dilation": self._dilation, "flip": self._flip,
-                "preset": self._preset_name(), "position": self._position, "kernel": self.kernel}
+        return {
+            "stride": self._stride,
+            "padding": self._padding,
+            "dilation": self._dilation,
+            "flip": self._flip,
+            "preset": self._preset_name(),
+            "position": self._position,
+            "kernel": self.kernel,
+        }
 
     def _controls(self):
-        return {"stride": self.stride_slider, "padding": self.padding_dropdown, "dilation": self.dilation_slider,
-                "flip": self.flip_checkbox, "preset": self.preset_dropdown, "position": self.position_slider}
+        return {
+            "stride": self.stride_slider,
+            "padding": self.padding_dropdown,
+            "dilation": self.dilation_slider,
+            "flip": self.flip_checkbox,
+            "preset": self.preset_dropdown,
+            "position": self.position_slider,
+        }
 
     def _preset_name(self):
         """Name of the preset equal to the kernel (on every channel), or the custom label."""
         slices = [self._kernel[..., c] for c in range(self._kernel.shape[2])]
         if any(not np.array_equal(s, slices[0]) for s in slices):
             return _CUSTOM
-        return next((name for name, text in KERNEL_PRESETS.items()
-                     if np.array_equal(_parse_grid(text, _MAX_KERNEL), slices[0])), _CUSTOM)
+        return next(
+            (
+                name
+                for name, text in KERNEL_PRESETS.items()
+                if np.array_equal(_parse_grid(text, _MAX_KERNEL), slices[0])
+            ),
+            _CUSTOM,
+        )
 
     def _apply_structure(self, kernel, stride, padding, dilation, flip):
         """Precompute everything that depends on the structure; raise if it does not fit."""
         applied = kernel[::-1, ::-1] if flip else kernel
         h, w = self._image.shape[:2]
-        output = conv2d(self._image, applied[..., np.newaxis], stride=stride, padding=padding,
-                        dilation=dilation)[..., 0]
+        output = conv2d(self._image, applied[..., np.newaxis], stride=stride, padding=padding, dilation=dilation)[
+            ..., 0
+        ]
         rows = pad_amounts(h, kernel.shape[0], stride, padding, dilation)
         cols = pad_amounts(w, kernel.shape[1], stride, padding, dilation)
         self._kernel, self._applied, self._flip = kernel, applied, flip
@@ -442,7 +528,7 @@ class SlidingKernel(BookWidget):
         self._output, self._pads = output, (rows, cols)
         self._padded = np.pad(self._image, (rows, cols, (0, 0)))
         is_pad = np.ones(self._padded.shape[:2], dtype=bool)
-        is_pad[rows[0]:rows[0] + h, cols[0]:cols[0] + w] = False
+        is_pad[rows[0] : rows[0] + h, cols[0] : cols[0] + w] = False
         self._is_pad = is_pad
         self._position = min(getattr(self, "_position", 0), output.size - 1)
 
@@ -485,8 +571,9 @@ class SlidingKernel(BookWidget):
         for value in self._output.ravel():
             cell_style = _grey_style(value, out_scale)
             text = _fmt(value, d)
-            self._output_cells.append((f'<td style="{cell_style}">{text}</td>',
-                                       f'<td class="hot" style="{cell_style}">{text}</td>'))
+            self._output_cells.append(
+                (f'<td style="{cell_style}">{text}</td>', f'<td class="hot" style="{cell_style}">{text}</td>')
+            )
         self._blank_cell = '<td class="blank"></td>'
 
         k_scale = _symmetric_scale(self._applied)
@@ -495,11 +582,13 @@ class SlidingKernel(BookWidget):
         for ch in range(channels):
             kernel_rows = "".join(
                 "<tr>" + "".join(f'<td style="{_grey_style(v, k_scale)}">{_fmt(v, 3)}</td>' for v in row) + "</tr>"
-                for row in self._applied[..., ch])
+                for row in self._applied[..., ch]
+            )
             what = "kernel rotated 180&deg;" if self._flip else "kernel"
             channel = f", channel {ch}" if channels > 1 else ""
-            tables.append(f'<table class="sk-kernel"><caption>{what} {kh}&times;{kw}{channel}</caption>'
-                          f"{kernel_rows}</table>")
+            tables.append(
+                f'<table class="sk-kernel"><caption>{what} {kh}&times;{kw}{channel}</caption>{kernel_rows}</table>'
+            )
         self.kernel_html.value = f'<div class="cnnbook-sk">{_STYLE}<div class="grids">{"".join(tables)}</div></div>'
 
         (top, bottom), (left, right) = self._pads
@@ -508,17 +597,23 @@ class SlidingKernel(BookWidget):
         reach_w = self._dilation * (kw - 1) + 1
         out_h, out_w = self._output.shape
         formula = "&lfloor;({n} + {a} + {b} &minus; {reach}) / {s}&rfloor; + 1 = {o}"
-        mode = ("Convolution: the kernel is rotated by 180&deg; before it slides. " if self._flip else
-                "Correlation (what CNN layers compute): the kernel slides as typed. ")
+        mode = (
+            "Convolution: the kernel is rotated by 180&deg; before it slides. "
+            if self._flip
+            else "Correlation (what CNN layers compute): the kernel slides as typed. "
+        )
         across = f"The products are summed over all {channels} channels. " if channels > 1 else ""
         self.info_html.value = (
             f"<small>{mode}{across}Input {n_rows}&times;{n_cols}; padding {html.escape(repr(self._padding))} "
             f"adds {top} row(s) on top, {bottom} at the bottom, {left} column(s) on the left, {right} on the "
             f"right (hatched cells) &rarr; padded {self._padded.shape[0]}&times;{self._padded.shape[1]}. "
             f"The {kh}&times;{kw} kernel with dilation {self._dilation} spans {reach_h}&times;{reach_w} cells. "
-            "Output rows: " + formula.format(n=n_rows, a=top, b=bottom, reach=reach_h, s=self._stride, o=out_h)
-            + ", columns: " + formula.format(n=n_cols, a=left, b=right, reach=reach_w, s=self._stride, o=out_w)
-            + ".</small>")
+            "Output rows: "
+            + formula.format(n=n_rows, a=top, b=bottom, reach=reach_h, s=self._stride, o=out_h)
+            + ", columns: "
+            + formula.format(n=n_cols, a=left, b=right, reach=reach_w, s=self._stride, o=out_w)
+            + ".</small>"
+        )
 
     # ------------------------------------------------------------------
     # Position updates (only joins precomputed strings)
@@ -551,20 +646,28 @@ class SlidingKernel(BookWidget):
                 else:
                     lines.append("<tr>" + "".join(plain[r]) + "</tr>")
             channel = f", channel {ch}" if channels > 1 else ""
-            tables.append(f'<table class="sk-input"><caption>padded input {self._padded.shape[0]}&times;'
-                          f"{self._padded.shape[1]}{channel}</caption>{''.join(lines)}</table>")
+            tables.append(
+                f'<table class="sk-input"><caption>padded input {self._padded.shape[0]}&times;'
+                f"{self._padded.shape[1]}{channel}</caption>{''.join(lines)}</table>"
+            )
         self.input_html.value = f'<div class="cnnbook-sk">{_STYLE}<div class="grids">{"".join(tables)}</div></div>'
 
         cells = self._output_cells
         out_lines = []
         for r in range(out_h):
             start = r * out_w
-            out_lines.append("<tr>" + "".join(
-                cells[i][0] if i < position else cells[i][1] if i == position else self._blank_cell
-                for i in range(start, start + out_w)) + "</tr>")
+            out_lines.append(
+                "<tr>"
+                + "".join(
+                    cells[i][0] if i < position else cells[i][1] if i == position else self._blank_cell
+                    for i in range(start, start + out_w)
+                )
+                + "</tr>"
+            )
         self.output_html.value = (
             f'<div class="cnnbook-sk">{_STYLE}<table class="sk-output"><caption>output {out_h}&times;{out_w}'
-            f"</caption>{''.join(out_lines)}</table></div>")
+            f"</caption>{''.join(out_lines)}</table></div>"
+        )
 
         window = self._padded[np.ix_(rows, cols, np.arange(channels))]
         products = window * self._applied
@@ -573,20 +676,27 @@ class SlidingKernel(BookWidget):
         tables = []
         for ch in range(channels):
             prod_rows = "".join(
-                "<tr>" + "".join(
+                "<tr>"
+                + "".join(
                     f'<td class="sk-prod">{_fmt(x, d)}&times;{_weight(w)}<br><b>{_fmt(p, d)}</b></td>'
-                    for x, w, p in zip(window[i, :, ch], self._applied[i, :, ch], products[i, :, ch])) + "</tr>"
-                for i in range(window.shape[0]))
+                    for x, w, p in zip(window[i, :, ch], self._applied[i, :, ch], products[i, :, ch])
+                )
+                + "</tr>"
+                for i in range(window.shape[0])
+            )
             channel = f", channel {ch}" if channels > 1 else ""
-            tables.append(f'<table class="sk-products"><caption>input &times; weight = product{channel}'
-                          f"</caption>{prod_rows}</table>")
+            tables.append(
+                f'<table class="sk-products"><caption>input &times; weight = product{channel}'
+                f"</caption>{prod_rows}</table>"
+            )
         terms = " + ".join(_fmt(p, d) for p in np.moveaxis(products, 2, 0).ravel()).replace("+ -", "&minus; ")
         if products.size > 27:
             terms = f"the sum of {products.size} products"
         self.products_html.value = (
             f'<div class="cnnbook-sk">{_STYLE}<div class="grids">{"".join(tables)}</div>'
             f'<div style="max-width:360px;font:12px monospace">O[{row}, {col}] = {terms} = '
-            f'<b class="sk-sum">{_fmt(total, d)}</b></div></div>')
+            f'<b class="sk-sum">{_fmt(total, d)}</b></div></div>'
+        )
 
     # ------------------------------------------------------------------
     # Control handlers (guarded by BookWidget._observe)
@@ -620,17 +730,20 @@ class SlidingKernel(BookWidget):
         flip = self.flip_checkbox.value
         if not isinstance(flip, (bool, np.bool_)):
             raise InputError(f"the convolution toggle must be True or False; got {_shown_value(flip)}")
-        self._try_structure(self._kernel, _checks.integer(self.stride_slider.value, "stride", 1, _MAX_STRIDE),
-                            _padding_value(self.padding_dropdown.value),
-                            _checks.integer(self.dilation_slider.value, "dilation", 1, _MAX_DILATION), bool(flip))
+        self._try_structure(
+            self._kernel,
+            _checks.integer(self.stride_slider.value, "stride", 1, _MAX_STRIDE),
+            _padding_value(self.padding_dropdown.value),
+            _checks.integer(self.dilation_slider.value, "dilation", 1, _MAX_DILATION),
+            bool(flip),
+        )
 
     def _on_preset(self, change):
         name = change["new"]
         if name == _CUSTOM:  # custom means typed: the dropdown keeps naming the kernel in use
             self._set_quietly(self.preset_dropdown, self._preset_name())
             return
-        self._try_structure(self._parse(KERNEL_PRESETS[name]), self._stride, self._padding, self._dilation,
-                            self._flip)
+        self._try_structure(self._parse(KERNEL_PRESETS[name]), self._stride, self._padding, self._dilation, self._flip)
         self._set_quietly(self.kernel_text, KERNEL_PRESETS[name])
 
     def _parse(self, text):
@@ -643,8 +756,9 @@ class SlidingKernel(BookWidget):
             kernel = self._parse(change["new"])
         except (ValueError, TypeError) as error:
             raise InputError(f"{error}. Still using the last valid kernel.") from None
-        self._try_structure(kernel, self._stride, self._padding, self._dilation, self._flip,
-                            note="Still using the last valid kernel")
+        self._try_structure(
+            kernel, self._stride, self._padding, self._dilation, self._flip, note="Still using the last valid kernel"
+        )
         self._set_quietly(self.preset_dropdown, self._preset_name())
 
     # ------------------------------------------------------------------
@@ -658,18 +772,28 @@ class SlidingKernel(BookWidget):
             padding_options.append(self._padding)
         data = {
             "image": np.moveaxis(self._image, 2, 0).tolist(),
-            "presets": KERNEL_PRESETS, "kernelText": _kernel_text(self._kernel),
+            "presets": KERNEL_PRESETS,
+            "kernelText": _kernel_text(self._kernel),
             "kernel": np.moveaxis(self._kernel, 2, 0).tolist(),
-            "stride": self._stride, "padding": self._padding, "dilation": self._dilation, "flip": self._flip,
-            "position": self._position, "decimals": self._decimals, "paddingOptions": padding_options,
-            "maxKernel": _MAX_KERNEL, "maxValue": MAX_VALUE, "maxStride": max(3, self._stride),
+            "stride": self._stride,
+            "padding": self._padding,
+            "dilation": self._dilation,
+            "flip": self._flip,
+            "position": self._position,
+            "decimals": self._decimals,
+            "paddingOptions": padding_options,
+            "maxKernel": _MAX_KERNEL,
+            "maxValue": MAX_VALUE,
+            "maxStride": max(3, self._stride),
             "maxDilation": max(3, self._dilation),
         }
         title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
-        return (f'<div class="cnnbook-sk-page" id="sk-CNNBOOKID">{title}{_STYLE}'
-                '<noscript><p>This interactive view needs JavaScript.</p></noscript></div>'
-                f'<script type="application/json" id="sk-CNNBOOKID-data">{_json_for_script(data)}</script>'
-                f'<script>{_script("sliding_kernel")}\ncnnbookSlidingKernel("sk-CNNBOOKID");</script>')
+        return (
+            f'<div class="cnnbook-sk-page" id="sk-CNNBOOKID">{title}{_STYLE}'
+            "<noscript><p>This interactive view needs JavaScript.</p></noscript></div>"
+            f'<script type="application/json" id="sk-CNNBOOKID-data">{_json_for_script(data)}</script>'
+            f'<script>{_script("sliding_kernel")}\ncnnbookSlidingKernel("sk-CNNBOOKID");</script>'
+        )
 
     @classmethod
     def example(cls):
@@ -678,8 +802,9 @@ class SlidingKernel(BookWidget):
 
         photo = load_photo("camera", gray=True)
         crop = np.round(photo[220:228, 300:308] * 255)
-        return cls(crop, kernel="Sobel x", padding="same",
-                   title="Sobel x on an 8x8 crop of the camera photo (values 0-255)")
+        return cls(
+            crop, kernel="Sobel x", padding="same", title="Sobel x on an 8x8 crop of the camera photo (values 0-255)"
+        )
 
     def benchmark_actions(self):
         """Each control change through to the new picture: position, stride, padding,
