@@ -122,7 +122,7 @@ def test_fit_steps_rejects_bad_arguments(pretrained, target):
     model = transfer.transfer_model(pretrained, 10)
     with pytest.raises(ValueError, match="same number"):
         transfer.fit_steps(model, x[:5], y[:4], 1, 1e-3)
-    with pytest.raises(TypeError, match="y must have dtype int"):
+    with pytest.raises(TypeError, match="y must hold integers"):
         transfer.fit_steps(model, x[:5], y[:5].astype(float), 1, 1e-3)
     with pytest.raises(ValueError, match="steps must be an int >= 1"):
         transfer.fit_steps(model, x[:5], y[:5], 0, 1e-3)

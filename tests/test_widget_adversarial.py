@@ -128,7 +128,7 @@ def test_constructor_validates_its_arguments(model, digits):
     images, labels = digits
     with pytest.raises(ValueError, match=r"labels must hold one class from 0 to 9 per image \(6\); got 3 labels"):
         AdversarialExplorer(model, images, labels[:3])
-    with pytest.raises(ValueError, match="epsilon_max must be a finite number > 0; got 0.0"):
+    with pytest.raises(ValueError, match="epsilon_max must be a finite number > 0 and <= 1; got 0.0"):
         AdversarialExplorer(model, images, labels, epsilon_max=0)
     with pytest.raises(ValueError, match="index must be an int from 0 to 5; got 6"):
         AdversarialExplorer(model, images, labels, index=6)

@@ -169,6 +169,24 @@ def run_notebook(nb, path, timeout=900):
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:  # per-cell timestamps only make diffs noisy
         cell.metadata.pop("execution", None)
+    stable_widget_ids(nb, path)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def stable_widget_ids(nb, path):
+    """Name each stored widget view after its place, not the kernel's random model id.
+
+    Widget state is not stored (``store_widget_state=False``), so the id points
+    at nothing once the kernel is gone; a random one would only rewrite the
+    notebook on every run.
+    """
+    for index, cell in enumerate(nb.cells):
+        for number, output in enumerate(cell.get("outputs", [])):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:
+                view["model_id"] = f"{path.stem}-cell{index}-output{number}"
 
 
 def execute(paths, timeout=900):

@@ -361,7 +361,7 @@ def labelled(x, y, x_name="x", y_name="y"):
     >>> labelled(np.zeros((2, 2)), [0.0, 1.0])
     Traceback (most recent call last):
     ...
-    TypeError: y must have dtype int, unsigned int; got dtype float64
+    TypeError: y must hold integers; got dtype float64
     """
     y = array(y, y_name, 1, "(N,): one integer class label per example", kinds="iu")
     x = array(x, x_name, range(1, 33), "(N, ...): one row per example")
