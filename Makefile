@@ -34,8 +34,8 @@ test-lib: $(STAMP)
 
 # ruff: lint rules and formatting (configured in pyproject.toml).
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --check --no-cache .
 
 # The notebooks under nbval in the development environment.
 test-notebooks: $(STAMP)

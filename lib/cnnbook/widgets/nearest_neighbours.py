@@ -314,9 +314,8 @@ class NearestNeighbourExplorer(BookWidget):
             vote = self.vote(name)
             verdict = "right" if vote == label else "wrong"
             listed = ", ".join(f"{int(lab)} ({dist:.2f})" for lab, dist in zip(labels, distances))
-            self.row_captions[name].value = (
-                f"<b>{html.escape(name)}</b>: vote of {len(labels)} = {vote} ({verdict}); labels (distance): {listed}"
-            )
+            caption = f"<b>{html.escape(name)}</b>: vote of {len(labels)} = {vote} ({verdict}); "
+            self.row_captions[name].value = caption + f"labels (distance): {listed}"
             strip = neighbour_strip(self.train_images[chosen], self._row_colours(labels))
             self.row_images[name].value = array_to_png(strip, scale=_SCALE)
 
