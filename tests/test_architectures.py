@@ -6,14 +6,10 @@ import sys
 import numpy as np
 import pytest
 
-from cnnbook import architectures, data
+from cnnbook import architectures
 from cnnbook.params import (
-    Conv2D,
-    Dense,
-    Flatten,
-    Pool,
+    count_weight_layers,
     keras_layer_table,
-    layer_table,
     totals,
 )
 
@@ -96,7 +92,7 @@ def test_alexnet_one_tower_matches_the_published_sizes():
         (13, 13, 256),
         (6, 6, 256),
     ]
-    assert architectures.count_weight_layers(rows) == 8
+    assert count_weight_layers(rows) == 8
     expected = (
         (11 * 11 * 3 + 1) * 96
         + (5 * 5 * 96 + 1) * 256
@@ -229,46 +225,3 @@ def test_gradient_norms_are_repeatable():
     first = architectures.gradient_norms_by_depth(2, batch_norm=True, seed=3)
     second = architectures.gradient_norms_by_depth(2, batch_norm=True, seed=3)
     np.testing.assert_allclose(first, second, rtol=1e-5)
-
-
-def test_count_weight_layers_is_still_importable_from_architectures():
-    rows = layer_table((28, 28, 1), [Conv2D(8, 3), Pool(2), Conv2D(8, 3), Flatten(), Dense(10)])
-    assert architectures.count_weight_layers(rows) == 3
-
-
-# --- synthetic data (in cnnbook.data since issue 17; chapter 9 reads them through architectures) ---
-
-
-def test_signal_shapes_have_unit_energy_and_differ_in_shape_only():
-    pattern, decoy = data._signal_shapes()
-    assert pattern.shape == decoy.shape == (9,)
-    assert np.linalg.norm(pattern) == pytest.approx(1.0) and np.linalg.norm(decoy) == pytest.approx(1.0)
-    assert abs(pattern @ decoy) < 1e-12  # odd wiggle, even bump: orthogonal
-
-
-def test_pattern_signals_place_the_shapes():
-    signals, labels, starts = data.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
-    assert signals.shape == (10, 40, 1) and signals.dtype == np.float32
-    assert labels.dtype == np.int64 and sorted(labels.tolist()) == [0] * 5 + [1] * 5
-    pattern, decoy = data._signal_shapes()
-    for signal, label, start in zip(signals[..., 0], labels, starts):
-        expected = np.zeros(40)
-        expected[start : start + 9] = pattern if label else decoy
-        np.testing.assert_allclose(signal, expected, atol=1e-6)
-    again = data.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
-    assert np.array_equal(again[0], signals)
-
-
-def test_moved_data_functions_keep_their_architectures_names():
-    assert architectures.pattern_signals is data.pattern_signals
-    assert architectures.ball_volume is data.ball_volume
-
-
-def test_ball_volume():
-    volume, ball = data.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.0)
-    assert volume.shape == ball.shape == (10, 10, 10) and volume.dtype == np.float32
-    assert set(np.unique(volume).tolist()) == {0.0, 1.0}
-    assert ball[2, 3, 4] and not ball[2, 3, 7]
-    assert int(ball.sum()) == 33  # lattice points within distance 2 of a lattice point
-    noisy, _ = data.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.5, seed=0)
-    assert 0.3 < float(np.std(noisy[~ball])) < 0.7

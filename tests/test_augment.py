@@ -134,7 +134,7 @@ def test_rotate_matches_keras_random_rotation(images, degrees):
             image.shape[1],
         )
         expected = _unbatch(layer.transform_images(keras.ops.convert_to_tensor(batch), transformation), image)
-        np.testing.assert_allclose(augment.rotate(image, degrees), expected, atol=1e-5)
+        np.testing.assert_allclose(augment._rotate(image, degrees), expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("shift", [(1.5, -2.25), (3, 4), (-2.8, 0.4), (12.5, -20.0)])
@@ -147,7 +147,7 @@ def test_translate_matches_keras_random_translation(images, shift):
         transformation = layer.get_random_transformation(batch, training=True)
         transformation["translations"] = keras.ops.convert_to_tensor([[shift[1], shift[0]]], dtype="float32")
         expected = _unbatch(layer.transform_images(keras.ops.convert_to_tensor(batch), transformation), image)
-        np.testing.assert_allclose(augment.translate(image, *shift), expected, atol=1e-5)
+        np.testing.assert_allclose(augment._translate(image, *shift), expected, atol=1e-5)
 
 
 def test_constant_fill_matches_keras(images):
@@ -159,7 +159,7 @@ def test_constant_fill_matches_keras(images):
     transformation = layer.get_random_transformation(batch, training=True)
     transformation["translations"] = keras.ops.convert_to_tensor([[-1.5, 2.25]], dtype="float32")
     expected = _unbatch(layer.transform_images(keras.ops.convert_to_tensor(batch), transformation), image)
-    np.testing.assert_allclose(augment.translate(image, 2.25, -1.5, fill_mode="constant"), expected, atol=1e-6)
+    np.testing.assert_allclose(augment._translate(image, 2.25, -1.5, fill_mode="constant"), expected, atol=1e-6)
 
 
 def test_flip_brightness_contrast_match_keras(images):
@@ -171,17 +171,17 @@ def test_flip_brightness_contrast_match_keras(images):
     flipped = flip.transform_images(
         batch, {"flips": keras.ops.convert_to_tensor([[[[True]]]]), "input_shape": batch.shape}
     )
-    np.testing.assert_array_equal(augment.flip_horizontal(image), _unbatch(flipped, image))
+    np.testing.assert_array_equal(augment._flip_horizontal(image), _unbatch(flipped, image))
 
     brightness = keras.layers.RandomBrightness(0.1, value_range=(0.0, 1.0))
     brighter = brightness.transform_images(batch, {"rgb_delta": keras.ops.convert_to_tensor([[[[0.07]]]])})
-    np.testing.assert_allclose(augment.adjust_brightness(image, 0.07), _unbatch(brighter, image), atol=1e-6)
+    np.testing.assert_allclose(augment._adjust_brightness(image, 0.07), _unbatch(brighter, image), atol=1e-6)
 
-    for value_range in ((0.0, 1.0), augment.KERAS_CONTRAST_DEFAULT_RANGE):
+    for value_range in ((0.0, 1.0), augment._KERAS_CONTRAST_DEFAULT_RANGE):
         contrast = keras.layers.RandomContrast(0.1, value_range=value_range)
         stronger = contrast.transform_images(batch, {"contrast_factor": keras.ops.convert_to_tensor([[[[1.08]]]])})
         np.testing.assert_allclose(
-            augment.adjust_contrast(image, 1.08, value_range=value_range), _unbatch(stronger, image), atol=1e-6
+            augment._adjust_contrast(image, 1.08, value_range=value_range), _unbatch(stronger, image), atol=1e-6
         )
 
 
@@ -197,14 +197,14 @@ def test_contrast_factor_range_is_what_the_layer_says():
 
 def test_contrast_clips_to_0_1_unless_given_the_keras_default_range():
     image = np.array([[0.0, 1.0], [0.0, 1.0]], np.float32)
-    assert augment.adjust_contrast(image, 1.1).max() == pytest.approx(1.0)
-    assert augment.adjust_contrast(image, 1.1, value_range=augment.KERAS_CONTRAST_DEFAULT_RANGE).max() == pytest.approx(
-        1.05
-    )
+    assert augment._adjust_contrast(image, 1.1).max() == pytest.approx(1.0)
+    assert augment._adjust_contrast(
+        image, 1.1, value_range=augment._KERAS_CONTRAST_DEFAULT_RANGE
+    ).max() == pytest.approx(1.05)
     with pytest.raises(ValueError, match="value_range"):
-        augment.adjust_contrast(image, 1.1, value_range=(1, 0))
+        augment._adjust_contrast(image, 1.1, value_range=(1, 0))
     with pytest.raises(TypeError, match="value_range"):
-        augment.adjust_contrast(image, 1.1, value_range="0-1")
+        augment._adjust_contrast(image, 1.1, value_range="0-1")
 
 
 def test_lecture_pipeline_keeps_images_in_0_1():
@@ -225,11 +225,11 @@ def test_lecture_pipeline_keeps_images_in_0_1():
 
 def test_pixels_refuse_channels_first_and_non_numbers():
     with pytest.raises(ValueError, match="channels-first"):
-        augment.flip_horizontal(np.zeros((3, 28, 28)))
+        augment._flip_horizontal(np.zeros((3, 28, 28)))
     with pytest.raises(TypeError, match="dtype"):
-        augment.rotate(np.array([["a"]]), 10)
+        augment._rotate(np.array([["a"]]), 10)
     with pytest.raises(TypeError, match="degrees"):
-        augment.rotate(np.zeros((5, 5)), "10")
+        augment._rotate(np.zeros((5, 5)), "10")
 
 
 def test_augment_like_keras_with_zero_factors_is_identity(images):
@@ -245,12 +245,12 @@ def test_augment_like_keras_applies_the_draw_in_the_lectures_order(images):
     image = images[0]
     draws = augment.draw_augmentations(4, seed=5)
     index = int(np.flatnonzero(draws["flip"])[0])
-    expected = augment.flip_horizontal(image)
-    expected = augment.rotate(expected, draws["rotation"][index] * 0.05 * 360)
-    expected = augment.translate(expected, draws["shift_rows"][index] * 2.8, draws["shift_cols"][index] * 2.8)
-    expected = augment.adjust_brightness(expected, draws["brightness"][index] * 0.1)
+    expected = augment._flip_horizontal(image)
+    expected = augment._rotate(expected, draws["rotation"][index] * 0.05 * 360)
+    expected = augment._translate(expected, draws["shift_rows"][index] * 2.8, draws["shift_cols"][index] * 2.8)
+    expected = augment._adjust_brightness(expected, draws["brightness"][index] * 0.1)
     low, high = augment.contrast_factor_range(0.1)
-    expected = augment.adjust_contrast(expected, low + (draws["contrast"][index] + 1) / 2 * (high - low))
+    expected = augment._adjust_contrast(expected, low + (draws["contrast"][index] + 1) / 2 * (high - low))
     np.testing.assert_allclose(augment.augment_like_keras(image, draws, index), expected, atol=1e-6)
     with pytest.raises(ValueError, match="index"):
         augment.augment_like_keras(image, draws, 4)
@@ -261,13 +261,13 @@ def test_augment_like_keras_applies_the_draw_in_the_lectures_order(images):
 def test_rotate_quarter_turn_and_bad_input():
     bar = np.zeros((5, 5), np.float32)
     bar[2, :] = 1
-    np.testing.assert_allclose(augment.rotate(bar, 90), bar.T, atol=1e-6)
+    np.testing.assert_allclose(augment._rotate(bar, 90), bar.T, atol=1e-6)
     with pytest.raises(ValueError, match="fill_mode"):
-        augment.rotate(bar, 10, fill_mode="wrap")
+        augment._rotate(bar, 10, fill_mode="wrap")
     with pytest.raises(ValueError, match="image"):
-        augment.rotate(np.zeros(5), 10)
+        augment._rotate(np.zeros(5), 10)
     with pytest.raises(TypeError, match="degrees"):
-        augment.rotate(bar, "10")
+        augment._rotate(bar, "10")
 
 
 def test_shift_rotate_makes_a_repeatable_harder_copy():

@@ -33,6 +33,7 @@ from cnnbook.grad import (
     symbol_grid,
     symbolic_conv2d,
 )
+from cnnbook.widgets import _media
 
 
 def _ids(cases):
@@ -487,24 +488,24 @@ VIZ_BAD = [
         r"y_pred must have the shape of y_true \(2,\)",
     ),
     (viz.plot_confusion_matrix, dict(y_true=[0.5, 1], y_pred=[0, 1]), TypeError, r"y_true must hold integers or bools"),
-    (viz.array_to_png, dict(a=np.zeros((2, 2)), scale=0), ValueError, r"scale must be an int >= 1; got 0"),
+    (_media.array_to_png, dict(a=np.zeros((2, 2)), scale=0), ValueError, r"scale must be an int >= 1; got 0"),
     (
-        viz.array_to_png,
+        _media.array_to_png,
         dict(a=np.zeros((2, 2)), compress_level=10),
         ValueError,
         r"compress_level must be an int from 0 to 9",
     ),
     (
-        viz.array_to_png,
+        _media.array_to_png,
         dict(a=np.zeros((2, 2, 2))),
         ValueError,
         r"a must be \(H, W\) or \(H, W, 3\) or \(H, W, 4\); got shape \(2, 2, 2\)",
     ),
-    (viz.array_to_png, dict(a=np.zeros((3, 28, 28))), ValueError, r"a looks channels-first"),
-    (viz.array_to_png, dict(a=np.array([["a"]])), TypeError, r"a must hold real numbers"),
-    (viz.animation_html, dict(frames=[]), ValueError, r"frames must contain at least one frame"),
+    (_media.array_to_png, dict(a=np.zeros((3, 28, 28))), ValueError, r"a looks channels-first"),
+    (_media.array_to_png, dict(a=np.array([["a"]])), TypeError, r"a must hold real numbers"),
+    (_media.animation_html, dict(frames=[]), ValueError, r"frames must contain at least one frame"),
     (
-        viz.animation_html,
+        _media.animation_html,
         dict(frames=[np.zeros((2, 2, 3), np.uint8)], interval=5),
         ValueError,
         r"interval must be an int >= 10; got 5",
@@ -895,7 +896,7 @@ def test_array_to_png_refuses_a_float_colour_image_in_0_255_instead_of_drawing_i
     with pytest.raises(
         ValueError, match=r"a is a float image with values up to 200 .* divide it by 255 or pass it as uint8"
     ):
-        viz.array_to_png(photo)
+        _media.array_to_png(photo)
 
 
 @pytest.mark.parametrize("learning_rate, error", [("0.1", TypeError), (float("nan"), ValueError), (-0.1, ValueError)])

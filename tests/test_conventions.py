@@ -350,7 +350,7 @@ def test_stand_in_ids_are_not_random_and_unique(path):
 
 def test_animation_html_is_deterministic():
     """The same frames give the same stand-in (re-execution changes nothing); other frames another id."""
-    from cnnbook.viz import animation_html
+    from cnnbook.widgets._media import animation_html
 
     frames = [np.full((8, 8, 3), value, dtype=np.uint8) for value in (0, 128, 255)]
     first = animation_html(frames, title="steps")

@@ -246,3 +246,36 @@ def test_to_model_input():
         data.to_model_input(x_train[0])
     with pytest.raises(TypeError, match="numeric"):
         data.to_model_input(np.array([[["a"]]]))
+
+
+# --- synthetic 1-D and 3-D data (chapter 9) ---
+
+
+def test_signal_shapes_have_unit_energy_and_differ_in_shape_only():
+    pattern, decoy = data._signal_shapes()
+    assert pattern.shape == decoy.shape == (9,)
+    assert np.linalg.norm(pattern) == pytest.approx(1.0) and np.linalg.norm(decoy) == pytest.approx(1.0)
+    assert abs(pattern @ decoy) < 1e-12  # odd wiggle, even bump: orthogonal
+
+
+def test_pattern_signals_place_the_shapes():
+    signals, labels, starts = data.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
+    assert signals.shape == (10, 40, 1) and signals.dtype == np.float32
+    assert labels.dtype == np.int64 and sorted(labels.tolist()) == [0] * 5 + [1] * 5
+    pattern, decoy = data._signal_shapes()
+    for signal, label, start in zip(signals[..., 0], labels, starts):
+        expected = np.zeros(40)
+        expected[start : start + 9] = pattern if label else decoy
+        np.testing.assert_allclose(signal, expected, atol=1e-6)
+    again = data.pattern_signals(10, length=40, noise=0.0, amplitude=1.0, seed=1)
+    assert np.array_equal(again[0], signals)
+
+
+def test_ball_volume():
+    volume, ball = data.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.0)
+    assert volume.shape == ball.shape == (10, 10, 10) and volume.dtype == np.float32
+    assert set(np.unique(volume).tolist()) == {0.0, 1.0}
+    assert ball[2, 3, 4] and not ball[2, 3, 7]
+    assert int(ball.sum()) == 33  # lattice points within distance 2 of a lattice point
+    noisy, _ = data.ball_volume(size=10, centre=(2, 3, 4), radius=2.0, noise=0.5, seed=0)
+    assert 0.3 < float(np.std(noisy[~ball])) < 0.7

@@ -28,9 +28,9 @@ def tensorflow_sees_a_gpu():
 
 def test_in_colab_follows_google_colab_module(monkeypatch):
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    assert env.in_colab() is False
+    assert env._in_colab() is False
     monkeypatch.setitem(sys.modules, "google.colab", object())
-    assert env.in_colab() is True
+    assert env._in_colab() is True
 
 
 def test_device_report_is_one_line_with_versions():

@@ -140,8 +140,8 @@ def test_a_functional_model_gives_what_its_sequential_twin_gives(model, digits):
         interpret.grad_cam(functional, x_test[:3], "conv2"), interpret.grad_cam(model, x_test[:3], "conv2"), atol=1e-5
     )
     np.testing.assert_array_equal(
-        interpret.loss_gradient_sign(functional, x_test[:3], y_test[:3]),
-        interpret.loss_gradient_sign(model, x_test[:3], y_test[:3]),
+        interpret._loss_gradient_sign(functional, x_test[:3], y_test[:3]),
+        interpret._loss_gradient_sign(model, x_test[:3], y_test[:3]),
     )
 
 
@@ -349,7 +349,7 @@ def test_top_activating_patches_come_from_the_strongest_positions():
 
 def test_gradient_sign_values(model, digits):
     _, _, x_test, y_test = digits
-    signs = interpret.loss_gradient_sign(model, x_test[:4], y_test[:4])
+    signs = interpret._loss_gradient_sign(model, x_test[:4], y_test[:4])
     assert signs.shape == (4, 28, 28, 1) and set(np.unique(signs)) <= {-1.0, 0.0, 1.0}
     assert np.mean(signs != 0) > 0.5  # computed from logits: no vanishing gradient
 

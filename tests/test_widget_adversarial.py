@@ -72,8 +72,8 @@ def test_zero_epsilon_leaves_the_digit_unchanged(explorer, model, digits):
 
 def test_the_gradient_sign_is_computed_once_per_digit(explorer, monkeypatch):
     calls = []
-    original = interpret.loss_gradient_sign
-    monkeypatch.setattr(interpret, "loss_gradient_sign", lambda *args: calls.append(1) or original(*args))
+    original = interpret._loss_gradient_sign
+    monkeypatch.setattr(interpret, "_loss_gradient_sign", lambda *args: calls.append(1) or original(*args))
     for epsilon in (0.05, 0.15, 0.3, 0.0):
         explorer.epsilon_slider.value = epsilon
     assert calls == []  # digit 0 was prepared in __init__

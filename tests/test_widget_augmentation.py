@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnbook import augment
-from cnnbook.widgets.augmentation import AugmentationExplorer, default_images
+from cnnbook.widgets.augmentation import AugmentationExplorer, _default_images
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_example_shows_the_lecture_pipeline_on_a_digit(explorer):
 
 
 def test_copies_are_the_numpy_twin_for_the_current_draws(explorer):
-    image = default_images()["digit 3"]
+    image = _default_images()["digit 3"]
     for index in (0, 5):
         np.testing.assert_allclose(
             explorer.copies[index], augment.augment_like_keras(image, explorer._draws, index), atol=1e-6
@@ -63,7 +63,7 @@ def test_all_factors_off_gives_identical_copies(explorer):
     explorer.flip.value = False
     for slider in explorer.sliders.values():
         slider.value = 0.0
-    original = default_images()["digit 3"]
+    original = _default_images()["digit 3"]
     for copy in explorer.copies:
         np.testing.assert_array_equal(copy, original)
     assert "RandomFlip" not in explorer.code.value and "never flipped" in explorer.meaning.value
@@ -72,7 +72,7 @@ def test_all_factors_off_gives_identical_copies(explorer):
 def test_flip_only_mirrors_about_half_the_copies(explorer):
     for slider in explorer.sliders.values():
         slider.value = 0.0
-    original = default_images()["digit 3"]
+    original = _default_images()["digit 3"]
     mirrored = [np.array_equal(copy, original[:, ::-1]) for copy in explorer.copies]
     assert sum(mirrored) == int(explorer._draws["flip"].sum())
     assert all(np.array_equal(copy, original) for copy, m in zip(explorer.copies, mirrored) if not m)

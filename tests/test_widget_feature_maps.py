@@ -9,7 +9,7 @@ from PIL import Image
 from cnnbook import models
 from cnnbook.conv import conv2d
 from cnnbook.env import seed_everything
-from cnnbook.widgets.feature_maps import FeatureMapViewer, feature_map_mosaic
+from cnnbook.widgets.feature_maps import FeatureMapViewer, _feature_map_mosaic
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_all_channels_shows_one_mosaic_and_disables_the_channel(viewer):
     viewer.layer_dropdown.value = "conv2"
     viewer.all_channels.value = True
     assert viewer.channel_slider.disabled
-    mosaic = feature_map_mosaic(viewer.activations(0)["conv2"])
+    mosaic = _feature_map_mosaic(viewer.activations(0)["conv2"])
     width = png_size(viewer.activation_image.value)[0]
     assert width % mosaic.shape[1] == 0 and width // mosaic.shape[1] == 360 // mosaic.shape[1]
     assert "all 3 channels" in viewer.info.value
@@ -97,14 +97,14 @@ def test_all_channels_shows_one_mosaic_and_disables_the_channel(viewer):
 def test_mosaic_places_channels_in_reading_order():
     maps = np.zeros((2, 3, 5))
     maps[:, :, 4] = 1.0
-    mosaic = feature_map_mosaic(maps)
+    mosaic = _feature_map_mosaic(maps)
     assert mosaic.shape == (2 * 3 + 1, 3 * 4 + 1, 3)  # 3 columns, 2 rows of tiles
     bright = mosaic[4:6, 5:8]  # channel 4: second row, second column
     dark = mosaic[1:3, 1:4]  # channel 0
     assert bright.mean() > dark.mean()
     assert np.all(mosaic[0] == 255) and np.all(mosaic[:, 0] == 255)
     with pytest.raises(ValueError, match="maps must be"):
-        feature_map_mosaic(np.zeros((4, 4)))
+        _feature_map_mosaic(np.zeros((4, 4)))
 
 
 @pytest.mark.parametrize(
@@ -180,5 +180,5 @@ def test_functional_models_offer_no_input_layer_and_thin_huge_mosaics():
     viewer = FeatureMapViewer(model, np.zeros((1, 64, 64), dtype=np.uint8))
     assert viewer.layer_names == ["wide"]
     viewer.all_channels.value = True
-    mosaic_width = feature_map_mosaic(viewer.activations(0)["wide"]).shape[1]  # 15 tiles of 65 + 1
+    mosaic_width = _feature_map_mosaic(viewer.activations(0)["wide"]).shape[1]  # 15 tiles of 65 + 1
     assert png_size(viewer.activation_image.value)[0] == -(-mosaic_width // 2)

@@ -7,8 +7,8 @@ import pytest
 from widget_html import html_tables
 
 from cnnbook.grad import conv2d_backward
-from cnnbook.widgets.base import BookWidget
-from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE, GradientReach, parse_values
+from cnnbook.widgets._base import BookWidget
+from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE, GradientReach, _parse_values
 
 
 def cells(value):
@@ -151,11 +151,11 @@ def test_a_filter_that_does_not_fit_is_refused_with_a_message():
 
 
 def test_parse_values():
-    np.testing.assert_array_equal(parse_values("1, 2\n3 4", (2, 2)), [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(_parse_values("1, 2\n3 4", (2, 2)), [[1, 2], [3, 4]])
     with pytest.raises(ValueError, match="finite"):
-        parse_values("inf 1; 1 1", (2, 2))
+        _parse_values("inf 1; 1 1", (2, 2))
     with pytest.raises(TypeError, match="text"):
-        parse_values(3, (1, 1))
+        _parse_values(3, (1, 1))
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
 from cnnbook.data import load_mnist_sample
 from cnnbook.features import daisy_features
-from cnnbook.widgets.nearest_neighbours import NearestNeighbourExplorer, neighbour_strip
+from cnnbook.widgets.nearest_neighbours import NearestNeighbourExplorer, _neighbour_strip
 
 N_TRAIN, N_TEST = 300, 60
 
@@ -217,12 +217,12 @@ def test_bad_arguments_raise_clear_errors(sample, change, error, words):
 
 def test_neighbour_strip_frames_each_digit():
     digits = np.full((2, 5, 5), 100, dtype=np.uint8)
-    strip = neighbour_strip(digits, [[0, 114, 178], [230, 159, 0]])
+    strip = _neighbour_strip(digits, [[0, 114, 178], [230, 159, 0]])
     assert strip.shape == (9, 18, 3)
     assert strip[0, 0].tolist() == [0, 114, 178] and strip[0, 9].tolist() == [230, 159, 0]
     assert strip[4, 4].tolist() == [100, 100, 100]
     with pytest.raises(ValueError, match="colours must have shape"):
-        neighbour_strip(digits, [[0, 0, 0]])
+        _neighbour_strip(digits, [[0, 0, 0]])
 
 
 def test_example_uses_the_bundled_sample():

@@ -4,7 +4,7 @@ import pytest
 from widget_html import html_tables
 
 from cnnbook.params import Conv2D, Dense, Flatten, GlobalPool, Pool, build_keras, totals
-from cnnbook.widgets.base import BookWidget
+from cnnbook.widgets._base import BookWidget
 from cnnbook.widgets.param_calculator import PRESETS, ParamCalculator, parse_stack
 
 

@@ -30,7 +30,7 @@ from cnnbook.widgets import (
     Quiz,
     SlidingKernel,
 )
-from cnnbook.widgets.base import STANDIN_ENV, BookWidget, build_standins, projector_scale, set_projector_scale
+from cnnbook.widgets._base import STANDIN_ENV, BookWidget, build_standins, projector_scale, set_projector_scale
 
 RNG = np.random.default_rng(0)
 

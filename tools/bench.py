@@ -96,8 +96,7 @@ def bench_widgets(repeat):
     import matplotlib
 
     matplotlib.use("Agg")
-    from cnnbook.widgets import ALL_WIDGETS
-    from cnnbook.widgets.base import STANDIN_ENV
+    from cnnbook.widgets import ALL_WIDGETS, STANDIN_ENV
 
     flag = os.environ.pop(STANDIN_ENV, None)
     first_display, standin, updates = {}, {}, {}

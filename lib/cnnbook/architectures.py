@@ -17,10 +17,6 @@ The building blocks of the later networks, small enough to read:
 :func:`gradient_norms_by_depth`, which measures how far the gradient of a
 loss reaches down a deep stack of blocks with and without skip connections.
 
-The synthetic 1-D and 3-D data of the "CNNs are good for" examples
-(:func:`cnnbook.data.pattern_signals`, :func:`cnnbook.data.ball_volume`)
-and :func:`cnnbook.params.count_weight_layers` live in those modules.
-
 Every count in chapter 9 comes from :mod:`cnnbook.params`
 (``keras_layer_table`` on these models), never from this module.
 """
@@ -28,12 +24,6 @@ Every count in chapter 9 comes from :mod:`cnnbook.params`
 import numpy as np
 
 from . import _checks
-
-# Moved to cnnbook.data and cnnbook.params; importable from here so that chapter 9's
-# ``architectures.pattern_signals`` / ``ball_volume`` / ``count_weight_layers`` keep working.
-from .data import ball_volume as ball_volume
-from .data import pattern_signals as pattern_signals
-from .params import count_weight_layers as count_weight_layers
 
 __all__ = [
     "LocalResponseNormalization",
@@ -163,17 +153,15 @@ def lenet_1989():
     import keras
     from keras import layers
 
-    return keras.Sequential(
-        [
-            keras.Input(shape=(16, 16, 1)),  # 16x16 digit
-            layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h1"),  # 8x8x12
-            layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h2"),  # 4x4x12
-            layers.Flatten(name="flatten"),  # 192
-            layers.Dense(30, activation="tanh", name="h3"),  # 30
-            layers.Dense(10, activation="tanh", name="output"),  # 10
-        ],
-        name="lenet_1989",
-    )
+    # fmt: off
+    return keras.Sequential([
+        keras.Input(shape=(16, 16, 1)),                                                     # 16x16 digit
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h1"),       # 8x8x12
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh", name="h2"),       # 4x4x12
+        layers.Flatten(name="flatten"),                                                     # 192
+        layers.Dense(30, activation="tanh", name="h3"),                                     # 30
+        layers.Dense(10, activation="tanh", name="output"),                                 # 10
+    ], name="lenet_1989")
 
 
 def lenet5(num_classes=10):
@@ -288,28 +276,26 @@ def alexnet(input_shape=(227, 227, 3), num_classes=1000, two_towers=False, dropo
     if dropout == 1.0:
         raise ValueError("dropout must be in [0, 1); got 1.0")
     lrn = __getattr__("LocalResponseNormalization")
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),  # 227x227x3
-            layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1"),  # 55x55x96
-            lrn(name="norm1"),
-            layers.MaxPooling2D(3, strides=2, name="pool1"),  # 27x27x96
-            layers.Conv2D(256, 5, padding="same", activation="relu", groups=groups, name="conv2"),  # 27x27x256
-            lrn(name="norm2"),
-            layers.MaxPooling2D(3, strides=2, name="pool2"),  # 13x13x256
-            layers.Conv2D(384, 3, padding="same", activation="relu", name="conv3"),  # 13x13x384
-            layers.Conv2D(384, 3, padding="same", activation="relu", groups=groups, name="conv4"),  # 13x13x384
-            layers.Conv2D(256, 3, padding="same", activation="relu", groups=groups, name="conv5"),  # 13x13x256
-            layers.MaxPooling2D(3, strides=2, name="pool5"),  # 6x6x256
-            layers.Flatten(name="flatten"),  # 9216
-            layers.Dense(4096, activation="relu", name="fc6"),
-            layers.Dropout(dropout, name="dropout6"),
-            layers.Dense(4096, activation="relu", name="fc7"),
-            layers.Dropout(dropout, name="dropout7"),
-            layers.Dense(num_classes, activation="softmax", name="fc8"),
-        ],
-        name="alexnet_two_towers" if two_towers else "alexnet",
-    )
+    # fmt: off
+    return keras.Sequential([
+        keras.Input(shape=input_shape),                                                        # 227x227x3
+        layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1"),                     # 55x55x96
+        lrn(name="norm1"),
+        layers.MaxPooling2D(3, strides=2, name="pool1"),                                       # 27x27x96
+        layers.Conv2D(256, 5, padding="same", activation="relu", groups=groups, name="conv2"),  # 27x27x256
+        lrn(name="norm2"),
+        layers.MaxPooling2D(3, strides=2, name="pool2"),                                       # 13x13x256
+        layers.Conv2D(384, 3, padding="same", activation="relu", name="conv3"),                 # 13x13x384
+        layers.Conv2D(384, 3, padding="same", activation="relu", groups=groups, name="conv4"),  # 13x13x384
+        layers.Conv2D(256, 3, padding="same", activation="relu", groups=groups, name="conv5"),  # 13x13x256
+        layers.MaxPooling2D(3, strides=2, name="pool5"),                                       # 6x6x256
+        layers.Flatten(name="flatten"),                                                        # 9216
+        layers.Dense(4096, activation="relu", name="fc6"),
+        layers.Dropout(dropout, name="dropout6"),
+        layers.Dense(4096, activation="relu", name="fc7"),
+        layers.Dropout(dropout, name="dropout7"),
+        layers.Dense(num_classes, activation="softmax", name="fc8"),
+    ], name="alexnet_two_towers" if two_towers else "alexnet")
 
 
 def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
@@ -354,18 +340,17 @@ def alphago_policy(filters=192, hidden_layers=11, board=19, planes=48):
     hidden_layers = _checks.integer(hidden_layers, "hidden_layers", minimum=0)
     board = _checks.integer(board, "board", minimum=1)
     planes = _checks.integer(planes, "planes", minimum=1)
+    # fmt: off
     stack = [
-        keras.Input(shape=(board, board, planes)),  # 19x19x48
+        keras.Input(shape=(board, board, planes)),                                   # 19x19x48
         layers.Conv2D(filters, 5, padding="same", activation="relu", name="conv1"),  # 19x19x192
     ]
+    stack += [layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")  # 19x19x192
+              for i in range(2, hidden_layers + 2)]
     stack += [
-        layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")  # 19x19x192
-        for i in range(2, hidden_layers + 2)
-    ]
-    stack += [
-        layers.Conv2D(1, 1, name=f"conv{hidden_layers + 2}"),  # 19x19x1
-        layers.Flatten(name="flatten"),  # 361
-        layers.Softmax(name="move_probabilities"),  # 361
+        layers.Conv2D(1, 1, name=f"conv{hidden_layers + 2}"),                        # 19x19x1
+        layers.Flatten(name="flatten"),                                              # 361
+        layers.Softmax(name="move_probabilities"),                                   # 361
     ]
     return keras.Sequential(stack, name="alphago_policy")
 

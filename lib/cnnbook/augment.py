@@ -20,23 +20,16 @@ import numpy as np
 from . import _checks
 
 __all__ = [
-    "LECTURE_FACTORS",
-    "KERAS_CONTRAST_DEFAULT_RANGE",
     "lecture_augmentation",
     "augmentation_ranges",
     "contrast_factor_range",
     "draw_augmentations",
-    "flip_horizontal",
-    "rotate",
-    "translate",
-    "adjust_brightness",
-    "adjust_contrast",
     "augment_like_keras",
     "shift_rotate",
 ]
 
 #: The factors of the lecture's pipeline, in its order.
-LECTURE_FACTORS = {
+_LECTURE_FACTORS = {
     "flip": "horizontal",
     "rotation": 0.05,
     "height_factor": 0.1,
@@ -48,7 +41,7 @@ LECTURE_FACTORS = {
 #: The value range of Keras' RandomContrast when none is given: (0, 255). The
 #: lecture's code does not set it; on images in [0, 1] the layer then clips
 #: nothing and raised contrast pushes pixels above 1 (chapter 7 shows it).
-KERAS_CONTRAST_DEFAULT_RANGE = (0.0, 255.0)
+_KERAS_CONTRAST_DEFAULT_RANGE = (0.0, 255.0)
 
 _FLIP_MODES = (None, "horizontal")
 
@@ -79,7 +72,7 @@ def lecture_augmentation(
 
     Both value ranges say that the images hold values in [0, 1]. The
     lecture's code sets it for ``RandomBrightness`` only; ``RandomContrast``
-    then keeps Keras' default (0, 255) (:data:`KERAS_CONTRAST_DEFAULT_RANGE`)
+    then keeps Keras' default (0, 255)
     and lets raised contrast push pixels of a [0, 1] image above 1.
 
     A layer whose factor is 0 (or ``flip=None``) is left out, which gives the
@@ -305,7 +298,7 @@ def _affine(image, matrix_rows_cols, offset, fill_mode):
 _FILL_MODES = ("reflect", "constant")
 
 
-def flip_horizontal(image):
+def _flip_horizontal(image):
     """Mirror left-right, as ``RandomFlip("horizontal")`` does when it flips (chapter 7).
 
     Parameters
@@ -319,7 +312,7 @@ def flip_horizontal(image):
     return _pixels(image)[:, ::-1].copy()
 
 
-def rotate(image, degrees, fill_mode="reflect"):
+def _rotate(image, degrees, fill_mode="reflect"):
     """Rotate about the image centre like ``RandomRotation`` for a drawn angle (chapter 7).
 
     Keras builds the inverse map ``input = R(angle) (output - centre) + centre``
@@ -343,7 +336,7 @@ def rotate(image, degrees, fill_mode="reflect"):
     --------
     >>> import numpy as np
     >>> bar = np.zeros((5, 5)); bar[2, :] = 1
-    >>> rotate(bar, 90).round(3)[:, 2]
+    >>> _rotate(bar, 90).round(3)[:, 2]
     array([1., 1., 1., 1., 1.], dtype=float32)
     """
     image = _pixels(image)
@@ -360,7 +353,7 @@ def rotate(image, degrees, fill_mode="reflect"):
     return _affine(image, matrix, (b2, a2), fill_mode)
 
 
-def translate(image, shift_rows, shift_cols, fill_mode="reflect"):
+def _translate(image, shift_rows, shift_cols, fill_mode="reflect"):
     """Shift like ``RandomTranslation`` for a drawn shift, in pixels (chapter 7).
 
     Positive ``shift_rows`` moves the picture down, positive ``shift_cols``
@@ -386,7 +379,7 @@ def translate(image, shift_rows, shift_cols, fill_mode="reflect"):
     return _affine(image, np.eye(2), (-float(shift_rows), -float(shift_cols)), fill_mode)
 
 
-def adjust_brightness(image, offset, value_range=(0.0, 1.0)):
+def _adjust_brightness(image, offset, value_range=(0.0, 1.0)):
     """Add a brightness offset and clip, like ``RandomBrightness`` (chapter 7).
 
     Keras draws ``u`` in ``[-factor, factor]`` and adds
@@ -409,12 +402,12 @@ def adjust_brightness(image, offset, value_range=(0.0, 1.0)):
     return np.clip(image + np.float32(offset), low, high)
 
 
-def adjust_contrast(image, factor, value_range=(0.0, 1.0)):
+def _adjust_contrast(image, factor, value_range=(0.0, 1.0)):
     """Scale deviations from each channel's mean, like ``RandomContrast`` (chapter 7).
 
     ``out = (x - mean) * factor + mean``, then clipped to ``value_range``.
     The default (0, 1) suits images in [0, 1], as :func:`lecture_augmentation`
-    sets it; pass :data:`KERAS_CONTRAST_DEFAULT_RANGE` to reproduce the
+    sets it; pass ``_KERAS_CONTRAST_DEFAULT_RANGE``, (0, 255), to reproduce the
     lecture's layer, whose default range clips a [0, 1] image nowhere.
 
     Parameters
@@ -448,11 +441,10 @@ def augment_like_keras(
 ):
     """One augmented copy: the lecture's five layers, in order, for one draw (chapter 7).
 
-    Applies :func:`flip_horizontal` (if ``flip`` and the draw says so),
-    :func:`rotate` by ``draws["rotation"] * rotation * 360`` degrees,
-    :func:`translate` by ``draws["shift_*"] * factor * size`` pixels,
-    :func:`adjust_brightness` by ``draws["brightness"] * brightness`` and
-    :func:`adjust_contrast` by a factor that ``draws["contrast"]`` places
+    Mirrors left-right (if ``flip`` and the draw says so), rotates by
+    ``draws["rotation"] * rotation * 360`` degrees, shifts by
+    ``draws["shift_*"] * factor * size`` pixels, adds
+    ``draws["brightness"] * brightness`` and scales the contrast by a factor that ``draws["contrast"]`` places
     linearly in :func:`contrast_factor_range` (``[1, 1 + contrast]`` in Keras
     3): the same operations the Keras layers apply for those draws.
 
@@ -491,20 +483,20 @@ def augment_like_keras(
     rows, cols = image.shape[:2]
     out = image
     if flip and draws["flip"][index]:
-        out = flip_horizontal(out)
+        out = _flip_horizontal(out)
     if rotation:
-        out = rotate(out, float(draws["rotation"][index]) * rotation * 360.0)
+        out = _rotate(out, float(draws["rotation"][index]) * rotation * 360.0)
     if height_factor or width_factor:
-        out = translate(
+        out = _translate(
             out,
             float(draws["shift_rows"][index]) * height_factor * rows,
             float(draws["shift_cols"][index]) * width_factor * cols,
         )
     if brightness:
-        out = adjust_brightness(out, float(draws["brightness"][index]) * brightness)
+        out = _adjust_brightness(out, float(draws["brightness"][index]) * brightness)
     if contrast:
         low, high = contrast_factor_range(contrast)
-        out = adjust_contrast(out, low + (float(draws["contrast"][index]) + 1.0) / 2.0 * (high - low))
+        out = _adjust_contrast(out, low + (float(draws["contrast"][index]) + 1.0) / 2.0 * (high - low))
     return out
 
 
@@ -547,8 +539,8 @@ def shift_rotate(images, max_shift=3.0, max_degrees=15.0, seed=0):
     shifts = rng.uniform(-max_shift, max_shift, (len(images), 2))
     out = np.empty(images.shape, np.float32)
     for i, image in enumerate(images):
-        turned = rotate(image, angles[i], fill_mode="constant")
-        out[i] = translate(turned, shifts[i, 0], shifts[i, 1], fill_mode="constant")
+        turned = _rotate(image, angles[i], fill_mode="constant")
+        out[i] = _translate(turned, shifts[i, 0], shifts[i, 1], fill_mode="constant")
     if images.dtype == np.uint8:
         return np.clip(np.rint(out), 0, 255).astype(np.uint8)
     return out.astype(images.dtype, copy=False)

@@ -14,12 +14,12 @@ import sys
 
 from . import _checks
 
-__all__ = ["in_colab", "device_report", "seed_everything", "benchmark_reference"]
+__all__ = ["device_report", "seed_everything", "benchmark_reference"]
 
 REQUIRE_GPU_VARIABLE = "CNNBOOK_REQUIRE_GPU"
 
 
-def in_colab():
+def _in_colab():
     """True inside Google Colab (its kernel imports ``google.colab``)."""
     return "google.colab" in sys.modules
 
@@ -63,7 +63,7 @@ def device_report():
         device = "GPU: " + ", ".join(names)
     else:
         device = f"CPU ({os.cpu_count()} cores)"
-    where = "Colab" if in_colab() else "local"
+    where = "Colab" if _in_colab() else "local"
     return (
         f"{device} | TensorFlow {tf.__version__} | Keras {keras.__version__} | "
         f"Python {platform.python_version()} | {where}"

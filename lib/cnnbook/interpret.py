@@ -27,7 +27,6 @@ __all__ = [
     "top_activating",
     "top_activating_patches",
     "maximize_activation",
-    "loss_gradient_sign",
     "fgsm",
     "fgsm_accuracy",
 ]
@@ -630,7 +629,7 @@ def maximize_activation(
     return image, np.asarray(activation(tf.convert_to_tensor(image)))
 
 
-def loss_gradient_sign(model, images, labels):
+def _loss_gradient_sign(model, images, labels):
     """``sign(d loss / d x)`` for the cross-entropy of the true labels (chapter 10).
 
     The direction the fast gradient sign method steps in. The loss is
@@ -695,7 +694,7 @@ def fgsm(model, images, labels, epsilon):
     """
     epsilon = _checks.number(epsilon, "epsilon", minimum=0)
     batch = _images(model, images)
-    signs = loss_gradient_sign(model, batch, labels)
+    signs = _loss_gradient_sign(model, batch, labels)
     return np.clip(batch + epsilon * signs, 0.0, 1.0)
 
 
@@ -727,7 +726,7 @@ def fgsm_accuracy(model, images, labels, epsilons, batch_size=500):
     correct = np.zeros(len(epsilons))
     for start in range(0, len(batch), batch_size):
         chunk, chunk_labels = batch[start : start + batch_size], labels[start : start + batch_size]
-        signs = loss_gradient_sign(model, chunk, chunk_labels)
+        signs = _loss_gradient_sign(model, chunk, chunk_labels)
         for position, epsilon in enumerate(epsilons):
             _, scores = _forward(model, np.clip(chunk + epsilon * signs, 0.0, 1.0))
             correct[position] += np.sum(np.argmax(np.asarray(scores), axis=1) == chunk_labels)

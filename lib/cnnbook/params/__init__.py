@@ -14,8 +14,8 @@ Two ways in, one result:
   ``model.count_params()`` is a real check).
 
 Both return a list of :class:`LayerRow`; :func:`totals` adds them up,
-:func:`format_table` prints them as text and :func:`table_html` as an HTML
-table; :func:`count_weight_layers` counts the layers papers count.
+:func:`format_table` prints them as text (the parameter calculator of
+chapter 4 shows them as HTML); :func:`count_weight_layers` counts the layers papers count.
 
 Three modules, one idea each: :mod:`~cnnbook.params.specs` (the layer
 specs and the formulas), :mod:`~cnnbook.params.tables` (rows, totals,
@@ -57,51 +57,9 @@ mult_adds
     "FLOPs" and mean multiply-adds. Always check which one a number means.
 """
 
-from .keras_bridge import build_keras, keras_layer_table
-from .specs import (
-    BatchNorm,
-    Conv1D,
-    Conv2D,
-    Conv3D,
-    Dense,
-    DepthwiseConv2D,
-    Flatten,
-    GlobalPool,
-    Pool,
-    SeparableConv2D,
-    ZeroPad,
-    conv2d_params,
-    dense_params,
-)
-from .tables import (
-    LayerRow,
-    count_weight_layers,
-    format_table,
-    layer_table,
-    table_html,
-    totals,
-)
+from . import keras_bridge, specs, tables
+from .keras_bridge import *  # noqa: F403
+from .specs import *  # noqa: F403
+from .tables import *  # noqa: F403
 
-__all__ = [
-    "Conv1D",
-    "Conv2D",
-    "Conv3D",
-    "DepthwiseConv2D",
-    "SeparableConv2D",
-    "Pool",
-    "GlobalPool",
-    "Dense",
-    "Flatten",
-    "ZeroPad",
-    "BatchNorm",
-    "LayerRow",
-    "conv2d_params",
-    "dense_params",
-    "layer_table",
-    "keras_layer_table",
-    "build_keras",
-    "totals",
-    "format_table",
-    "table_html",
-    "count_weight_layers",
-]
+__all__ = specs.__all__ + tables.__all__ + keras_bridge.__all__

@@ -17,11 +17,10 @@ __all__ = [
     "count_weight_layers",
     "format_table",
     "layer_table",
-    "table_html",
     "totals",
 ]
 
-#: Column keys of :func:`format_table` / :func:`table_html` and their headers.
+#: Column keys of :func:`format_table` / ``_table_html`` and their headers.
 _COLUMNS = {
     "kind": "kind",
     "output_shape": "output shape",
@@ -278,7 +277,7 @@ def format_table(rows, columns=_DEFAULT_COLUMNS, total=True):
     return "\n".join(text)
 
 
-def table_html(rows, columns=_DEFAULT_COLUMNS, total=True, caption=None):
+def _table_html(rows, columns=_DEFAULT_COLUMNS, total=True, caption=None):
     """A layer table as an HTML ``<table>`` (chapter 4; used by the parameter calculator).
 
     Percentage columns get a bar drawn behind the number, so the layer that

@@ -1,15 +1,16 @@
 """The interactive widgets of the book (core ipywidgets only).
 
-Every widget subclasses :class:`cnnbook.widgets.base.BookWidget`; the
+Every widget subclasses one private base class (``_base.BookWidget``); the
 benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 :func:`set_projector_scale` enlarges them for live teaching;
-:func:`build_standins` (or ``CNNBOOK_STANDINS=1``) makes a display also draw
+:func:`build_standins` (or the variable named by ``STANDIN_ENV``,
+``CNNBOOK_STANDINS=1``) makes a display also draw
 the static stand-in the HTML book shows.
 """
 
+from ._base import STANDIN_ENV, build_standins, set_projector_scale
 from .adversarial import AdversarialExplorer
 from .augmentation import AugmentationExplorer
-from .base import BookWidget, build_standins, set_projector_scale
 from .feature_maps import FeatureMapViewer
 from .gradient_reach import GradientReach
 from .nearest_neighbours import NearestNeighbourExplorer
@@ -33,12 +34,12 @@ __all__ = [
     "ALL_WIDGETS",
     "AdversarialExplorer",
     "AugmentationExplorer",
-    "BookWidget",
     "FeatureMapViewer",
     "GradientReach",
     "NearestNeighbourExplorer",
     "ParamCalculator",
     "Quiz",
+    "STANDIN_ENV",
     "SlidingKernel",
     "build_standins",
     "set_projector_scale",

@@ -11,8 +11,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _checks
-from ..viz import array_to_png, figure_to_rgb
-from .base import BookWidget
+from ._base import BookWidget
+from ._media import array_to_png, figure_to_rgb
 
 __all__ = ["AdversarialExplorer"]
 
@@ -32,7 +32,7 @@ class AdversarialExplorer(BookWidget):
     ----------
     model : keras.Sequential
         A classifier of ``(28, 28, 1)`` images in [0, 1] ending in a Dense
-        layer (as :func:`cnnbook.interpret.loss_gradient_sign` needs).
+        layer (as :func:`cnnbook.interpret._loss_gradient_sign` needs).
     images : array_like, shape (N, 28, 28) or (N, 28, 28, 1)
         uint8 (0-255) or floats in [0, 1].
     labels : sequence of int
@@ -107,10 +107,10 @@ class AdversarialExplorer(BookWidget):
 
     def gradient_sign(self, index):
         """``sign(d loss / d x)`` for digit ``index``, computed once and cached."""
-        from ..interpret import loss_gradient_sign
+        from ..interpret import _loss_gradient_sign
 
         if index not in self._signs:
-            self._signs[index] = loss_gradient_sign(self.model, self.images[index], self.labels[index])[0]
+            self._signs[index] = _loss_gradient_sign(self.model, self.images[index], self.labels[index])[0]
         return self._signs[index]
 
     def adversarial(self, epsilon):

@@ -22,9 +22,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _checks, augment
-from .base import BookWidget
+from ._base import BookWidget
 
-__all__ = ["AugmentationExplorer", "default_images"]
+__all__ = ["AugmentationExplorer"]
 
 _COPIES = 8
 _MAX_SIDE = 128  # larger images are thinned to this many pixels per side: each move stays fast
@@ -40,7 +40,7 @@ _SLIDERS = (
 )
 
 
-def default_images():
+def _default_images():
     """The images the explorer offers: the cat photo (96x96 crop) and four test digits, in [0, 1]."""
     from ..data import load_mnist_sample, load_photo
 
@@ -113,7 +113,7 @@ class AugmentationExplorer(BookWidget):
     ----------
     images : dict of str -> array, optional
         Images to choose from, ``(rows, cols)`` or ``(rows, cols, 3)`` with
-        values in [0, 1] (default: :func:`default_images`).
+        values in [0, 1] (default: the cat photo, a 96x96 crop, and four test digits).
     image : str, optional
         The key shown first (default: the first).
     seed : int
@@ -128,7 +128,7 @@ class AugmentationExplorer(BookWidget):
     """
 
     def __init__(self, images=None, image=None, seed=0):
-        images = default_images() if images is None else images
+        images = _default_images() if images is None else images
         if not isinstance(images, dict) or not images:
             raise TypeError("images must be a non-empty dict of name -> image array")
         self._images, self.notes = {}, []
@@ -154,7 +154,7 @@ class AugmentationExplorer(BookWidget):
         self.flip = widgets.Checkbox(value=True, description='RandomFlip("horizontal")', indent=False)
         self.sliders = {
             name: widgets.FloatSlider(
-                value=augment.LECTURE_FACTORS[name],
+                value=augment._LECTURE_FACTORS[name],
                 min=0.0,
                 max=maximum,
                 step=step,
@@ -251,7 +251,7 @@ class AugmentationExplorer(BookWidget):
     def _on_reset(self, button=None):
         with self._quietly():
             for name, slider in self.sliders.items():
-                slider.value = augment.LECTURE_FACTORS[name]
+                slider.value = augment._LECTURE_FACTORS[name]
             self.flip.value = True
         self._update()
 
@@ -263,7 +263,7 @@ class AugmentationExplorer(BookWidget):
         """Frames for the HTML book: no augmentation, each layer alone, the lecture's five, too much."""
         image = self._images[self._held["image"]]
         off = {name: 0.0 for name in self.sliders}
-        lecture = {name: augment.LECTURE_FACTORS[name] for name in self.sliders}
+        lecture = {name: augment._LECTURE_FACTORS[name] for name in self.sliders}
         settings = [
             ("no augmentation: nine identical images", False, off),
             ('RandomFlip("horizontal") alone', True, off),
@@ -308,7 +308,7 @@ class AugmentationExplorer(BookWidget):
 
 
 def _png(rgb):
-    from ..viz import array_to_png
+    from ._media import array_to_png
 
     return array_to_png(rgb, scale=1)
 
@@ -317,7 +317,7 @@ def _captioned(rgb, caption):
     """The grid with a caption band above it (matplotlib, for the static frames)."""
     import matplotlib.pyplot as plt
 
-    from ..viz import figure_to_rgb
+    from ._media import figure_to_rgb
 
     height, width = rgb.shape[:2]
     fig = plt.figure(figsize=(max(width, 360) / 72, (height + 36) / 72), dpi=72)

@@ -14,10 +14,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _checks
-from ..viz import array_to_png, figure_to_rgb
-from .base import BookWidget
+from ._base import BookWidget
+from ._media import array_to_png, figure_to_rgb
 
-__all__ = ["FeatureMapViewer", "feature_map_mosaic"]
+__all__ = ["FeatureMapViewer"]
 
 _SINGLE_PIXELS = 224  # on-screen size of one enlarged map or input image
 _MOSAIC_PIXELS = 360  # on-screen size of the all-channels mosaic
@@ -33,7 +33,7 @@ def _colour_range(maps):
     return "viridis", 0.0, max(high, 1e-12)
 
 
-def feature_map_mosaic(maps, cmap=None, vmin=None, vmax=None):
+def _feature_map_mosaic(maps, cmap=None, vmin=None, vmax=None):
     """All channels of one layer as one RGB image: a grid of tiles with white borders.
 
     Chapters 3 and 10. Tiles run in reading order (channel 0 at the top
@@ -61,7 +61,7 @@ def feature_map_mosaic(maps, cmap=None, vmin=None, vmax=None):
 
     Examples
     --------
-    >>> feature_map_mosaic(np.zeros((14, 14, 8))).shape
+    >>> _feature_map_mosaic(np.zeros((14, 14, 8))).shape
     (46, 46, 3)
     """
     from matplotlib import colormaps
@@ -299,7 +299,7 @@ class FeatureMapViewer(BookWidget):
         if not isinstance(all_channels, bool):
             raise TypeError(f"show all channels must be True or False; got {all_channels!r}")
         if all_channels:
-            mosaic = feature_map_mosaic(maps)
+            mosaic = _feature_map_mosaic(maps)
             # Very wide mosaics (many large channels) are thinned to keep the update fast.
             step = math.ceil(mosaic.shape[1] / (2 * _MOSAIC_PIXELS))
             picture = array_to_png(mosaic[::step, ::step], scale=max(1, _MOSAIC_PIXELS // mosaic.shape[1]))
@@ -333,7 +333,7 @@ class FeatureMapViewer(BookWidget):
                     image[..., 0] if image.shape[-1] == 1 else image[..., :3], cmap="gray", interpolation="nearest"
                 )
                 left.set_title("input" + (f" (label {self.labels[index]})" if self.labels is not None else ""))
-                right.imshow(feature_map_mosaic(maps), interpolation="nearest")
+                right.imshow(_feature_map_mosaic(maps), interpolation="nearest")
                 right.set_title(f"layer {layer}: {maps.shape[-1]} channels of {maps.shape[0]} x {maps.shape[1]}")
                 for axis in (left, right):
                     axis.set_xticks([])

@@ -22,10 +22,10 @@ import numpy as np
 from .. import _checks
 from ..conv import output_size, pad_amounts
 from ..grad import conv2d_backward
-from .base import BookWidget, InputError, _json_for_script, _script, _shown_value
+from ._base import BookWidget, InputError, _json_for_script, _script, _shown_value
 from .sliding_kernel import MAX_VALUE, _parse_grid
 
-__all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE", "parse_values"]
+__all__ = ["GradientReach", "INPUT_MODE", "OUTPUT_MODE"]
 
 OUTPUT_MODE = "output cell: where its gradient goes"
 INPUT_MODE = "input pixel: which gradients arrive"
@@ -47,7 +47,7 @@ def _fmt(value):
     return f"{value:.3g}"
 
 
-def parse_values(text, shape):
+def _parse_values(text, shape):
     """Read a grid of numbers typed as text, e.g. ``"1 2; 3 4"``.
 
     Chapter 5 ("The gradient of convolution") uses it for the ``dL/dO`` box
@@ -77,7 +77,7 @@ def parse_values(text, shape):
 
     Examples
     --------
-    >>> parse_values("1 2; 3 -4", (2, 2))
+    >>> _parse_values("1 2; 3 -4", (2, 2))
     array([[ 1.,  2.],
            [ 3., -4.]])
     """
@@ -532,7 +532,7 @@ class GradientReach(BookWidget):
 
     def _on_gradient_text(self, change):
         try:
-            values = parse_values(change["new"], (self._out, self._out))
+            values = _parse_values(change["new"], (self._out, self._out))
         except (ValueError, TypeError) as error:
             raise InputError(f"{error}. Still using the last valid dL/dO.") from None
         self._gradient = values

@@ -14,10 +14,10 @@ import numpy as np
 
 from .. import _checks
 from ..features import nearest_neighbours
-from ..viz import array_to_png, figure_to_rgb
-from .base import BookWidget
+from ._base import BookWidget
+from ._media import array_to_png, figure_to_rgb
 
-__all__ = ["NearestNeighbourExplorer", "neighbour_strip"]
+__all__ = ["NearestNeighbourExplorer"]
 
 # Okabe-Ito colours (readable with colour-blindness): same label / other label.
 _SAME = np.array([0, 114, 178], dtype=np.uint8)
@@ -39,7 +39,7 @@ def _grey_uint8(images, name):
     return (np.clip(images.astype(np.float64), 0.0, 1.0) * 255).round().astype(np.uint8)
 
 
-def neighbour_strip(images, colours=None):
+def _neighbour_strip(images, colours=None):
     """Grey digits side by side as one RGB image, each in a coloured frame.
 
     Chapter 2's nearest-neighbour widget shows each row of neighbours this
@@ -64,7 +64,7 @@ def neighbour_strip(images, colours=None):
 
     Examples
     --------
-    >>> neighbour_strip(np.zeros((3, 28, 28), dtype=np.uint8)).shape
+    >>> _neighbour_strip(np.zeros((3, 28, 28), dtype=np.uint8)).shape
     (32, 96, 3)
     """
     images = np.asarray(images)
@@ -316,7 +316,7 @@ class NearestNeighbourExplorer(BookWidget):
             listed = ", ".join(f"{int(lab)} ({dist:.2f})" for lab, dist in zip(labels, distances))
             caption = f"<b>{html.escape(name)}</b>: vote of {len(labels)} = {vote} ({verdict}); "
             self.row_captions[name].value = caption + f"labels (distance): {listed}"
-            strip = neighbour_strip(self.train_images[chosen], self._row_colours(labels))
+            strip = _neighbour_strip(self.train_images[chosen], self._row_colours(labels))
             self.row_images[name].value = array_to_png(strip, scale=_SCALE)
 
     # ---- BookWidget contract ------------------------------------------------
@@ -327,7 +327,7 @@ class NearestNeighbourExplorer(BookWidget):
 
         k = self._k if k is None else k
         label = int(self.test_labels[index])
-        query = neighbour_strip(self.test_images[index : index + 1], [[255, 255, 255]])
+        query = _neighbour_strip(self.test_images[index : index + 1], [[255, 255, 255]])
         tile = query.shape[0]
         gap, band = 8, 14  # white columns after the test digit; white rows under each row for the labels
         rows, row_labels = [], []
@@ -337,7 +337,7 @@ class NearestNeighbourExplorer(BookWidget):
             colours = np.where((labels == label)[:, np.newaxis], _SAME, _OTHER)
             first = query if row == 0 else np.full_like(query, 255)
             strip = np.concatenate(
-                [first, np.full((tile, gap, 3), 255, np.uint8), neighbour_strip(self.train_images[chosen], colours)],
+                [first, np.full((tile, gap, 3), 255, np.uint8), _neighbour_strip(self.train_images[chosen], colours)],
                 axis=1,
             )
             rows.append(np.concatenate([strip, np.full((band, strip.shape[1], 3), 255, np.uint8)], axis=0))

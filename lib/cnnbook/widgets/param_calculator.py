@@ -22,8 +22,9 @@ import html
 import ipywidgets as widgets
 
 from .. import _checks
-from ..params import Conv2D, Dense, Flatten, GlobalPool, Pool, layer_table, table_html, totals
-from .base import BookWidget, InputError, _json_for_script, _script
+from ..params import Conv2D, Dense, Flatten, GlobalPool, Pool, layer_table, totals
+from ..params.tables import _table_html
+from ._base import BookWidget, InputError, _json_for_script, _script
 
 __all__ = ["ParamCalculator", "PRESETS", "parse_stack"]
 
@@ -163,7 +164,7 @@ def parse_stack(text, bias=True):
     return specs
 
 
-def formula(spec, before):
+def _formula(spec, before):
     """How a layer's parameter count follows from its input shape, e.g. ``(5*5*32+1)*64``.
 
     Parameters
@@ -181,7 +182,7 @@ def formula(spec, before):
     Examples
     --------
     >>> conv, dense = parse_stack("conv 64 5; dense 10")
-    >>> formula(conv, (14, 14, 32)), formula(dense, (1024,))
+    >>> _formula(conv, (14, 14, 32)), _formula(dense, (1024,))
     ('(5*5*32+1)*64', '(1024+1)*10')
     """
     if isinstance(spec, Conv2D):
@@ -218,7 +219,7 @@ def _summary(rows):
 
 def _formulas_html(rows, stack):
     lines = "".join(
-        f"<tr><td><code>{html.escape(row.name)}</code></td><td><code>{formula(spec, before.output_shape)}</code>"
+        f"<tr><td><code>{html.escape(row.name)}</code></td><td><code>{_formula(spec, before.output_shape)}</code>"
         f"</td><td>= {row.params:,}</td></tr>"
         for before, row, spec in zip(rows, rows[1:], stack)
     )
@@ -231,7 +232,7 @@ def _formulas_html(rows, stack):
 def _render(input_shape, stack):
     """``(rows, html)``: the summary line, the table and the formulas; ValueError if the stack cannot work."""
     rows = layer_table(input_shape, stack)
-    return rows, _summary(rows) + table_html(rows, columns=_COLUMNS) + _formulas_html(rows, stack)
+    return rows, _summary(rows) + _table_html(rows, columns=_COLUMNS) + _formulas_html(rows, stack)
 
 
 class ParamCalculator(BookWidget):

@@ -10,7 +10,7 @@ import numbers
 
 import ipywidgets as widgets
 
-from .base import BookWidget
+from ._base import BookWidget
 
 __all__ = ["Quiz"]
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import _checks
 from ..conv import conv2d, pad_amounts
-from .base import BookWidget, InputError, _json_for_script, _script, _shown_value
+from ._base import BookWidget, InputError, _json_for_script, _script, _shown_value
 
 __all__ = ["SlidingKernel", "KERNEL_PRESETS", "parse_kernel"]
 

@@ -269,8 +269,8 @@ class BookWidget:
         return cache[key]
 
     def _animation(self, frames, interval, title, alt):
-        """:func:`cnnbook.viz.animation_html` with a content-derived id instead of a random one."""
-        from ..viz import animation_html
+        """``_media.animation_html`` with a content-derived id instead of a random one."""
+        from ._media import animation_html
 
         player = animation_html(frames, interval=interval, title=title, alt=alt)
         return re.sub(r"cnnbook-anim-[0-9a-f]+", f"cnnbook-anim-{_ID}", player)
