@@ -444,9 +444,10 @@ def augment_like_keras(
     Mirrors left-right (if ``flip`` and the draw says so), rotates by
     ``draws["rotation"] * rotation * 360`` degrees, shifts by
     ``draws["shift_*"] * factor * size`` pixels, adds
-    ``draws["brightness"] * brightness`` and scales the contrast by a factor that ``draws["contrast"]`` places
-    linearly in :func:`contrast_factor_range` (``[1, 1 + contrast]`` in Keras
-    3): the same operations the Keras layers apply for those draws.
+    ``draws["brightness"] * brightness`` and scales the contrast by a factor
+    that ``draws["contrast"]`` places linearly in
+    :func:`contrast_factor_range` (``[1, 1 + contrast]`` in Keras 3): the same
+    operations the Keras layers apply for those draws.
 
     Parameters
     ----------

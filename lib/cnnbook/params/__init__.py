@@ -15,7 +15,8 @@ Two ways in, one result:
 
 Both return a list of :class:`LayerRow`; :func:`totals` adds them up,
 :func:`format_table` prints them as text (the parameter calculator of
-chapter 4 shows them as HTML); :func:`count_weight_layers` counts the layers papers count.
+chapter 4 shows them as HTML); :func:`count_weight_layers` counts the layers
+papers count.
 
 Three modules, one idea each: :mod:`~cnnbook.params.specs` (the layer
 specs and the formulas), :mod:`~cnnbook.params.tables` (rows, totals,

@@ -3,9 +3,9 @@
 Every widget subclasses one private base class (``_base.BookWidget``); the
 benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
 :func:`set_projector_scale` enlarges them for live teaching;
-:func:`build_standins` (or the variable named by ``STANDIN_ENV``,
-``CNNBOOK_STANDINS=1``) makes a display also draw
-the static stand-in the HTML book shows.
+:func:`build_standins` (or ``CNNBOOK_STANDINS=1``, the variable named by
+``STANDIN_ENV``) makes a display also draw the static stand-in the HTML book
+shows.
 """
 
 from ._base import STANDIN_ENV, build_standins, set_projector_scale
