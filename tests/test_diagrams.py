@@ -1,10 +1,6 @@
 """Tests of cnnbook.diagrams: what each diagram shows is computed, and every diagram has alt text."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.patches import FancyBboxPatch
@@ -12,12 +8,6 @@ from matplotlib.patches import FancyBboxPatch
 from cnnbook import architectures, diagrams, models, params
 from cnnbook.conv import conv2d
 from cnnbook.params import Conv2D, Dense, Flatten, Pool
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def texts(figure):

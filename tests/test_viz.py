@@ -1,19 +1,8 @@
 """cnnbook.viz: grids, curves, confusion matrices."""
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from cnnbook import viz  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from cnnbook import viz
 
 
 def test_show_images_grid_and_titles():
