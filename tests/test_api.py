@@ -48,9 +48,18 @@ KEPT = {
 }
 
 
+#: Packages that are not library code: the bundled data (data/, installed as cnnbook.bundled)
+#: with the script that made it. Editable installs do not list it; regular ones do.
+NOT_API = ("cnnbook.bundled",)
+
+
 def _public_modules():
     names = ["cnnbook"] + [m.name for m in pkgutil.walk_packages(cnnbook.__path__, "cnnbook.")]
-    return [importlib.import_module(n) for n in names if not any(part.startswith("_") for part in n.split("."))]
+    return [
+        importlib.import_module(n)
+        for n in names
+        if not any(part.startswith("_") for part in n.split(".")) and not n.startswith(NOT_API)
+    ]
 
 
 def _reader_texts():
