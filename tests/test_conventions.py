@@ -109,17 +109,13 @@ def _literal_text(node):
     return None
 
 
-def _is_sentence(text):
-    """Formatted text that reads as prose: two words in a row and not a table row."""
-    return "|" not in text and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text) is not None
+def formatted_markdown_problems(nb):
+    """Cells that hand ``Markdown`` text built by string formatting.
 
-
-def formatted_prose_problems(nb):
-    """Cells that hand ``Markdown`` a sentence built by string formatting.
-
-    The argument is followed through names assigned in the same cell. Tables
-    built row by row (formatted strings containing ``|``) and library-rendered
-    tables (``training.results_table(rows)``) pass: the rule is about prose.
+    Prose belongs in markdown cells (numbers glued or checked), and computed
+    tables go through ``cnnbook.book.table``, so no code cell formats Markdown.
+    The argument is followed through names assigned, or appended to, in the
+    same cell; a constant string passes.
     """
     problems = []
     for index, cell, tree in code_cells(nb):
@@ -132,24 +128,31 @@ def formatted_prose_problems(nb):
                 for target in targets:
                     if isinstance(target, ast.Name):
                         assigned.setdefault(target.id, []).append(node.value)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("append", "extend", "insert")
+                and isinstance(node.func.value, ast.Name)
+            ):
+                assigned.setdefault(node.func.value.id, []).extend(node.args)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
             if name not in MARKDOWN_CALLS:
                 continue
-            pending, seen, sentence = [node.args[0]], set(), None
-            while pending and sentence is None:
+            pending, seen, formatted = [node.args[0]], set(), None
+            while pending and formatted is None:
                 for sub in ast.walk(pending.pop()):
                     text = _literal_text(sub)
-                    if text is not None and _is_sentence(text):
-                        sentence = text
+                    if text is not None:
+                        formatted = text
                         break
                     if isinstance(sub, ast.Name) and sub.id in assigned and sub.id not in seen:
                         seen.add(sub.id)
                         pending.extend(assigned[sub.id])
-            if sentence is not None:
-                problems.append(f"{label(index, cell)} builds prose for {name}(): {sentence.strip()[:60]!r}")
+            if formatted is not None:
+                problems.append(f"{label(index, cell)} formats Markdown for {name}(): {formatted.strip()[:60]!r}")
     return problems
 
 
@@ -283,43 +286,31 @@ def test_there_are_chapters():
     assert CHAPTERS, "no chapter notebooks found in chapters/"
 
 
+#: Each convention: the checker that finds the cells breaking it, and the advice a failure gives.
+CONVENTIONS = {
+    "no Markdown built by string formatting": (
+        formatted_markdown_problems,
+        "write prose in a markdown cell; glue numbers (cnnbook.book.glue + {glue:text}) or type them and "
+        "check them in a remove-cell cell; show computed tables with cnnbook.book.table(rows, formats=...)",
+    ),
+    "glued numbers are recorded": (glue_problems, ""),
+    "assertion-only cells are hidden": (visible_check_problems, ""),
+    "no nbval comment markers": (nbval_comment_problems, ""),
+    "compared cells have outputs": (compared_without_output_problems, ""),
+    "no output above 300 KB": (
+        large_output_problems,
+        "store photos as JPEG or downsized, figures at modest dpi",
+    ),
+    "stand-in ids are not random and unique": (stand_in_id_problems, ""),
+}
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_prose_is_not_built_by_string_formatting(path):
-    problems = formatted_prose_problems(read(path))
-    assert not problems, (
-        "write prose in a markdown cell; glue numbers (cnnbook.book.glue + {glue:text}) "
-        "or type them and check them in a remove-cell cell\n" + failure(path, problems)
-    )
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_glued_numbers_are_recorded(path):
-    problems = glue_problems(read(path))
-    assert not problems, failure(path, problems)
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_assertion_only_cells_are_hidden(path):
-    problems = visible_check_problems(read(path))
-    assert not problems, failure(path, problems)
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_no_nbval_comment_markers(path):
-    problems = nbval_comment_problems(read(path))
-    assert not problems, failure(path, problems)
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_compared_cells_have_outputs(path):
-    problems = compared_without_output_problems(read(path))
-    assert not problems, failure(path, problems)
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_no_output_above_300_kb(path):
-    problems = large_output_problems(read(path))
-    assert not problems, "store photos as JPEG or downsized, figures at modest dpi\n" + failure(path, problems)
+def test_chapter_follows_convention(path, convention):
+    checker, advice = CONVENTIONS[convention]
+    problems = checker(read(path))
+    assert not problems, (advice + "\n" if advice else "") + failure(path, problems)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -340,12 +331,6 @@ def test_all_chapters_together_under_5_mb():
     assert total <= MAX_CHAPTERS_BYTES, (
         f"chapters/ holds {total / KB:,.0f} KB of notebooks (limit {MAX_CHAPTERS_BYTES / KB:,.0f} KB): {listing}"
     )
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_stand_in_ids_are_not_random_and_unique(path):
-    problems = stand_in_id_problems(read(path))
-    assert not problems, failure(path, problems)
 
 
 def test_animation_html_is_deterministic():
@@ -372,24 +357,26 @@ def code(text, cell_tags=(), outputs=()):
     return {"cell_type": "code", "source": text, "metadata": {"tags": list(cell_tags)}, "outputs": list(outputs)}
 
 
-def test_checker_formatted_prose():
+def test_checker_formatted_markdown():
     bad = [
         'display(Markdown(f"The CNN reaches {acc:.1%} on the test set."))',
         'text = f"With {n} labels the features win. "\ntext += "More."\nMarkdown(text)',
         'Markdown("Accuracy is {} in this run.".format(acc))',
         'IPython.display.Markdown("It took %d seconds here." % t)',
+        'lines = [f"| {name} | {value:.1f} |" for name, value in rows]\ndisplay(Markdown("\\n".join(lines)))',
+        'lines = ["| a |", "|---|"]\nfor v in values:\n    lines.append(f"| {v} |")\nMarkdown("\\n".join(lines))',
     ]
     good = [
-        'lines = [f"| {name} | {value:.1f} |" for name, value in rows]\ndisplay(Markdown("\\n".join(lines)))',
-        "Markdown(training.results_table(rows))",
+        "table(rows, formats={'accuracy': '.1%'})",
+        "training.results_table(rows)",
         'Markdown("*No benchmark recorded yet.*")',
         'print(f"The CNN reaches {acc:.1%}.")',
         "%timeit conv2d(x, k)",
     ]
     for text in bad:
-        assert len(formatted_prose_problems(notebook(code(text)))) == 1, text
+        assert len(formatted_markdown_problems(notebook(code(text)))) == 1, text
     for text in good:
-        assert formatted_prose_problems(notebook(code(text))) == [], text
+        assert formatted_markdown_problems(notebook(code(text))) == [], text
 
 
 def test_checker_glue():

@@ -120,14 +120,14 @@ def test_results_table_formats_numbers():
         {"step": "a", "parameters": 1234567, "seconds": 2.345, "test accuracy": 0.98765, "model": None},
         {"step": "b", "parameters": 10, "seconds": 0.05, "test accuracy": 1.0, "model": None},
     ]
-    table = training.results_table(rows)
+    table = training.results_table(rows).data
     assert table.splitlines() == [
         "| step | parameters | seconds | test accuracy |",
-        "|---|---|---|---|",
+        "|---|---:|---:|---:|",
         "| a | 1,234,567 | 2.3 | 98.8% |",
         "| b | 10 | 0.1 | 100.0% |",
     ]
-    assert training.results_table(rows, columns=["step"]).splitlines()[2] == "| a |"
+    assert training.results_table(rows, columns=["step"]).data.splitlines()[2] == "| a |"
     with pytest.raises(ValueError, match="columns"):
         training.results_table(rows, columns=["nope"])
     with pytest.raises(TypeError, match="rows"):

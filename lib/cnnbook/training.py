@@ -173,18 +173,8 @@ def run_progression(steps, train, test_sets, seed=0, log=None):
     return rows
 
 
-def _format(key, value):
-    if key.endswith("accuracy"):
-        return f"{100 * value:.1f}%"
-    if key == "parameters":
-        return f"{value:,}"
-    if key == "seconds":
-        return f"{value:.1f}"
-    return str(value)
-
-
 def results_table(rows, columns=None):
-    """Rows from :func:`run_progression` as a Markdown table (chapters 6 and 7).
+    """Rows from :func:`run_progression` as a table (chapters 6 to 8), through :func:`cnnbook.book.table`.
 
     Accuracies are shown as percentages with one decimal, parameters with
     thousands separators, seconds with one decimal.
@@ -197,28 +187,23 @@ def results_table(rows, columns=None):
 
     Returns
     -------
-    str
-        Markdown; show it with ``IPython.display.Markdown``.
+    IPython.display.Markdown
 
     Examples
     --------
-    >>> print(results_table([{"step": "softmax", "parameters": 7850, "test accuracy": 0.8712}]))
+    >>> print(results_table([{"step": "softmax", "parameters": 7850, "test accuracy": 0.8712}]).data)
     | step | parameters | test accuracy |
-    |---|---|---|
+    |---|---:|---:|
     | softmax | 7,850 | 87.1% |
     """
-    rows = list(rows)
-    if not rows or not all(isinstance(row, dict) for row in rows):
-        raise TypeError("rows must be a non-empty list of dicts (from run_progression)")
-    if columns is None:
+    from .book import table
+
+    if columns is None and isinstance(rows, list) and rows and isinstance(rows[0], dict):
         columns = [key for key in rows[0] if key not in ("model", "history")]
-    missing = [key for key in columns if any(key not in row for row in rows)]
-    if missing:
-        raise ValueError(f"columns {missing} are not in every row; rows have {sorted(rows[0])}")
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        lines.append("| " + " | ".join(_format(key, row[key]) for key in columns) + " |")
-    return "\n".join(lines)
+    shown = columns or []
+    formats = {key: ".1%" for key in shown if key.endswith("accuracy")}
+    formats.update({key: spec for key, spec in (("parameters", ","), ("seconds", ".1f")) if key in shown})
+    return table(rows, columns, formats)
 
 
 def accuracy(model, x, y, batch_size=256):
