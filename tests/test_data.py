@@ -176,30 +176,34 @@ def test_data_readme_lists_every_file_with_its_checksum_and_size():
         assert f"{(ROOT / 'data' / name).stat().st_size:,}" in readme
 
 
-def test_corrupted_file_gives_clear_error(tmp_path, monkeypatch):
+@pytest.fixture
+def bundled_from(monkeypatch):
+    """Read the bundled files from another folder, with the loader's cache emptied before and after."""
+
+    def use(folder):
+        monkeypatch.setattr(data, "_bundled", lambda name: folder / name)
+        data._mnist_arrays.cache_clear()
+
+    yield use
+    data._mnist_arrays.cache_clear()
+
+
+def test_corrupted_file_gives_clear_error(tmp_path, bundled_from):
     copy = tmp_path / "bundled"
     shutil.copytree(ROOT / "data", copy)
     payload = bytearray((copy / "mnist_sample.npz").read_bytes())
     payload[len(payload) // 2] ^= 0xFF
     (copy / "mnist_sample.npz").write_bytes(bytes(payload))
-    monkeypatch.setattr(data, "_bundled", lambda name: copy / name)
-    data._mnist_arrays.cache_clear()
-    try:
-        with pytest.raises(data.DataIntegrityError, match="corrupted"):
-            data.load_mnist_sample()
-    finally:
-        data._mnist_arrays.cache_clear()
+    bundled_from(copy)
+    with pytest.raises(data.DataIntegrityError, match="corrupted"):
+        data.load_mnist_sample()
 
 
-def test_missing_file_gives_clear_error(tmp_path, monkeypatch):
+def test_missing_file_gives_clear_error(tmp_path, bundled_from):
     (tmp_path / "checksums.json").write_text("{}")
-    monkeypatch.setattr(data, "_bundled", lambda name: tmp_path / name)
-    data._mnist_arrays.cache_clear()
-    try:
-        with pytest.raises(data.DataIntegrityError, match="missing"):
-            data.load_mnist_sample()
-    finally:
-        data._mnist_arrays.cache_clear()
+    bundled_from(tmp_path)
+    with pytest.raises(data.DataIntegrityError, match="missing"):
+        data.load_mnist_sample()
 
 
 def test_regeneration_script_reproduces_the_file():

@@ -91,46 +91,28 @@ def test_same_protocol():
         references.same_protocol()
 
 
+def _reference(**fields):
+    """A made-up entry: the required fields, then ``fields``."""
+    required = dict(name="X", paper="p", venue="v 2020", year=2020, preprint=None, trained_on="ImageNet-1k")
+    return Reference(**required, **fields)
+
+
 def test_unknown_names_and_inconsistent_entries_are_refused():
     with pytest.raises(ValueError, match="name must be one of"):
         references.reference("ResNet-5000")
     with pytest.raises(ValueError, match="crops must be one of"):
         Evaluation("3 crops", 1, "validation", "nowhere")
     with pytest.raises(ValueError, match="has no source"):
-        Reference(
-            name="X",
-            paper="p",
-            venue="v 2020",
-            year=2020,
-            preprint=None,
-            trained_on="ImageNet-1k",
-            sources={"year": "v"},
-            params=5,
-        )
+        _reference(sources={"year": "v"}, params=5)
     with pytest.raises(ValueError, match="not both"):
-        Reference(
-            name="X",
-            paper="p",
-            venue="v 2020",
-            year=2020,
-            preprint=None,
-            trained_on="ImageNet-1k",
+        _reference(
             sources={"year": "v", "top1_error": "t", "top1_accuracy": "t"},
             top1_error=20.0,
             top1_accuracy=80.0,
             evaluation=Evaluation("1 crop", 1, "validation", "t"),
         )
     with pytest.raises(ValueError, match="evaluation goes with"):
-        Reference(
-            name="X",
-            paper="p",
-            venue="v 2020",
-            year=2020,
-            preprint=None,
-            trained_on="ImageNet-1k",
-            sources={"year": "v", "top1_error": "t"},
-            top1_error=20.0,
-        )
+        _reference(sources={"year": "v", "top1_error": "t"}, top1_error=20.0)
 
 
 def test_entries_cannot_be_changed_by_accident():

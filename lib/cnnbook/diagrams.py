@@ -156,36 +156,14 @@ def _draw_block(ax, x, shape, height, depth, colour):
     ax.add_patch(Rectangle((x, bottom), width, height, facecolor=colour, edgecolor="0.25", linewidth=0.8))
     if depth:
         lift = depth * 0.6
-        ax.add_patch(
-            Polygon(
-                [
-                    (x, bottom + height),
-                    (x + depth, bottom + height + lift),
-                    (x + depth + width, bottom + height + lift),
-                    (x + width, bottom + height),
-                ],
-                closed=True,
-                facecolor=colour,
-                edgecolor="0.25",
-                linewidth=0.8,
-                alpha=0.8,
-            )
+        top = bottom + height
+        right = x + width
+        faces = (  # the top face, then the right side, lit less
+            ([(x, top), (x + depth, top + lift), (x + depth + width, top + lift), (right, top)], 0.8),
+            ([(right, bottom), (right + depth, bottom + lift), (right + depth, top + lift), (right, top)], 0.6),
         )
-        ax.add_patch(
-            Polygon(
-                [
-                    (x + width, bottom),
-                    (x + width + depth, bottom + lift),
-                    (x + width + depth, bottom + height + lift),
-                    (x + width, bottom + height),
-                ],
-                closed=True,
-                facecolor=colour,
-                edgecolor="0.25",
-                linewidth=0.8,
-                alpha=0.6,
-            )
-        )
+        for corners, alpha in faces:
+            ax.add_patch(Polygon(corners, closed=True, facecolor=colour, edgecolor="0.25", linewidth=0.8, alpha=alpha))
     return x + width + depth
 
 

@@ -75,6 +75,17 @@ def _check_layer(model, layer_name):
     return model.get_layer(layer_name)
 
 
+def _check_spatial_layer(model, layer_name):
+    """The layer called ``layer_name``, which must output maps (rows, cols, channels)."""
+    layer = _check_layer(model, layer_name)
+    if len(layer.output.shape) != 4:
+        raise ValueError(
+            f"layer_name must name a layer with (rows, cols, channels) output; "
+            f"{layer_name!r} outputs {tuple(layer.output.shape)}"
+        )
+    return layer
+
+
 def _check_labels(name, labels, count, num_classes):
     array = np.asarray(labels)
     if array.ndim == 0:
@@ -356,12 +367,7 @@ def grad_cam(model, images, layer_name, class_index=None, upsample=True):
 
     _check_model(model)
     batch = _images(model, images)
-    layer = _check_layer(model, layer_name)
-    if len(layer.output.shape) != 4:
-        raise ValueError(
-            f"layer_name must name a layer with (rows, cols, channels) output; "
-            f"{layer_name!r} outputs {tuple(layer.output.shape)}"
-        )
+    _check_spatial_layer(model, layer_name)
     if class_index is not None:
         class_index = _check_labels("class_index", class_index, len(batch), _final_dense(model).units)
     gradients, maps, _ = _gradient_of_score(model, batch, class_index, [layer_name])
@@ -496,12 +502,7 @@ def top_activating_patches(model, images, layer_name, units, count=6, inside=Tru
     """
     _check_model(model)
     batch = _images(model, images)
-    layer = _check_layer(model, layer_name)
-    if len(layer.output.shape) != 4:
-        raise ValueError(
-            f"layer_name must name a layer with (rows, cols, channels) output; "
-            f"{layer_name!r} outputs {tuple(layer.output.shape)}"
-        )
+    layer = _check_spatial_layer(model, layer_name)
     units = _check_units(model, layer_name, units)
     count = min(_checks.integer(count, "count", minimum=1), len(batch))
     batch_size = _checks.integer(batch_size, "batch_size", minimum=1)

@@ -235,8 +235,42 @@ class _Spec:
         raise NotImplementedError
 
 
+#: Convolution spec field -> the Keras argument (and config key) that holds it.
+_KERAS_CONV_ARGS = {
+    "filters": "filters",
+    "kernel": "kernel_size",
+    "stride": "strides",
+    "padding": "padding",
+    "depth_multiplier": "depth_multiplier",
+    "dilation": "dilation_rate",
+    "groups": "groups",
+    "bias": "use_bias",
+}
+
+
+class _Convolution(_Spec):
+    """The convolution specs convert to and from Keras through one table of field names."""
+
+    def to_keras(self, name):
+        from keras import layers
+
+        fields = {field.name for field in dataclasses.fields(self)}
+        arguments = {keras: getattr(self, field) for field, keras in _KERAS_CONV_ARGS.items() if field in fields}
+        return getattr(layers, self.keras_class)(**arguments, name=name)
+
+    @classmethod
+    def from_keras(cls, kind, config, input_shape):
+        fields = {field.name for field in dataclasses.fields(cls)}
+        values = {
+            field: tuple(config[keras]) if isinstance(config[keras], list) else config[keras]
+            for field, keras in _KERAS_CONV_ARGS.items()
+            if field in fields and keras in config
+        }
+        return cls(**values, name=config["name"])
+
+
 @dataclasses.dataclass(frozen=True)
-class Conv2D(_Spec):
+class Conv2D(_Convolution):
     """A 2-D convolution layer, as ``keras.layers.Conv2D`` (chapter 4).
 
     Parameters
@@ -288,35 +322,8 @@ class Conv2D(_Spec):
             (*out, self.filters), params, self.filters if self.bias else 0, out[0] * out[1] * self.filters * per_output
         )
 
-    def to_keras(self, name):
-        from keras import layers
 
-        return layers.Conv2D(
-            self.filters,
-            self.kernel,
-            strides=self.stride,
-            padding=self.padding,
-            dilation_rate=self.dilation,
-            groups=self.groups,
-            use_bias=self.bias,
-            name=name,
-        )
-
-    @classmethod
-    def from_keras(cls, kind, config, input_shape):
-        return cls(
-            config["filters"],
-            tuple(config["kernel_size"]),
-            tuple(config["strides"]),
-            config["padding"],
-            config["use_bias"],
-            tuple(config["dilation_rate"]),
-            config.get("groups", 1),
-            name=config["name"],
-        )
-
-
-class _ConvND(_Spec):
+class _ConvND(_Convolution):
     """Conv1D and Conv3D: Conv2D's arithmetic over 1 or 3 spatial axes (no groups)."""
 
     rank = None
@@ -339,32 +346,11 @@ class _ConvND(_Spec):
             (*out, self.filters), per_output * self.filters + biases, biases, math.prod(out) * self.filters * per_output
         )
 
-    def to_keras(self, name):
-        from keras import layers
-
-        return getattr(layers, self.keras_class)(
-            self.filters,
-            self.kernel,
-            strides=self.stride,
-            padding=self.padding,
-            dilation_rate=self.dilation,
-            use_bias=self.bias,
-            name=name,
-        )
-
     @classmethod
     def from_keras(cls, kind, config, input_shape):
         if config.get("groups", 1) != 1:
             raise ValueError(f"layer {config['name']!r}: grouped {kind} is not supported")
-        return cls(
-            config["filters"],
-            tuple(config["kernel_size"]),
-            tuple(config["strides"]),
-            config["padding"],
-            config["use_bias"],
-            tuple(config["dilation_rate"]),
-            name=config["name"],
-        )
+        return super().from_keras(kind, config, input_shape)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -433,7 +419,7 @@ class Conv3D(_ConvND):
 
 
 @dataclasses.dataclass(frozen=True)
-class DepthwiseConv2D(_Spec):
+class DepthwiseConv2D(_Convolution):
     """A depthwise convolution, as ``keras.layers.DepthwiseConv2D`` (chapter 9).
 
     Each input channel gets its own ``depth_multiplier`` filters of size
@@ -471,34 +457,9 @@ class DepthwiseConv2D(_Spec):
         biases = out_channels if self.bias else 0
         return _Step((*out, out_channels), taps * out_channels + biases, biases, out[0] * out[1] * out_channels * taps)
 
-    def to_keras(self, name):
-        from keras import layers
-
-        return layers.DepthwiseConv2D(
-            self.kernel,
-            strides=self.stride,
-            padding=self.padding,
-            depth_multiplier=self.depth_multiplier,
-            dilation_rate=self.dilation,
-            use_bias=self.bias,
-            name=name,
-        )
-
-    @classmethod
-    def from_keras(cls, kind, config, input_shape):
-        return cls(
-            tuple(config["kernel_size"]),
-            tuple(config["strides"]),
-            config["padding"],
-            config["depth_multiplier"],
-            config["use_bias"],
-            tuple(config["dilation_rate"]),
-            name=config["name"],
-        )
-
 
 @dataclasses.dataclass(frozen=True)
-class SeparableConv2D(_Spec):
+class SeparableConv2D(_Convolution):
     """A depthwise then a 1x1 convolution, as ``keras.layers.SeparableConv2D`` (chapter 9).
 
     Parameters
@@ -540,33 +501,6 @@ class SeparableConv2D(_Spec):
         biases = self.filters if self.bias else 0
         return _Step(
             (*out, self.filters), depthwise + pointwise + biases, biases, out[0] * out[1] * (depthwise + pointwise)
-        )
-
-    def to_keras(self, name):
-        from keras import layers
-
-        return layers.SeparableConv2D(
-            self.filters,
-            self.kernel,
-            strides=self.stride,
-            padding=self.padding,
-            depth_multiplier=self.depth_multiplier,
-            dilation_rate=self.dilation,
-            use_bias=self.bias,
-            name=name,
-        )
-
-    @classmethod
-    def from_keras(cls, kind, config, input_shape):
-        return cls(
-            config["filters"],
-            tuple(config["kernel_size"]),
-            tuple(config["strides"]),
-            config["padding"],
-            config["depth_multiplier"],
-            config["use_bias"],
-            tuple(config["dilation_rate"]),
-            name=config["name"],
         )
 
 

@@ -350,23 +350,18 @@ class SlidingKernel(BookWidget):
             style=wide,
             layout=widgets.Layout(width="160px"),
         )
-        self.stride_slider = widgets.IntSlider(
-            value=stride,
-            min=1,
-            max=max(3, stride),
-            description="stride",
-            continuous_update=False,
-            style=wide,
-            layout=widgets.Layout(width="200px"),
-        )
-        self.dilation_slider = widgets.IntSlider(
-            value=dilation,
-            min=1,
-            max=max(3, dilation),
-            description="dilation",
-            continuous_update=False,
-            style=wide,
-            layout=widgets.Layout(width="200px"),
+        # Stride and dilation: 1 to 3 (or the value asked for), applied on release.
+        self.stride_slider, self.dilation_slider = (
+            widgets.IntSlider(
+                value=value,
+                min=1,
+                max=max(3, value),
+                description=label,
+                continuous_update=False,
+                style=wide,
+                layout=widgets.Layout(width="200px"),
+            )
+            for label, value in (("stride", stride), ("dilation", dilation))
         )
         self.flip_checkbox = widgets.Checkbox(
             value=self._flip,
