@@ -323,9 +323,18 @@ class Conv2D(_Convolution):
         )
 
 
+@dataclasses.dataclass(frozen=True)
 class _ConvND(_Convolution):
     """Conv1D and Conv3D: Conv2D's arithmetic over 1 or 3 spatial axes (no groups)."""
 
+    filters: int
+    kernel: object
+    stride: object = 1
+    padding: str = "valid"
+    bias: bool = True
+    dilation: object = 1
+    name: str = None
+    short = "conv"
     rank = None
 
     def __post_init__(self):
@@ -353,7 +362,6 @@ class _ConvND(_Convolution):
         return super().from_keras(kind, config, input_shape)
 
 
-@dataclasses.dataclass(frozen=True)
 class Conv1D(_ConvND):
     """A 1-D convolution over ``(length, channels)``, as ``keras.layers.Conv1D`` (chapter 9).
 
@@ -374,19 +382,10 @@ class Conv1D(_ConvND):
     [((120, 4), 40)]
     """
 
-    filters: int
-    kernel: object
-    stride: object = 1
-    padding: str = "valid"
-    bias: bool = True
-    dilation: object = 1
-    name: str = None
     keras_names = ("Conv1D",)
-    short = "conv"
     rank = 1
 
 
-@dataclasses.dataclass(frozen=True)
 class Conv3D(_ConvND):
     """A 3-D convolution over ``(depth, rows, cols, channels)``, as ``keras.layers.Conv3D`` (chapter 9).
 
@@ -406,15 +405,7 @@ class Conv3D(_ConvND):
     [((14, 14, 14, 8), 224)]
     """
 
-    filters: int
-    kernel: object
-    stride: object = 1
-    padding: str = "valid"
-    bias: bool = True
-    dilation: object = 1
-    name: str = None
     keras_names = ("Conv3D",)
-    short = "conv"
     rank = 3
 
 
