@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # ipykernel 6.17 (Colab's) on Python 3.13 imports debugpy, which warns about frozen modules on start.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
+.PHONY: env book slides site lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -27,6 +27,17 @@ env: $(STAMP)
 # CNNBOOK_STANDINS=1: each widget also draws its static stand-in (only the book shows it).
 book: $(STAMP)
 	CNNBOOK_STANDINS=1 $(BIN)/jupyter-book build . -W -n --keep-going
+
+# One reveal.js deck per lecture session (the teaching page's run sheets), from the
+# chapters' stored outputs: _build/slides/<session>.html, each a single offline file.
+SLIDES := _build/slides
+slides: $(STAMP)
+	$(BIN)/python tools/slides.py --out $(SLIDES)
+
+# The published site (.github/workflows/pages.yml): the book with the decks under slides/.
+SLIDES_SITE := _build/html/slides
+site: book
+	$(BIN)/python tools/slides.py --out $(SLIDES_SITE)
 
 # The library's tests and every docstring example in lib/cnnbook.
 test-lib: $(STAMP)
