@@ -294,6 +294,12 @@ def test_pages_workflow_publishes_the_book_and_the_slides():
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "_build/html"
     assert any("make site" in step.get("run", "") for step in steps)
+    # The book build reuses the execution cache that the CPU workflow saves.
+    restore = next(step for step in steps if step.get("uses", "").startswith("actions/cache/restore@"))
+    cpu = yaml.safe_load((ROOT / ".github" / "workflows" / "cpu.yml").read_text())
+    cpu_steps = [step for job in cpu["jobs"].values() for step in job["steps"]]
+    save = next(step for step in cpu_steps if step.get("uses", "").startswith("actions/cache/save@"))
+    assert restore["with"]["key"] == save["with"]["key"] and restore["with"]["path"] == save["with"]["path"]
     recipe = (ROOT / "Makefile").read_text().split("\nsite:", 1)[1].split("\n\n", 1)[0]
     assert "_build/html/slides" in recipe.replace("$(SLIDES_SITE)", "_build/html/slides")
 
