@@ -366,7 +366,7 @@ def slides_of(sheet):
         elif cells:
             slides.extend((heading, cell_html(cell), notes) for heading, cell in cells)
         else:
-            titles = [title for _, title in row.sections() if title]
+            titles = [re.sub(r"^exercise ", "Exercise: ", title) for _, title in row.sections() if title]
             slides.append(("; ".join(titles) or row.kind.capitalize(), markdown_html(row.what), notes))
     return slides
 
