@@ -19,7 +19,7 @@ import random
 
 import numpy as np
 
-__all__ = ["Verdict", "check", "compare", "quiz"]
+__all__ = ["Verdict", "check", "compare", "multiple_choice", "numeric", "quiz"]
 
 # Factors a student's answer is most often off by: a forgotten bias, a doubled sum, a
 # missing channel count or kernel area.
@@ -143,6 +143,39 @@ def check(exercise, answer):
 
 
 _QUESTION_TYPES = {"multiple_choice", "many_choice", "numeric"}
+
+
+def multiple_choice(question, *answers):
+    """A quiz question (for :func:`quiz`) with one or more right answers among ``answers``.
+
+    Each answer is ``(text, correct, feedback)``; the feedback shows when the reader picks it.
+
+    >>> q = multiple_choice("Has max pooling weights?", ("No", True, "Right."), ("Yes", False, "It has none."))
+    >>> q["type"], [a["correct"] for a in q["answers"]]
+    ('multiple_choice', [True, False])
+    """
+    rows = [{"answer": text, "correct": bool(correct), "feedback": feedback} for text, correct, feedback in answers]
+    kind = "many_choice" if sum(a["correct"] for a in rows) > 1 else "multiple_choice"
+    return {"question": question, "type": kind, "answers": rows}
+
+
+def numeric(question, value, feedback, mistakes=(), hint="Not quite: work it through once more."):
+    """A quiz question (for :func:`quiz`) whose answer is the number ``value``.
+
+    ``mistakes`` are ``(wrong value, feedback)`` pairs for the answers students
+    often give; any other answer gets ``hint``.
+
+    >>> q = numeric("Parameters of a 3x3 filter with a bias?", 10, "Right.", [(9, "Add the bias.")])
+    >>> [a.get("value") for a in q["answers"]]
+    [10, 9, None]
+    """
+    def plain(number):  # numpy scalars as Python numbers, so the quiz can be written as JSON
+        return number.item() if isinstance(number, np.generic) else number
+
+    answers = [{"type": "value", "value": plain(value), "correct": True, "feedback": feedback}]
+    answers += [{"type": "value", "value": plain(w), "correct": False, "feedback": text} for w, text in mistakes]
+    answers.append({"type": "default", "feedback": hint})
+    return {"question": question, "type": "numeric", "answers": answers}
 
 
 def _quiz_problems(questions):
