@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # ipykernel 6.17 (Colab's) on Python 3.13 imports debugpy, which warns about frozen modules on start.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book slides site lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
+.PHONY: env book slides site student-edition assignments lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -38,6 +38,17 @@ slides: $(STAMP)
 SLIDES_SITE := _build/html/slides
 site: book
 	$(BIN)/python tools/slides.py --out $(SLIDES_SITE)
+
+# The student edition: every chapter without its solutions (cells tagged `solution`) and
+# its HTML book, from the stored outputs; fails if a page still shows a solution line.
+student-edition: $(STAMP)
+	$(BIN)/python tools/editions.py student
+
+# One graded assignment per chapter (otter-grader) in _build/assignments/<chapter>/dist:
+# student/ (to hand out) and autograder/ (the zip for `otter run`). GRADE=1 also grades
+# the reference solutions (full marks) and the untouched student notebook (no marks).
+assignments: $(STAMP)
+	$(BIN)/python tools/editions.py assignments $(if $(GRADE),--grade)
 
 # The library's tests and every docstring example in lib/cnnbook.
 test-lib: $(STAMP)
