@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # ipykernel 6.17 (Colab's) on Python 3.13 imports debugpy, which warns about frozen modules on start.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book slides site student-edition assignments lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
+.PHONY: env book slides site student-edition assignments test-editions lint test test-lib test-notebooks test-colab test-colab-previous test-gpu test-book test-browser lab bench bench-reference clean
 
 # A virtual environment with the pinned toolchain and cnnbook (editable).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -49,6 +49,12 @@ student-edition: $(STAMP)
 # the reference solutions (full marks) and the untouched student notebook (no marks).
 assignments: $(STAMP)
 	$(BIN)/python tools/editions.py assignments $(if $(GRADE),--grade)
+
+# The two editions from a fresh clone: the student edition (no solution left in its
+# pages), and one chapter's assignment graded: the reference solutions get full marks,
+# the untouched student notebook none.
+test-editions: student-edition
+	$(BIN)/python tools/editions.py assignments --grade chapters/04_parameters.ipynb
 
 # The library's tests and every docstring example in lib/cnnbook.
 test-lib: $(STAMP)
@@ -166,8 +172,9 @@ test-book: $(STAMP)
 # Everything CI runs (README, "The two commands"): library tests and doctests,
 # the Colab mirror (set-up cell, every chapter once, widget tests), the
 # previous Colab runtime (library tests), the book from those executed
-# chapters, the book in a browser, and the linter.
-test: test-lib test-colab test-colab-previous test-book test-browser lint
+# chapters, the book in a browser, the student edition and a graded assignment,
+# and the linter.
+test: test-lib test-colab test-colab-previous test-book test-browser test-editions lint
 
 clean:
 	rm -rf _build build
