@@ -169,6 +169,7 @@ def numeric(question, value, feedback, mistakes=(), hint="Not quite: work it thr
     >>> [a.get("value") for a in q["answers"]]
     [10, 9, None]
     """
+
     def plain(number):  # numpy scalars as Python numbers, so the quiz can be written as JSON
         return number.item() if isinstance(number, np.generic) else number
 

@@ -6,20 +6,15 @@ no browser is downloaded. Screenshots land in _build/screenshots/.
 Each failure names the page and what is wrong.
 """
 
-import functools
-import http.server
 import json
-import os
 import pathlib
 import re
-import threading
 import urllib.parse
 
 import pytest
 import yaml
+from conftest import HTML, ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HTML = pathlib.Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 SHOTS = ROOT / "_build" / "screenshots"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -45,23 +40,6 @@ def widget_outputs(notebook):
         for output in cell.get("outputs", [])
         if WIDGET_VIEW in output.get("data", {})
     )
-
-
-@pytest.fixture(scope="session")
-def server():
-    if not (HTML / "index.html").exists():
-        pytest.fail(f"no built book at {HTML}: run `make book` first")
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
 
 
 class PageVisit:

@@ -10,7 +10,7 @@ import json
 import pathlib
 
 import pytest
-from test_book_pages import chapter_pages, server  # noqa: F401 (server: the built book's fixture)
+from test_book_pages import chapter_pages
 
 from cnnbook import exercises
 
@@ -21,7 +21,9 @@ QUESTIONS = [
         ("Convolution", True, "Right: filter weights and biases."),
         ("Max pooling", False, "Pooling has no weights."),
     ),
-    exercises.numeric("Parameters of Conv2D(32, 5) on one channel?", 832, "Right: 800 + 32.", [(800, "Add the biases.")]),
+    exercises.numeric(
+        "Parameters of Conv2D(32, 5) on one channel?", 832, "Right: 800 + 32.", [(800, "Add the biases.")]
+    ),
 ]
 
 
@@ -101,4 +103,3 @@ def test_the_built_chapter_quiz_answers_right_and_wrong(browser, server, name):
     assert {"Feedback correct", "Feedback incorrect"} <= verdicts, f"{name}: {verdicts}"
     assert not errors, f"{name}: {errors}"
     page.close()
-
