@@ -225,3 +225,38 @@ def test_gradient_norms_are_repeatable():
     first = architectures.gradient_norms_by_depth(2, batch_norm=True, seed=3)
     second = architectures.gradient_norms_by_depth(2, batch_norm=True, seed=3)
     np.testing.assert_allclose(first, second, rtol=1e-5)
+
+
+def test_bottleneck_block_matches_keras_resnet50_but_for_its_biases():
+    rows = by_name(table(architectures.bottleneck_demo()))
+    assert rows["second_out"].output_shape == (56, 56, 256)
+    assert rows["first_projection"].params == 64 * 256 and "second_projection" not in rows
+    # Keras's ResNet50 gives each convolution a bias, which the batch normalisation after it cancels.
+    assert rows["first_reduce"].params + 64 == 4160 and rows["second_reduce"].params + 64 == 16448
+    assert rows["first_3x3"].params == 9 * 64 * 64 and rows["first_expand"].params == 64 * 256
+
+
+def test_preactivation_block_is_the_identity_when_its_branch_is_zero():
+    inputs = keras.Input(shape=(4, 4, 8))
+    for preactivation, expected in ((True, "identity"), (False, "relu")):
+        model = keras.Model(
+            inputs, architectures.residual_block(inputs, 8, batch_norm=False, preactivation=preactivation, name="b")
+        )
+        conv2 = model.get_layer("b_conv2")
+        conv2.set_weights([np.zeros_like(w) for w in conv2.get_weights()])
+        x = np.random.default_rng(0).standard_normal((1, 4, 4, 8)).astype("float32")
+        out = model.predict(x, verbose=0)
+        np.testing.assert_allclose(out, x if expected == "identity" else np.maximum(x, 0), atol=1e-6)
+    kinds = [row.kind for row in table(model)]
+    assert kinds[-1] == "ReLU"  # v1 ends in a ReLU after the addition
+
+
+def test_preactivation_projection_and_bad_input():
+    inputs = keras.Input(shape=(8, 8, 16))
+    model = keras.Model(inputs, architectures.residual_block(inputs, 32, stride=2, preactivation=True, name="p"))
+    rows = by_name(table(model))
+    assert rows["p_projection"].output_shape == (4, 4, 32) and rows["p_add"].kind == "Add"
+    with pytest.raises(TypeError, match="preactivation"):
+        architectures.residual_block(inputs, 8, preactivation="yes")
+    with pytest.raises(ValueError, match="filters"):
+        architectures.bottleneck_block(inputs, 0)

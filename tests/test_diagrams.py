@@ -1,6 +1,9 @@
 """Tests of cnnbook.diagrams: what each diagram shows is computed, and every diagram has alt text."""
 
+import itertools
+
 import matplotlib
+import matplotlib.text
 import numpy as np
 import pytest
 from matplotlib.patches import FancyBboxPatch
@@ -38,7 +41,7 @@ def test_tensor_diagram_from_specs_shows_computed_shapes_and_counts():
     total = params.totals(rows)["params"]
     assert f"{total:,} parameters in all" in alt
     assert "32x28x28" in alt and "conv2 (Conv2D, 51,264 parameters)" in alt
-    assert figure.axes[0].get_title().startswith(f"lecture CNN: {total:,} parameters")
+    assert any(text.startswith(f"lecture CNN: {total:,} parameters") for text in shown)
 
 
 def test_tensor_diagram_of_a_keras_model_agrees_with_count_params():
@@ -55,6 +58,88 @@ def test_layers_that_keep_the_shape_join_the_arrow_before_them():
     assert f"{first + second:,}" in texts(figure)
     assert "2 Conv2D" in texts(figure)
     assert alt.count("gives") == 2  # two arrows: the merged convolutions, then the pooling
+
+
+# The book's column is about 700 px wide: a wider PNG is shown scaled down, and its text with it.
+COLUMN_PX = 700
+SMALLEST_PT = 8
+
+
+def text_problems(figure):
+    """Texts smaller than 8 pt as the page shows them, and pairs of texts whose boxes overlap."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    texts = [t for t in figure.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    shrink = min(1.0, COLUMN_PX / (figure.get_figwidth() * figure.dpi))
+    found = []
+    for text in texts:  # points on a 96-px-per-inch page
+        shown = text.get_fontsize() * figure.dpi / 96 * shrink
+        if shown < SMALLEST_PT - 1e-6:
+            found.append(f"{text.get_text()!r} shown at {shown:.1f} pt")
+    boxes = [(text.get_text(), text.get_window_extent(renderer)) for text in texts]
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        if (
+            box_a.x0 < box_b.x1 - 0.5
+            and box_b.x0 < box_a.x1 - 0.5
+            and box_a.y0 < box_b.y1 - 0.5
+            and box_b.y0 < box_a.y1 - 0.5
+        ):
+            found.append(f"{a!r} overlaps {b!r}")
+    return found
+
+
+def naive_inception_module():
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input(shape=(28, 28, 192), name="input")
+    outputs = architectures.inception_block(inputs, 64, 128, 32, name="naive")
+    return keras.Model(inputs, outputs, name="naive_module")
+
+
+# Every diagram the book draws: chapter 1's matrix, chapter 3's CNN, chapter 9's networks and exercise 6.
+BOOK_DIAGRAMS = {
+    **{name: (lambda name=name: diagrams.architecture_diagram(name)) for name in diagrams.ARCHITECTURES},
+    "lecture CNN": lambda: diagrams.tensor_diagram(models.lecture_cnn(), title="The lecture's MNIST CNN"),
+    "convolution matrix": lambda: diagrams.convolution_matrix_diagram(input_shape=(3, 3), kernel_shape=(2, 2)),
+    "naive module": lambda: diagrams.block_diagram(naive_inception_module()),
+}
+
+
+@pytest.mark.parametrize("name", BOOK_DIAGRAMS)
+def test_book_diagrams_have_readable_text_that_never_overlaps(name):
+    figure, _ = BOOK_DIAGRAMS[name]()
+    assert text_problems(figure) == []
+
+
+def test_the_text_check_finds_overlaps_and_small_text():
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=(14.6, 2), dpi=96)  # 1,402 px: shown at half size
+    ax.text(0.5, 0.5, "119,545,856", fontsize=12)
+    ax.text(0.5, 0.5, "Flatten", fontsize=12)
+    found = text_problems(figure)
+    assert any("overlaps" in problem for problem in found)
+    assert any("shown at 6.0 pt" in problem for problem in found)
+
+
+def test_stage_labels_name_the_layer_that_made_the_tensor():
+    figure, alt = diagrams.architecture_diagram("AlexNet")
+    shown = texts(figure)
+    assert "conv4" in shown and "conv3" not in shown  # conv3 and conv4 make one arrow; the block is conv4's output
+    assert "fc6" in shown and "dropout6" not in shown
+    assert "conv3, conv4 (2 Conv2D" in alt
+
+
+def test_dense_block_is_drawn_all_to_all():
+    figure, alt = diagrams.architecture_diagram("dense block")
+    red = [
+        a
+        for a in figure.axes[0].texts
+        if getattr(a, "arrow_patch", None) is not None
+        and matplotlib.colors.to_hex(a.arrow_patch.get_edgecolor()) == "#cb181d"
+    ]
+    # Concatenation k reads the input and every layer up to k: the skips are those not from the layer just before.
+    assert len(red) == 1 + 2 + 3 + 4
+    assert "dense4_concat (Concatenate from input, dense1_3x3, dense2_3x3, dense3_3x3, dense4_3x3;" in alt
 
 
 def test_block_diagram_draws_one_box_per_layer_and_the_skip():

@@ -301,3 +301,28 @@ def test_conv1d_and_conv3d_are_counted_like_keras():
     rows = layer_table((128, 1), [params.Conv1D(4, 9), Flatten(), Dense(2)])
     assert rows[1].output_shape == (120, 4) and rows[1].mult_adds == 120 * 4 * 9
     assert build_keras((16, 16, 16, 1), [params.Conv3D(8, 3)]).count_params() == 8 * 27 + 8
+
+
+def test_count_activations_counts_computing_layers_or_every_layer():
+    from cnnbook.params import BatchNorm, Conv2D, Dense, Flatten, Pool, count_activations, layer_table, totals
+
+    rows = layer_table((8, 8, 1), [Conv2D(4, 3, padding="same"), BatchNorm(), Pool(2), Flatten(), Dense(3)])
+    assert count_activations(rows) == 64 + 256 + 64 + 3  # input, conv, pool, dense
+    assert count_activations(rows, every_layer=True) == totals(rows)["activations"] == 64 + 256 + 256 + 64 + 3
+    with pytest.raises(TypeError, match="every_layer"):
+        count_activations(rows, every_layer="no")
+    with pytest.raises(TypeError, match="rows"):
+        count_activations([1, 2])
+
+
+def test_count_path_layers_of_branches_and_chains():
+    keras = pytest.importorskip("keras")
+    from cnnbook import architectures
+    from cnnbook.params import count_path_layers
+
+    assert count_path_layers(architectures.inception_demo()) == {"shortest": 1, "longest": 2}
+    assert count_path_layers(architectures.lenet5()) == {"shortest": 5, "longest": 5}
+    assert count_path_layers(architectures.bottleneck_demo()) == {"shortest": 1, "longest": 6}  # skips only
+    with pytest.raises((TypeError, AttributeError)):
+        count_path_layers("model")
+    del keras

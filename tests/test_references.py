@@ -58,6 +58,8 @@ def test_year_is_the_first_public_appearance_and_the_venue_is_kept():
     inception = references.reference("Inception-v3")
     assert (inception.year, inception.venue) == (2015, "CVPR 2016")
     assert "December 2015" in inception.preprint
+    # Places365: first public in October 2016 (arXiv), published in TPAMI later.
+    assert {references.reference(n).year for n in ("AlexNet (Places365)", "Inception-v1 (Places365)")} == {2016}
 
 
 def test_errors_and_accuracies_are_read_the_same_way():

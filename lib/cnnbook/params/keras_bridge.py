@@ -9,7 +9,7 @@ shape against the one Keras reports.
 from .specs import _BY_KERAS_NAME, _Step
 from .tables import _input_row, _row, layer_table
 
-__all__ = ["build_keras", "keras_layer_table"]
+__all__ = ["build_keras", "keras_layer_table", "count_path_layers"]
 
 
 def _spec_from_keras(layer, input_shape):
@@ -195,3 +195,78 @@ def build_keras(input_shape, layers, name="from_specs"):
     rows = layer_table(input_shape, layers)
     made = [spec.to_keras(row.name) for spec, row in zip(layers, rows[1:])]
     return keras.Sequential([keras.Input(shape=tuple(input_shape)), *made], name=name)
+
+
+def _histories(value):
+    """Names of the layers that a config's ``inbound_nodes`` arguments come from."""
+    found = []
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            found.append(value["config"]["keras_history"][0])
+        else:
+            for item in value.values():
+                found += _histories(item)
+    elif isinstance(value, (list, tuple)):
+        if len(value) >= 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:3]):
+            found.append(value[0])  # older config format: [name, node, tensor, ...]
+        else:
+            for item in value:
+                found += _histories(item)
+    return found
+
+
+def _graph(model):
+    """``(order, parents)``: layer names in model order and the names each one reads."""
+    config = model.get_config()
+    order, parents = [], {}
+    for layer in config["layers"]:
+        name = layer.get("name") or layer["config"]["name"]
+        order.append(name)
+        parents[name] = list(dict.fromkeys(_histories(layer.get("inbound_nodes", []))))
+    if not any(parents.values()):  # a Sequential model's config lists no connections: each layer reads the last
+        parents = {name: order[i - 1 : i] for i, name in enumerate(order)}
+    return order, parents
+
+
+def count_path_layers(model):
+    """Layers with weights on the shortest and the longest path through a Keras model (chapter 9).
+
+    A network with branches (Inception's modules, ResNet's projections) has
+    more layers than any one path from its input to its output passes
+    through. "Depth" in a paper usually means layers along a path;
+    :func:`cnnbook.params.count_weight_layers` counts all of them. Layers with
+    weights are the convolutions and dense layers, as there.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built functional model with one input and one output.
+
+    Returns
+    -------
+    dict
+        ``shortest`` and ``longest``: the fewest and the most layers with
+        weights that a path from the input to the output passes through.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
+
+    Examples
+    --------
+    >>> from cnnbook.architectures import inception_demo
+    >>> count_path_layers(inception_demo())  # doctest: +SKIP
+    {'shortest': 1, 'longest': 2}
+    """
+    from .tables import _WEIGHT_LAYER_KINDS
+
+    rows = {row.name: row for row in keras_layer_table(model)}
+    order, parents = _graph(model)
+    fewest, most = {}, {}
+    for name in order:
+        own = int(name in rows and rows[name].kind in _WEIGHT_LAYER_KINDS)
+        known = [p for p in parents[name] if p in fewest]
+        fewest[name] = own + (min(fewest[p] for p in known) if known else 0)
+        most[name] = own + (max(most[p] for p in known) if known else 0)
+    return {"shortest": fewest[order[-1]], "longest": most[order[-1]]}

@@ -14,6 +14,7 @@ from .specs import _SPECS, _describe, _shape_text
 
 __all__ = [
     "LayerRow",
+    "count_activations",
     "count_weight_layers",
     "format_table",
     "layer_table",
@@ -34,6 +35,26 @@ _COLUMNS = {
 }
 _DEFAULT_COLUMNS = ("output_shape", "params", "activations", "mult_adds")
 _RESHAPE_KINDS = ("Flatten", "Reshape")
+
+#: Row kinds whose outputs chapter 9 counts as a network's activations: the input, the layers with
+#: weights and the pooling layers (batch normalisation, activations, padding, dropout and merges are not).
+_COMPUTING_KINDS = (
+    "InputLayer",
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "Dense",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+)
 
 #: Row kinds of a layer table that papers count as layers (chapter 9).
 _WEIGHT_LAYER_KINDS = ("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
@@ -358,3 +379,44 @@ def count_weight_layers(rows):
     2
     """
     return sum(row.kind in _WEIGHT_LAYER_KINDS for row in _rows(rows))
+
+
+def count_activations(rows, every_layer=False):
+    """How many numbers a network's layers output for one example, by one stated convention (chapter 9).
+
+    Frameworks store different tensors: Keras's VGG16 applies each ReLU
+    inside its convolution, while ResNet50 and DenseNet121 give every
+    batch normalisation and every ReLU a layer, and so a tensor, of its own.
+    To compare networks, count the same tensors in each. By default this
+    counts the input and the outputs of the convolutions, dense layers and
+    pooling layers; batch normalisation, activations, padding, dropout,
+    reshapes and merges (add, concatenate) are left out, as an inference
+    engine that fuses them into the layer before would not store them.
+    ``every_layer=True`` counts every layer's output instead (``Flatten``
+    and ``Reshape`` aside, as :func:`totals` does).
+
+    Parameters
+    ----------
+    rows : list of LayerRow
+    every_layer : bool, default False
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``rows`` holds something that is not a ``LayerRow``.
+
+    Examples
+    --------
+    >>> from cnnbook.params import BatchNorm, Conv2D, Pool
+    >>> rows = layer_table((8, 8, 1), [Conv2D(4, 3, padding="same"), BatchNorm(), Pool(2)])
+    >>> count_activations(rows), count_activations(rows, every_layer=True)
+    (384, 640)
+    """
+    rows = _rows(rows)
+    if _checks.boolean(every_layer, "every_layer"):
+        return totals(rows)["activations"]
+    return sum(row.activations for row in rows if row.kind in _COMPUTING_KINDS)
