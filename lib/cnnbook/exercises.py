@@ -6,8 +6,10 @@ shape, a sign, a factor, a flipped kernel) without printing the answer.
 :func:`quiz` shows a chapter's self test with jupyterquiz, which renders in
 Jupyter, Colab and the static HTML book (JavaScript, no kernel).
 
-Every chapter ends with exercises (chapter 1 onwards); those that take a
-checkable answer say so and show the call, e.g. ``check("4.2", my_count)``.
+Every chapter ends with exercises; at least three per chapter take a checkable
+answer in the cell that follows them, e.g. ``check("separable-conv-params", my_answer)``.
+Their expected answers (and the mistakes students often make) are computed here,
+with cnnbook, never typed.
 """
 
 import dataclasses
