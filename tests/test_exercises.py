@@ -1,6 +1,7 @@
 """cnnbook.exercises: the verdicts students get, and the quizzes' input checks."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -69,12 +70,107 @@ def test_a_verdict_shows_as_coloured_html():
 
 
 def test_check_knows_its_exercises_and_names_the_known_ones(monkeypatch):
-    monkeypatch.setattr(exercises, "_EXERCISES", {"4.2": ("a count", lambda: 1820), "10.1": ("x", lambda: 1)})
-    assert exercises.check("4.2", 1820).right
-    assert "factor of 2" in exercises.check("4.2", 3640).message
-    for unknown in ("4.9", 4.2, None):
-        verdict = exercises.check(unknown, 1820)
-        assert not verdict.right and "the checkable ones are 4.2, 10.1" in verdict.message
+    registry = {
+        "count-params": exercises._Exercise(4, "a count", lambda: (1820, [(1810, "Count the biases.")])),
+        "last-one": exercises._Exercise(10, "x", lambda: (1, [])),
+    }
+    monkeypatch.setattr(exercises, "_EXERCISES", registry)
+    exercises._solution.cache_clear()
+    try:
+        assert exercises.check("count-params", 1820).right
+        assert "factor of 2" in exercises.check("count-params", 3640).message
+        assert exercises.check("count-params", 1810).message == "Count the biases."  # the exercise's own mistake
+        for unknown in ("count-param", 4.2, None):
+            verdict = exercises.check(unknown, 1820)
+            assert not verdict.right and "The checkable ones are count-params, last-one." in verdict.message
+        assert "Did you mean 'count-params'?" in exercises.check("count-param", 1820).message
+    finally:
+        exercises._solution.cache_clear()
+
+
+# Every registered exercise: the right answer is right, each mistake it names gets its own sentence (never the
+# answer), and a malformed answer gets a sentence. ``solve`` is the one home of the expected answers.
+EXERCISE_IDS = sorted(exercises._EXERCISES)
+
+
+def test_there_are_at_least_three_checkable_exercises_in_every_chapter():
+    chapters = [entry.chapter for entry in exercises._EXERCISES.values()]
+    assert all(chapters.count(n) >= 3 for n in range(1, 11)), chapters
+
+
+@pytest.mark.parametrize("name", EXERCISE_IDS)
+def test_every_exercise_takes_its_right_answer_and_names_its_mistakes(name):
+    expected, mistakes = exercises._solution(name)
+    assert exercises.check(name, expected).right
+    if not isinstance(expected, str):
+        assert exercises.check(name, np.asarray(expected).tolist()).right  # as a list, as students type it
+    assert mistakes or np.ndim(expected) >= 1  # scalar answers name at least one mistake
+    for wrong, sentence in mistakes:
+        verdict = exercises.check(name, wrong)
+        assert not verdict.right and verdict.message == sentence, (wrong, verdict)
+        answer_text = repr(expected) if isinstance(expected, str) else f"{float(np.ravel(expected)[0]):g}"
+        if np.size(expected) == 1:  # a single number or word is never quoted
+            assert not re.search(rf"(?<![\w.]){re.escape(answer_text)}(?![\w]|\.\d)", sentence), sentence
+
+
+@pytest.mark.parametrize("name", EXERCISE_IDS)
+def test_every_exercise_answers_malformed_answers_with_a_sentence(name):
+    expected, _ = exercises._solution(name)
+    for answer in (None, ..., "a guess", {"a": 1}, True, [[1, 2], [3]]):
+        verdict = exercises.check(name, answer)
+        assert not verdict.right and verdict.message.endswith(".") and "Traceback" not in verdict.message
+    if not isinstance(expected, str):
+        wrong_shape = np.zeros(np.shape(expected) + (2,))
+        assert "the question asks for" in exercises.check(name, wrong_shape).message
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "says"),
+    [
+        ("conv-stride2-output", [[-3, 13], [1, 17]], "transposed"),
+        ("conv-stride2-output", np.zeros((3, 3)), "shape 3x3; the question asks for shape 2x2"),
+        ("toy-filtered-value", 3, "sum of the nine products"),
+        ("toy-filtered-value", 0.333, "matches"),  # three decimals are enough
+        ("grouped-conv-params", 2 * 36992, "off by a factor of 2"),
+        ("lr-decay-first-epoch-below", 12, "too large"),
+        ("sobel-step-edge", -np.ones((3, 3)), "9 entries differ"),
+        ("first-layer-seeing-half", "Conv2 ", "matches"),
+        ("first-layer-seeing-half", "dense", "'dense' is not among the choices; give one of 'conv1', 'p1'"),
+        ("first-layer-seeing-half", 2, "is not a word; give one of"),
+        ("first-layer-seeing-half", "p2", "not the one"),
+    ],
+)
+def test_typical_answers_get_the_intended_verdict(name, answer, says):
+    assert says in exercises.check(name, answer).message
+
+
+def test_the_word_choices_are_the_layers_with_a_receptive_field():
+    from cnnbook.interpret import receptive_fields
+    from cnnbook.models import lecture_cnn
+
+    assert exercises._EXERCISES["first-layer-seeing-half"].choices == tuple(receptive_fields(lecture_cnn()))
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        ("conv1", "matches"),
+        (" 'CONV1' ", "matches"),
+        ("conv2", "not the one"),
+        ("conv9", "not among the choices"),
+        (1, "not a word"),
+        (None, "no answer yet"),
+    ],
+)
+def test_compare_takes_a_word_among_choices(answer, says):
+    verdict = compare(answer, "conv1", choices=("conv1", "conv2"))
+    assert verdict.right == (says == "matches") and says in verdict.message.lower()
+
+
+def test_a_shape_is_compared_as_numbers():
+    assert compare((5, 5, 3), (5, 5, 3)).right
+    assert "2 of 3 entries differ; the first at index (0,)" in compare((3, 5, 5), (5, 5, 3)).message
+    assert "shape 2; the question asks for shape 3" in compare((5, 5), (5, 5, 3)).message
 
 
 QUESTION = {
