@@ -1,10 +1,11 @@
-"""The JavaScript stand-ins of the arithmetic widgets, driven in headless Chromium with no kernel.
+"""The arithmetic anywidgets in the static page, driven in headless Chromium with no kernel.
 
-The sliding kernel, the gradient reach and the parameter calculator show
-in the HTML book an HTML+JavaScript copy of themselves. These tests drive
-every control of each in the page and compare the numbers shown with
-cnnbook's (``conv2d``, ``conv2d_backward``, ``layer_table``) for several
-settings.
+The sliding kernel, the gradient reach and the parameter calculator are
+anywidgets: in the HTML book their one ES module runs on a local model. These
+tests drive every control of each in the page and compare the numbers shown
+with cnnbook's (``conv2d``, ``conv2d_backward``, ``layer_table``) for several
+settings, then feed bad input and a fuzz of random control values and check
+that no page error or console error appears.
 
 They run against a small page the test writes from the widgets' stand-ins
 (fast, no book build needed) and, when ``_build/html`` holds a built book,
@@ -45,6 +46,7 @@ def open_page(browser, url):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(url, wait_until="load")
     return context, page, errors, external
 
@@ -210,10 +212,11 @@ def check_gradient_reach(root, settings):
         widget = GradientReach(n, k, stride, padding)
         if gradient_text:
             set_text(root, "gradient", gradient_text)
-            widget.gradient_text.value = gradient_text
+            widget.gradient = [[float(v) for v in row.split()] for row in gradient_text.split(";")]
+            assert widget.error == ""
         x = np.arange(1, n * n + 1, dtype=float).reshape(n, n)
         f = np.arange(1, k * k + 1, dtype=float).reshape(k, k)
-        dx, df = conv2d_backward(x, f, widget.gradient, stride, padding)
+        dx, df = conv2d_backward(x, f, widget.gradient_array, stride, padding)
         np.testing.assert_allclose([[number(c) for c in row] for row in table(root, "gr-dx")], dx)
         np.testing.assert_allclose([[number(c) for c in row] for row in table(root, "gr-df")], df)
         out = widget.output_shape[0]
@@ -334,7 +337,7 @@ def test_the_built_book_has_working_standins(book, chapter, widget):
         assert roots.count() >= 1, f"{chapter}: no {widget} stand-in"
         root = roots.nth(0)
         if widget == "SlidingKernel":
-            pixels = json_data(root)["image"]
+            pixels = json_data(root)["state"]["config"]["image"]
             image = np.moveaxis(np.array(pixels, dtype=float), 0, 2)
             check_sliding_kernel(root, image[..., 0] if image.shape[2] == 1 else image, SETTINGS[:3])
         elif widget == "GradientReach":
