@@ -19,7 +19,7 @@ import sys
 import types
 
 import anywidget
-import ipywidgets
+import ipywidgets.embed
 import pytest
 import traitlets
 
