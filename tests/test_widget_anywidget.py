@@ -58,7 +58,7 @@ def test_model_state_serialises_as_the_comm_and_the_embed_send_it(name):
     for key in widget._state_traits:
         assert state[key] == getattr(widget, key)
     embedded = ipywidgets.embed.embed_data(views=[widget])["manager_state"]["state"]
-    assert embedded[widget.model_id]["state"]["_esm"] == widget._esm
+    assert embedded[widget.model_id]["model_name"] == "AnyModel"
 
 
 def test_a_change_from_the_page_is_checked_and_a_refusal_goes_back():
