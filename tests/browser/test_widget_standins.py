@@ -353,3 +353,73 @@ def json_data(root):
     import json
 
     return json.loads(root.locator("script[type='application/json']").evaluate("s => s.textContent"))
+
+
+# ---- a fuzz of random control values --------------------------------------------------------------
+
+#: Run in the page: random values (good, out of range, junk) into every control of every widget, with
+#: random clicks, many times; the model the module holds is read back after each step.
+FUZZ = """
+(roots, seed) => {
+  let state = seed;
+  const random = () => { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648; };
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const junk = ["", "-1", "0", "1e308", "NaN", "abc", "1 2\\n3", "9".repeat(300), "1/0", "conv 3 99999999",
+                "dense -1", "[[1, 2], [3, 4]]", "1 0; 0 1", "conv 8 3\\nflatten\\ndense 10", "| |", "#", "1 -1"];
+  let steps = 0;
+  for (let round = 0; round < 60; round++) {
+    for (const root of roots) {
+      const controls = [...root.querySelectorAll("[data-control]")];
+      const control = pick(controls);
+      if (control.tagName === "SELECT") {
+        control.value = pick([...control.options]).value;
+        control.dispatchEvent(new Event("change"));
+      } else if (control.tagName === "BUTTON") {
+        if (control.dataset.control !== "play") { control.click(); }
+      } else if (control.type === "checkbox") {
+        control.checked = !control.checked;
+        control.dispatchEvent(new Event("change"));
+      } else if (control.type === "range") {
+        control.value = String(Math.floor(random() * (Number(control.max) + 3)) - 1);
+        control.dispatchEvent(new Event("input"));
+      } else {
+        control.value = random() < 0.5 ? pick(junk) : String(Math.floor(random() * 40) - 5);
+        control.dispatchEvent(new Event("change"));
+      }
+      steps++;
+    }
+  }
+  return steps;
+}
+"""
+
+
+def test_a_fuzz_of_random_control_values_gives_no_page_or_console_error(browser, tmp_path):
+    widgets = [
+        SlidingKernel(IMAGE, kernel="Sobel x", padding="same"),
+        SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
+        GradientReach(),
+        ParamCalculator(),
+    ]
+    path = tmp_path / "fuzz.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + "".join(widget.standin_html() for widget in widgets)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    context, page, errors, external = open_page(browser, path.as_uri())
+    try:
+        page.wait_for_function("document.querySelectorAll('.cnnbook-widget').length === 4")
+        roots = page.locator(".cnnbook-anywidget")
+        for seed in range(1, 6):
+            assert roots.evaluate_all(FUZZ, seed) == 240
+        assert not errors, f"JavaScript errors: {errors}"
+        assert not external
+        # Still working: good input afterwards gives cnnbook's numbers and clears the messages.
+        check_sliding_kernel(roots.nth(0), IMAGE, SETTINGS[:1])
+        check_gradient_reach(roots.nth(2), [(3, 2, 1, "valid", "")])
+        check_param_calculator(roots.nth(3), [(28, 1, True, "conv 8 3\nflatten\ndense 10")])
+        assert not errors, f"JavaScript errors: {errors}"
+    finally:
+        context.close()
