@@ -310,7 +310,7 @@ GOOD = {
 
 def mentioned(value, error):
     """Whether the message names the refused value (as Python or the user would write it)."""
-    forms = {repr(value), str(value)}
+    forms = {repr(value), str(value), repr(value)[:57]}  # a long value is quoted cut to 57 characters
     if isinstance(value, float):
         forms |= {f"{value:g}", repr(float(value))}
     if isinstance(value, str):
