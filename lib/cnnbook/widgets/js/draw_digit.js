@@ -2,7 +2,8 @@
 // MNIST was made and run through a small trained CNN, whose feature maps and class
 // probabilities are shown as the reader draws. One ES module for the live notebook
 // (anywidget) and the static page. The model holds "weights": the CNN's float32 weights,
-// base64, as cnnbook.draw exports them. Nothing is fetched from the network.
+// base64, as cnnbook.draw exports them. Nothing is fetched from the network. The book's prelude
+// (js/_prelude.js, put before this module) provides cnnbookFrame: projector scale and error display.
 
 const CANVAS = 280; // drawing resolution (pixels); shown smaller or larger by CSS
 const STROKE = 18; // pen width at that resolution: about 2 MNIST pixels after scaling
@@ -202,7 +203,7 @@ const STYLE = `
 .cnnbook-draw-digit .row { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 .cnnbook-draw-digit .pad { border: 1px solid #888; background: #000; touch-action: none; cursor: crosshair; }
 .cnnbook-draw-digit canvas.pixels { image-rendering: pixelated; border: 1px solid #bbb; background: #000; }
-.cnnbook-draw-digit .maps { display: flex; flex-wrap: wrap; gap: 3px; max-width: 420px; }
+.cnnbook-draw-digit .maps { display: flex; flex-wrap: wrap; gap: 3px; max-width: 440px; }
 .cnnbook-draw-digit .caption { margin: 2px 0 4px; color: #444; }
 .cnnbook-draw-digit table.probabilities td { padding: 0 4px; }
 .cnnbook-draw-digit .bar { height: 11px; background: #4a7fb5; }
@@ -247,23 +248,23 @@ function largest(values) {
 }
 
 function render({ model, el }) {
-  const scale = Number(model.get("scale")) || 1;
+  const { body, setError, dispose } = cnnbookFrame({ model, el });
   const layers = decodeWeights(model.get("weights"));
-  const root = element("div", { class: "cnnbook-draw-digit" }, el);
+  const root = element("div", { class: "cnnbook-draw-digit" }, body);
   element("style", { text: STYLE }, root);
   const top = element("div", { class: "row" }, root);
 
   const drawing = element("div", {}, top);
   element("div", { class: "caption", text: "Draw a digit here (mouse, pen or finger)" }, drawing);
   const pad = element("canvas", { class: "pad", width: CANVAS, height: CANVAS, "aria-label": "drawing area" }, drawing);
-  pad.style.width = pad.style.height = `${Math.round(224 * scale)}px`;
+  pad.style.width = pad.style.height = "224px";
   const controls = element("div", {}, drawing);
   const clear = element("button", { type: "button", text: "Clear" }, controls);
   const status = element("div", { class: "status caption" }, drawing);
 
   const inputBox = element("div", {}, top);
   element("div", { class: "caption", text: "What the CNN sees: 28 x 28" }, inputBox);
-  const inputCanvas = pixelCanvas(SIZE, Math.round(112 * scale), inputBox, "preprocessed input, 28 by 28");
+  const inputCanvas = pixelCanvas(SIZE, 112, inputBox, "preprocessed input, 28 by 28");
 
   const probabilityBox = element("div", {}, top);
   element("div", { class: "caption", text: "Class probabilities" }, probabilityBox);
@@ -272,7 +273,7 @@ function render({ model, el }) {
   for (let digit = 0; digit < 10; digit++) {
     const row = element("tr", {}, table);
     element("td", { text: String(digit) }, row);
-    const cell = element("td", { style: `width:${Math.round(120 * scale)}px` }, row);
+    const cell = element("td", { style: "width:120px" }, row);
     const bar = element("div", { class: "bar" }, cell);
     const text = element("td", { class: "probability", text: "" }, row);
     bars.push({ row, bar, text });
@@ -291,11 +292,11 @@ function render({ model, el }) {
     }, box);
     const maps = element("div", { class: `maps ${name}` }, box);
     mapCanvases[name] = Array.from({ length: channels }, (_, c) =>
-      pixelCanvas(size, Math.round(shown * scale), maps, `${name} channel ${c}`),
+      pixelCanvas(size, shown, maps, `${name} channel ${c}`),
     );
   }
 
-  const context = pad.getContext("2d");
+  const context = pad.getContext("2d", { willReadFrequently: true });
   context.lineCap = context.lineJoin = "round";
   context.lineWidth = STROKE;
   context.strokeStyle = context.fillStyle = "#fff";
@@ -321,6 +322,15 @@ function render({ model, el }) {
   }
 
   function update() {
+    try {
+      run();
+      setError("");
+    } catch (error) {
+      setError(`the drawing could not be run through the CNN (${error})`);
+    }
+  }
+
+  function run() {
     const pixels = context.getImageData(0, 0, CANVAS, CANVAS).data;
     const ink = new Float32Array(CANVAS * CANVAS);
     for (let p = 0; p < ink.length; p++) ink[p] = pixels[4 * p + 3] / 255; // white ink: its opacity
@@ -393,6 +403,7 @@ function render({ model, el }) {
     pad.removeEventListener("pointercancel", onUp);
     pad.removeEventListener("pointerleave", onUp);
     clear.removeEventListener("click", onClear);
+    dispose();
   };
 }
 
