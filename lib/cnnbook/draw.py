@@ -160,7 +160,9 @@ def preprocess_like_mnist(ink, box=20, size=28):
     The bounding box of the ink is scaled, keeping its aspect ratio, so that
     its longer side is ``box`` pixels (each new pixel the mean of the area
     it covers), then placed in a ``size`` x ``size`` image so that its
-    centre of mass lies at the image's centre (shifted by whole pixels).
+    centre of mass lies at the image's centre, pixel index ``size // 2``
+    (shifted by whole pixels; every MNIST digit's centre of mass rounds to
+    row and column 14).
     The draw-a-digit widget does exactly this in JavaScript; this is the
     same arithmetic in numpy, for checking it.
 
@@ -194,13 +196,11 @@ def preprocess_like_mnist(ink, box=20, size=28):
     height, width = (max(1, _round_half_up(side * scale)) for side in ink.shape)
     patch = _area_weights(height, ink.shape[0]) @ ink @ _area_weights(width, ink.shape[1]).T
     total = patch.sum()
-    centre_row = (patch.sum(axis=1) @ (np.arange(height) + 0.5)) / total
-    centre_col = (patch.sum(axis=0) @ (np.arange(width) + 0.5)) / total
-    top, left = _round_half_up(size / 2 - centre_row), _round_half_up(size / 2 - centre_col)
-    for row in range(height):
-        for col in range(width):
-            if 0 <= top + row < size and 0 <= left + col < size:
-                image[top + row, left + col] = patch[row, col]
+    centre_row = (patch.sum(axis=1) @ np.arange(height)) / total  # in pixel indices, as MNIST
+    centre_col = (patch.sum(axis=0) @ np.arange(width)) / total
+    top, left = _round_half_up(size // 2 - centre_row), _round_half_up(size // 2 - centre_col)
+    rows, cols = slice(max(top, 0), min(top + height, size)), slice(max(left, 0), min(left + width, size))
+    image[rows, cols] = patch[rows.start - top : rows.stop - top, cols.start - left : cols.stop - left]
     return np.clip(image, 0, 1)
 
 

@@ -101,11 +101,11 @@ export function preprocess(ink, rows, cols) {
       for (let k = 0; k < weights.length; k++) value += weights[k] * byRows[h * boxCols + first + k];
       patch[h * width + w] = value;
       total += value;
-      rowMoment += value * (h + 0.5);
-      colMoment += value * (w + 0.5);
+      rowMoment += value * h; // pixel indices, as MNIST
+      colMoment += value * w;
     }
   }
-  const shiftRows = roundHalfUp(SIZE / 2 - rowMoment / total);
+  const shiftRows = roundHalfUp(SIZE / 2 - rowMoment / total); // centre of mass to row and column 14
   const shiftCols = roundHalfUp(SIZE / 2 - colMoment / total);
   for (let h = 0; h < height; h++) {
     for (let w = 0; w < width; w++) {
