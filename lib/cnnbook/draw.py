@@ -137,7 +137,9 @@ def _export_weights(model):
         try:
             kernel, bias = model.get_layer(name).get_weights()
         except ValueError:
-            raise ValueError(f"model must be a digit_cnn() with a layer named {name!r}; {model.name!r} has none") from None
+            raise ValueError(
+                f"model must be a digit_cnn() with a layer named {name!r}; {model.name!r} has none"
+            ) from None
         layers.append(
             {
                 "name": name,

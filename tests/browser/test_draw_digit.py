@@ -46,9 +46,7 @@ def widget(model):
 def page(browser, widget, tmp_path):
     path = tmp_path / "draw.html"
     path.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-        + widget.standin_html()
-        + "</body></html>",
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + widget.standin_html() + "</body></html>",
         encoding="utf-8",
     )
     context = browser.new_context(viewport={"width": 1200, "height": 900})
