@@ -207,8 +207,12 @@ def preprocess_like_mnist(ink, box=20, size=28):
 
 
 def _round_half_up(value):
-    """Round as JavaScript's ``Math.round`` does (halves up), so both sides agree."""
-    return int(np.floor(value + 0.5))
+    """Round halves up, as the page does; a value within 1e-9 below a half counts as the half.
+
+    Both sides compute the same sums in different orders, so an exact half
+    (a centre of mass of 9.5) may come out a hair below it on one side.
+    """
+    return int(np.floor(value + 0.5 + 1e-9))
 
 
 def _area_weights(target, source):

@@ -31,8 +31,9 @@ export function decodeWeights(weights) {
   return layers;
 }
 
+// Halves up; within 1e-9 below a half counts as the half (summation order differs from numpy's).
 function roundHalfUp(value) {
-  return Math.floor(value + 0.5);
+  return Math.floor(value + 0.5 + 1e-9);
 }
 
 // Each target cell the mean of the source cells it overlaps: [{first, weights}] per target cell.
