@@ -1,79 +1,47 @@
-"""GradientReach, driven without a browser: set control values, read the tables and text."""
+"""GradientReach, the Python half: the traitlets, their checks, the bookkeeping and the totals.
 
-import re
+What the ES module draws (the shaded cells, the sums) is compared with these
+numbers and cnnbook.grad in Chromium (tests/browser/test_widget_standins.py).
+"""
 
 import numpy as np
 import pytest
-from widget_html import html_tables
 
 from cnnbook.grad import conv2d_backward
-from cnnbook.widgets._base import BookWidget
-from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE, GradientReach, _parse_values
-
-
-def cells(value):
-    return html_tables(value)
-
-
-def hot(table):
-    """(row, col) of the cells shaded 'hot' in a parsed table."""
-    return {(r, c) for r, row in enumerate(table) for c, (css, _) in enumerate(row) if "hot" in css.split()}
+from cnnbook.widgets._anywidget import BookAnyWidget
+from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE, GradientReach
 
 
 def test_example_is_the_lecture_case():
     widget = GradientReach.example()
-    assert isinstance(widget, BookWidget)
+    assert isinstance(widget, BookAnyWidget)
     assert widget.output_shape == (2, 2)
     x = np.arange(1, 10).reshape(3, 3)
     f = np.arange(1, 5).reshape(2, 2)
-    dx, df = conv2d_backward(x, f, widget.gradient)
+    assert widget.gradient == [[1, 2], [3, 4]]
+    dx, df = conv2d_backward(x, f, widget.gradient_array)
     np.testing.assert_array_equal(widget.input_gradient, dx)
     np.testing.assert_array_equal(widget.kernel_gradient, df)
-    totals = cells(widget.totals_html.value)
-    shown_dx = np.array([[float(text) for _, text in row] for row in totals["gr-dx"]])
-    np.testing.assert_array_equal(shown_dx, dx)
-
-
-@pytest.mark.parametrize("row, col", [(0, 0), (0, 1), (1, 0), (1, 1)])
-def test_output_cell_shades_its_window_and_every_weight(row, col):
-    widget = GradientReach.example()
-    widget.row_slider.value = row + 1
-    widget.col_slider.value = col + 1
-    tables = cells(widget.grids_html.value)
-    assert hot(tables["gr-input"]) == {(row + a, col + b) for a in range(2) for b in range(2)}
-    assert hot(tables["gr-filter"]) == {(0, 0), (0, 1), (1, 0), (1, 1)}
-    assert hot(tables["gr-gradient"]) == {(row, col)}
-    # The text lists each product with its value: G_rc * F_ab for the pixels.
-    g = widget.gradient[row, col]
-    text = widget.explain_html.value
-    for a in range(2):
-        for b in range(2):
-            assert f"= {int(g * (2 * a + b + 1))}" in text
 
 
 def test_output_cell_on_padding_reaches_fewer_pixels():
     widget = GradientReach(3, 2, 1, 1)  # Kuo's padded example: 4x4 output
     assert widget.output_shape == (4, 4)
-    widget.row_slider.value, widget.col_slider.value = 1, 1
-    tables = cells(widget.grids_html.value)
-    assert hot(tables["gr-input"]) == {(1, 1)}  # padded coordinates: only X11 is real
-    assert widget.reached_inputs(0, 0) == [("X₁₁", "F₂₂")]
-    assert "3 of the window's 4 cells are padding zeros" in widget.explain_html.value
+    assert widget.reached_inputs(0, 0) == [("X₁₁", "F₂₂")]  # the other 3 taps read padding zeros
+    assert [name for name, _ in widget.reached_inputs(1, 1)] == ["X₁₁", "X₁₂", "X₂₁", "X₂₂"]
 
 
 def test_input_mode_shows_the_rotated_filter():
     widget = GradientReach.example()
-    widget.mode_buttons.value = INPUT_MODE
-    assert widget.row_slider.max == 3 and widget.col_slider.max == 3
-    widget.row_slider.value, widget.col_slider.value = 2, 2  # X22, read by all four outputs
+    widget.mode = INPUT_MODE
+    widget.row, widget.col = 2, 2  # X33: a 3x3 input in this mode
+    assert widget.error == "" and widget.chosen == (INPUT_MODE, 2, 2)
+    widget.row, widget.col = 1, 1  # X22, read by all four outputs
     arrivals = widget.arrivals(1, 1)
     assert arrivals == [("O₁₁", "F₂₂"), ("O₁₂", "F₂₁"), ("O₂₁", "F₁₂"), ("O₂₂", "F₁₁")]
-    tables = cells(widget.grids_html.value)
-    assert hot(tables["gr-gradient"]) == {(0, 0), (0, 1), (1, 0), (1, 1)}
-    total = re.search(r"<b>([-\d.]+)</b></div></div>$", widget.explain_html.value).group(1)
-    assert float(total) == widget.input_gradient[1, 1]
-    widget.mode_buttons.value = OUTPUT_MODE  # back: the sliders shrink to the output
-    assert widget.row_slider.max == 2 and widget.chosen == (OUTPUT_MODE, 1, 1)
+    widget.row = 2
+    widget.mode = OUTPUT_MODE  # back: the chosen cell is clamped to the 2x2 output
+    assert widget.chosen == (OUTPUT_MODE, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -89,8 +57,8 @@ def test_input_mode_shows_the_rotated_filter():
 )
 def test_input_mode_sums_equal_conv2d_backward_everywhere(size, kernel, stride, padding):
     widget = GradientReach(size, kernel, stride, padding)
-    widget.mode_buttons.value = INPUT_MODE
-    g = widget.gradient
+    widget.mode = INPUT_MODE
+    g = widget.gradient_array
     f = np.arange(1, kernel * kernel + 1).reshape(kernel, kernel)
     for i in range(size):
         for j in range(size):
@@ -107,55 +75,43 @@ _DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 def test_stride_leaves_an_unread_pixel():
     widget = GradientReach(4, 1, 2, "valid")
-    widget.mode_buttons.value = INPUT_MODE
-    widget.row_slider.value, widget.col_slider.value = 2, 2
-    assert widget.arrivals(1, 1) == []
-    assert "ever reads this pixel, so its gradient is zero" in widget.explain_html.value
+    assert widget.arrivals(1, 1) == [] and widget.input_gradient[1, 1] == 0
 
 
 def test_structure_controls_resize_everything():
     widget = GradientReach.example()
-    widget.row_slider.value, widget.col_slider.value = 2, 2
-    widget.padding_dropdown.value = "full"
-    assert widget.output_shape == (4, 4) and widget.row_slider.max == 4
-    assert len(cells(widget.grids_html.value)["gr-input"]) == 5
-    widget.stride_slider.value = 2
-    assert widget.output_shape == (2, 2) and widget.row_slider.value <= 2
-    widget.input_slider.value = 5
-    widget.kernel_slider.value = 3
+    widget.row, widget.col = 1, 1
+    widget.padding = "full"
+    assert widget.output_shape == (4, 4) and widget.gradient == np.arange(1, 17).reshape(4, 4).tolist()
+    widget.row = 3
+    widget.stride = 2
+    assert widget.output_shape == (2, 2) and widget.row == 1  # clamped
+    widget.input_size = 5
+    widget.kernel_size = 3
     assert widget.output_shape == (4, 4)  # full padding, 5x5 input, 3x3 filter, stride 2
-    assert widget.gradient.shape == (4, 4)
-    assert widget.gradient_text.value.count(";") == 3
+    assert np.shape(widget.gradient) == (4, 4) and widget.error == ""
 
 
 def test_typed_gradient_updates_totals_and_bad_text_shows_a_message():
     widget = GradientReach.example()
-    widget.gradient_text.value = "1 0; 0 0"
+    widget.gradient = [[1, 0], [0, 0]]
     np.testing.assert_array_equal(widget.kernel_gradient, np.arange(1, 10).reshape(3, 3)[:2, :2])
     assert widget.error == ""
-    widget.gradient_text.value = "1 2 3; 4 5 6"
-    assert "2 rows of 2 values" in widget.error
-    widget.gradient_text.value = "1 zwei; 3 4"
-    assert "'zwei' in row 1 is not a number" in widget.error
-    np.testing.assert_array_equal(widget.gradient, [[1, 0], [0, 0]])  # last valid one kept
-    widget.gradient_text.value = "0.5 0; 0 0"
+    widget.gradient = [[1, 2, 3], [4, 5, 6]]
+    assert "dL/dO must be 2 rows of 2 numbers; got [[1, 2, 3], [4, 5, 6]]" in widget.error
+    widget.gradient = [[1, "zwei"], [3, 4]]
+    assert "'zwei'" in widget.error
+    assert widget.gradient == [[1, 0], [0, 0]]  # the last valid one, back in the trait
+    widget.gradient = [[0.5, 0], [0, 0]]
     assert widget.error == ""
     assert np.isclose(widget.kernel_gradient[0, 0], 0.5)
 
 
 def test_a_filter_that_does_not_fit_is_refused_with_a_message():
     widget = GradientReach(2, 2, 1, "valid")
-    widget.kernel_slider.value = 3
+    widget.kernel_size = 3
     assert "larger than the padded input" in widget.error
-    assert widget.kernel_slider.value == 2 and widget.output_shape == (1, 1)
-
-
-def test_parse_values():
-    np.testing.assert_array_equal(_parse_values("1, 2\n3 4", (2, 2)), [[1, 2], [3, 4]])
-    with pytest.raises(ValueError, match="finite"):
-        _parse_values("inf 1; 1 1", (2, 2))
-    with pytest.raises(TypeError, match="text"):
-        _parse_values(3, (1, 1))
+    assert widget.kernel_size == 2 and widget.output_shape == (1, 1)
 
 
 @pytest.mark.parametrize(
@@ -177,11 +133,11 @@ def test_bad_constructor_arguments(kwargs, words):
 def test_gradient_values_that_would_overflow_are_refused():
     widget = GradientReach.example()
     before = widget.input_gradient
-    widget.gradient_text.value = "1e308 1e308; 1e308 1e308"
-    assert "'1e308' in row 1 is too large" in widget.error
+    widget.gradient = [[1e308, 1e308], [1e308, 1e308]]
+    assert "dL/dO values must lie between -1e+06 and 1e+06" in widget.error
     np.testing.assert_array_equal(widget.input_gradient, before)
-    widget.gradient_text.value = "1 0; 0 1"
-    assert widget.error == "" and widget.gradient.tolist() == [[1, 0], [0, 1]]
+    widget.gradient = [[1, 0], [0, 1]]
+    assert widget.error == "" and widget.gradient == [[1, 0], [0, 1]]
 
 
 def test_benchmark_actions_change_the_picture_fast():
@@ -189,7 +145,7 @@ def test_benchmark_actions_change_the_picture_fast():
     actions = widget.benchmark_actions()
     assert len(actions) == 5
     for action in actions:
-        before = (widget.grids_html.value, widget.explain_html.value, widget.totals_html.value)
+        before = widget.state()
         action()
-        assert (widget.grids_html.value, widget.explain_html.value, widget.totals_html.value) != before
+        assert widget.state() != before
         assert widget.error == ""

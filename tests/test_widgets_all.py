@@ -30,7 +30,11 @@ from cnnbook.widgets import (
     Quiz,
     SlidingKernel,
 )
+from cnnbook.widgets._anywidget import BookAnyWidget
 from cnnbook.widgets._base import STANDIN_ENV, BookWidget, build_standins, projector_scale, set_projector_scale
+from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE
+from cnnbook.widgets.param_calculator import PRESETS
+from cnnbook.widgets.sliding_kernel import KERNEL_PRESETS
 
 RNG = np.random.default_rng(0)
 
@@ -67,31 +71,14 @@ FACTORIES = {
     ),
     "gradient_reach": (
         GradientReach,
-        (
-            "mode_buttons",
-            "input_slider",
-            "kernel_slider",
-            "stride_slider",
-            "padding_dropdown",
-            "row_slider",
-            "col_slider",
-            "gradient_text",
-        ),
+        ("mode", "input_size", "kernel_size", "stride", "padding", "row", "col", "gradient"),
     ),
     "nearest_neighbours": (_neighbours, ("subset_dropdown", "position_slider", "jump_box", "k_slider")),
     "param_calculator": (ParamCalculator, ("preset", "size", "channels", "bias", "stack")),
     "quiz": (Quiz.example, ()),
     "sliding_kernel": (
         lambda: SlidingKernel(np.random.default_rng(3).integers(-9, 10, size=(6, 7)), kernel="Sobel x", padding=1),
-        (
-            "position_slider",
-            "stride_slider",
-            "padding_dropdown",
-            "dilation_slider",
-            "flip_checkbox",
-            "preset_dropdown",
-            "kernel_text",
-        ),
+        ("position", "stride", "padding", "dilation", "flip", "kernel", "kernel_text"),
     ),
 }
 
@@ -107,15 +94,34 @@ def widgets():
     for name, (factory, paths) in FACTORIES.items():
         widget = factory()
         made[name] = widget
-        widget.first_values = {path: control(widget, path).value for path in paths}
+        widget.first_values = {path: get(widget, path) for path in paths}
         widget.first_state = repr(widget.state())
     return made
 
 
 def control(widget, path):
+    """An ipywidgets control of a BookWidget, by attribute path (``sliders.rotation``)."""
     name, _, key = path.partition(".")
     found = getattr(widget, name)
     return found[key] if key else found
+
+
+def get(widget, path):
+    """What a control shows: an anywidget's synced trait, or an ipywidgets control's value."""
+    return getattr(widget, path) if isinstance(widget, BookAnyWidget) else control(widget, path).value
+
+
+def put(widget, path, value):
+    if isinstance(widget, BookAnyWidget):
+        setattr(widget, path, value)
+    else:
+        control(widget, path).value = value
+
+
+def watch(widget, path, record):
+    """Observe (or with ``record=None`` stop observing) the value a control hands to its handler."""
+    target, name = (widget, path) if isinstance(widget, BookAnyWidget) else (control(widget, path), "value")
+    return target, name
 
 
 # ----------------------------------------------------------------------------------------------
@@ -124,25 +130,36 @@ def control(widget, path):
 
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))
+def bundle_of(widget):
+    """The display's data: anywidgets return (data, metadata), BookWidgets the data."""
+    bundle = widget._repr_mimebundle_()
+    return bundle[0] if isinstance(bundle, tuple) else bundle
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_display_sends_the_live_widget_and_a_standin_only_when_asked(name, widgets, monkeypatch):
     widget = widgets[name]
-    assert isinstance(widget, BookWidget)
+    anywidget = isinstance(widget, BookAnyWidget)
+    assert anywidget or isinstance(widget, BookWidget)
     monkeypatch.delenv(STANDIN_ENV, raising=False)
-    bundle = widget._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.ui.model_id
+    bundle = bundle_of(widget)
+    model_id = widget.model_id if anywidget else widget.ui.model_id
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == model_id
     assert type(widget).__name__ in bundle["text/plain"]
     # In a live kernel no stand-in is drawn: a one-line placeholder only.
     assert "cnnbook-placeholder" in bundle["text/html"] and len(bundle["text/html"]) < 400
     monkeypatch.setenv(STANDIN_ENV, "1")
-    page = widget._repr_mimebundle_()["text/html"]
-    assert page.startswith(f'<div class="cnnbook-fallback" data-widget="{type(widget).__name__}"')
+    page = bundle_of(widget)["text/html"]
+    kind = "cnnbook-fallback cnnbook-anywidget" if anywidget else "cnnbook-fallback"
+    assert page.startswith(f'<div class="{kind}" data-widget="{type(widget).__name__}"')
     assert "cnnbook-placeholder" not in page and "CNNBOOKID" not in page
     assert len(page) < 300_000, f"{name}: stand-in of {len(page)} bytes"
-    assert widget.standin_html() is widget.standin_html()  # cached while the state is unchanged
+    if not anywidget:
+        assert widget.standin_html() is widget.standin_html()  # cached while the state is unchanged
     assert not re.search(r"<script[^>]+src=|https?://", page), f"{name}: the stand-in loads something"
     build_standins(False)
     try:
-        assert "cnnbook-placeholder" in widget._repr_mimebundle_()["text/html"]  # the flag overrides the variable
+        assert "cnnbook-placeholder" in bundle_of(widget)["text/html"]  # the flag overrides the variable
     finally:
         build_standins(None)
 
@@ -191,16 +208,16 @@ def test_standin_ids_come_from_the_content(name):
 def test_projector_scale_enlarges_new_widgets_and_their_standins():
     set_projector_scale(1.6)
     try:
-        widget = GradientReach()
+        widget = Quiz.example()
         assert "zoom:1.6" in widget.ui.children[0].value and "cnnbook-widget" in widget.ui._dom_classes
-        assert widget.standin_html().startswith(
-            '<div class="cnnbook-fallback" data-widget="GradientReach" style="zoom:1.6">'
-        )
+        assert widget.standin_html().startswith('<div class="cnnbook-fallback" data-widget="Quiz" style="zoom:1.6">')
+        anywidget = GradientReach()  # the module's frame reads the scale from the synced _scale
+        assert anywidget._scale == 1.6 and '"_scale":1.6' in anywidget.standin_html()
         with pytest.raises(ValueError, match="scale must be a finite number from 1 to 3; got 9.0"):
             set_projector_scale(9)
     finally:
         set_projector_scale(1)
-    assert projector_scale() == 1 and GradientReach().ui.children[0].value == ""
+    assert projector_scale() == 1 and Quiz.example().ui.children[0].value == "" and GradientReach()._scale == 1
 
 
 # ----------------------------------------------------------------------------------------------
@@ -256,6 +273,41 @@ def good_values(widget_control):
     return st.text(alphabet="0123456789 -;\n", max_size=20)
 
 
+#: Values the page's controls offer, for the anywidgets' traits.
+GOOD = {
+    "gradient_reach": {
+        "mode": st.sampled_from([OUTPUT_MODE, INPUT_MODE]),
+        "input_size": st.integers(2, 6),
+        "kernel_size": st.integers(1, 3),
+        "stride": st.integers(1, 3),
+        "padding": st.sampled_from(["valid", "same", "full", 1]),
+        "row": st.integers(0, 5),
+        "col": st.integers(0, 5),
+        "gradient": st.lists(st.lists(st.integers(-9, 9), min_size=2, max_size=2), min_size=2, max_size=2),
+    },
+    "param_calculator": {
+        "preset": st.sampled_from(list(PRESETS)),
+        "size": st.integers(1, 256),
+        "channels": st.integers(1, 8),
+        "bias": st.booleans(),
+        "stack": st.text(alphabet="conv pool dense flatten 0123456789\n", max_size=30),
+    },
+    "sliding_kernel": {
+        "position": st.integers(0, 60),
+        "stride": st.integers(1, 3),
+        "padding": st.sampled_from(["valid", "same", "full", 1, 2, 3]),
+        "dilation": st.integers(1, 3),
+        "flip": st.booleans(),
+        "kernel": st.lists(
+            st.lists(st.lists(st.integers(-3, 3), min_size=2, max_size=2), min_size=2, max_size=2),
+            min_size=1,
+            max_size=1,
+        ),
+        "kernel_text": st.sampled_from(list(KERNEL_PRESETS.values()) + ["1 0\n0 -1", "1/9 2"]),
+    },
+}
+
+
 def mentioned(value, error):
     """Whether the message names the refused value (as Python or the user would write it)."""
     forms = {repr(value), str(value)}
@@ -273,7 +325,7 @@ def mentioned(value, error):
 
 def check_consistent(widget, name):
     held = widget.state()
-    shown = widget.shown_state()
+    shown = {key: getattr(widget, key) for key in held} if isinstance(widget, BookAnyWidget) else widget.shown_state()
     for key, value in shown.items():
         expected = held[key]
         if isinstance(expected, float) and isinstance(value, float):
@@ -285,7 +337,7 @@ def check_consistent(widget, name):
 def reset(widget):
     for _ in range(2):  # twice: one control's range may depend on another's
         for path, value in widget.first_values.items():
-            control(widget, path).value = value
+            put(widget, path, value)
 
 
 def drive(name, widget, paths, steps):
@@ -295,23 +347,23 @@ def drive(name, widget, paths, steps):
     assert repr(widget.state()) == widget.first_state and widget.error == ""
     for index, value in steps:
         path = paths[index]
-        target = control(widget, path)
+        target, trait = watch(widget, path, None)
         before, error_before = widget.state(), widget.error
         received = []
         record = lambda change, received=received: received.append(change["new"])  # noqa: E731 (what the handler was given)
-        target.observe(record, names="value")
+        target.observe(record, names=trait)
         try:
-            target.value = value
+            put(widget, path, value)
         except traitlets.TraitError:
-            continue  # the control itself refused the value: no handler ran
+            continue  # the control (or the trait's type) refused the value: no handler ran
         finally:
-            target.unobserve(record, names="value")
+            target.unobserve(record, names=trait)
         value = received[-1] if received else value  # a slider clamps a value into its range
         check_consistent(widget, name)
         if widget.error and widget.error != error_before and repr(widget.state()) == repr(before):
             # Refused: the message names the value, or the one still typed in a box that it cannot work with.
             named = mentioned(value, widget.error) or any(
-                isinstance(control(widget, other).value, str) and mentioned(control(widget, other).value, widget.error)
+                isinstance(get(widget, other), str) and mentioned(get(widget, other), widget.error)
                 for other in paths
                 if other != path
             )
@@ -332,7 +384,9 @@ def test_random_control_values_never_break_a_widget(name, widgets):
     examples = 40 if name in ("adversarial", "feature_maps", "augmentation", "nearest_neighbours") else 150
 
     reset(widget)
-    good = [good_values(control(widget, path)) for path in paths]  # fixed before drawing: no external state
+    good = [  # fixed before drawing: no external state
+        GOOD[name][path] if isinstance(widget, BookAnyWidget) else good_values(control(widget, path)) for path in paths
+    ]
 
     @st.composite
     def step(draw):

@@ -32,6 +32,9 @@ REFERENCE = ROOT / "data" / "bench_reference.json"
 BUDGETS = {
     "widget_update_ms": 50.0,  # each widget, median of one control change
     "widget_first_display_ms": 200.0,  # each widget, its first display in a live kernel (no stand-in drawn)
+    # The anywidgets' ES module in headless Chromium: JSON read, module imported, first render (and layout) ...
+    "widget_page_first_display_ms": 200.0,
+    "widget_page_update_ms": 50.0,  # ... and the median of one control change through to the new picture
     "conv2d_vs_tf_ratio": 5.0,
     "conv2d_backward_vs_tf_ratio": 5.0,
     "chapter_seconds": 180.0,  # each chapter
@@ -91,6 +94,9 @@ def machine():
 def bench_widgets(repeat):
     """Per widget: first display, stand-in and update milliseconds (kernel side).
 
+    For the anywidgets the kernel side is the traitlets and their checks; their
+    drawing is timed in the browser (:func:`bench_widget_pages`).
+
     ``first_display``: the first ``_repr_mimebundle_`` of a new instance in a
     live kernel, where no stand-in is drawn (the book build draws it:
     ``standin``, for information). ``update``: median of one control change.
@@ -129,6 +135,107 @@ def bench_widgets(repeat):
         if flag is not None:
             os.environ[STANDIN_ENV] = flag
     return {"widget_first_display_ms": first_display, "widget_standin_ms": standin, "widget_update_ms": updates}
+
+
+#: Run in the page for each anywidget: every select, range, checkbox and mode button (not Play) moved
+#: in turn, ``repeat`` times, each timed from the event to the redrawn, laid-out widget.
+PAGE_UPDATES = """
+async (root, repeat) => {
+  const controls = [...root.querySelectorAll("select[data-control], input[type=range][data-control],"
+                                              + "input[type=checkbox][data-control], button[data-mode]")];
+  const move = (control, round) => {
+    if (control.tagName === "SELECT") {
+      control.selectedIndex = (control.selectedIndex + 1) % control.options.length;
+      control.dispatchEvent(new Event("change"));
+    } else if (control.tagName === "BUTTON") {
+      control.click();
+    } else if (control.type === "checkbox") {
+      control.checked = !control.checked;
+      control.dispatchEvent(new Event("change"));
+    } else {
+      const low = Number(control.min), high = Number(control.max);
+      control.value = String(high > low ? low + (round % 2 ? 1 : 0) : low);
+      control.dispatchEvent(new Event("input"));
+    }
+  };
+  const timings = [];
+  for (let round = 0; round < repeat + 2; round++) {
+    for (const control of controls) {
+      const start = performance.now();
+      move(control, round);
+      await Promise.resolve();            // the redraw the change queued
+      root.getBoundingClientRect();        // and its layout
+      if (round >= 2) { timings.push(performance.now() - start); }   // two rounds of warm-up
+    }
+  }
+  timings.sort((a, b) => a - b);
+  return [timings.length, timings[Math.floor(timings.length / 2)]];
+}
+"""
+
+
+def bench_widget_pages(repeat):
+    """Per anywidget, in headless Chromium: the stand-in page's first display and one control change (ms).
+
+    The first display runs from the page's first script to the module's
+    rendered, laid-out widget (the JSON read, the ES module imported from its
+    inlined text, ``render``); the same module draws the live widget in
+    Jupyter. Each is a median (five page loads; ``repeat`` rounds of changes),
+    reported with the machine's load average, since other work slows a
+    browser a lot. Skipped (empty) without Chromium and Playwright.
+    """
+    import shutil
+
+    from cnnbook.widgets import ALL_WIDGETS
+    from cnnbook.widgets._anywidget import BookAnyWidget
+
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {}
+    if not pathlib.Path(chromium).exists():
+        print(f"widget pages: skipped (no Chromium at {chromium})", flush=True)
+        return {}
+    first_display, updates = {}, {}
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="cnnbook-bench-pages-"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        for name, widget_class in sorted(ALL_WIDGETS.items()):
+            if not issubclass(widget_class, BookAnyWidget):
+                continue
+            page_file = folder / f"{name}.html"
+            page_file.write_text(
+                "<!DOCTYPE html><html><head><meta charset='utf-8'><script>window.benchStart = performance.now();"
+                "</script></head><body>" + widget_class.example().standin_html() + "</body></html>",
+                encoding="utf-8",
+            )
+            errors, loads = [], []
+            for _ in range(5):  # the median of five fresh page loads
+                page = browser.new_page()
+                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+                page.goto(page_file.as_uri())
+                page.wait_for_selector(".cnnbook-widget")
+                loads.append(
+                    page.evaluate(
+                        "() => (document.querySelector('.cnnbook-widget').getBoundingClientRect(), "
+                        "performance.now() - window.benchStart)"
+                    )
+                )
+                if len(loads) < 5:
+                    page.close()
+            first_display[name] = round(statistics.median(loads), 1)
+            count, median = page.locator(".cnnbook-anywidget").evaluate(PAGE_UPDATES, repeat)
+            if errors or not count:
+                raise RuntimeError(f"{name}: the page benchmark failed: {errors or 'no control to move'}")
+            updates[name] = round(median, 2)
+            page.close()
+        browser.close()
+    return {
+        "widget_page_first_display_ms": first_display,
+        "widget_page_update_ms": updates,
+        "widget_page_load_average": round(os.getloadavg()[0], 1),  # other work on the machine meanwhile
+    }
 
 
 def layer_arrays(dtype):
@@ -330,7 +437,7 @@ def bench_book_build():
 
 def verdicts(results):
     checks = {}
-    for key in ("widget_update_ms", "widget_first_display_ms"):
+    for key in ("widget_update_ms", "widget_first_display_ms", "widget_page_first_display_ms", "widget_page_update_ms"):
         for name, value in results.get(key, {}).items():
             checks[f"{key}.{name}"] = value < BUDGETS[key]
     for key in (
@@ -372,6 +479,7 @@ def main(argv=None):
         flush=True,
     )
     results.update(bench_widgets(args.repeat))
+    results.update(bench_widget_pages(min(args.repeat, 10)))
     results.update(bench_conv(args.repeat))
     results.update(bench_conv_backward(args.repeat))
     results.update(bench_full_mnist(args.repeat))

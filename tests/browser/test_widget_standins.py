@@ -1,10 +1,11 @@
-"""The JavaScript stand-ins of the arithmetic widgets, driven in headless Chromium with no kernel.
+"""The arithmetic anywidgets in the static page, driven in headless Chromium with no kernel.
 
-The sliding kernel, the gradient reach and the parameter calculator show
-in the HTML book an HTML+JavaScript copy of themselves. These tests drive
-every control of each in the page and compare the numbers shown with
-cnnbook's (``conv2d``, ``conv2d_backward``, ``layer_table``) for several
-settings.
+The sliding kernel, the gradient reach and the parameter calculator are
+anywidgets: in the HTML book their one ES module runs on a local model. These
+tests drive every control of each in the page and compare the numbers shown
+with cnnbook's (``conv2d``, ``conv2d_backward``, ``layer_table``) for several
+settings, then feed bad input and a fuzz of random control values and check
+that no page error or console error appears.
 
 They run against a small page the test writes from the widgets' stand-ins
 (fast, no book build needed) and, when ``_build/html`` holds a built book,
@@ -45,6 +46,7 @@ def open_page(browser, url):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(url, wait_until="load")
     return context, page, errors, external
 
@@ -210,10 +212,11 @@ def check_gradient_reach(root, settings):
         widget = GradientReach(n, k, stride, padding)
         if gradient_text:
             set_text(root, "gradient", gradient_text)
-            widget.gradient_text.value = gradient_text
+            widget.gradient = [[float(v) for v in row.split()] for row in gradient_text.split(";")]
+            assert widget.error == ""
         x = np.arange(1, n * n + 1, dtype=float).reshape(n, n)
         f = np.arange(1, k * k + 1, dtype=float).reshape(k, k)
-        dx, df = conv2d_backward(x, f, widget.gradient, stride, padding)
+        dx, df = conv2d_backward(x, f, widget.gradient_array, stride, padding)
         np.testing.assert_allclose([[number(c) for c in row] for row in table(root, "gr-dx")], dx)
         np.testing.assert_allclose([[number(c) for c in row] for row in table(root, "gr-df")], df)
         out = widget.output_shape[0]
@@ -334,7 +337,7 @@ def test_the_built_book_has_working_standins(book, chapter, widget):
         assert roots.count() >= 1, f"{chapter}: no {widget} stand-in"
         root = roots.nth(0)
         if widget == "SlidingKernel":
-            pixels = json_data(root)["image"]
+            pixels = json_data(root)["state"]["config"]["image"]
             image = np.moveaxis(np.array(pixels, dtype=float), 0, 2)
             check_sliding_kernel(root, image[..., 0] if image.shape[2] == 1 else image, SETTINGS[:3])
         elif widget == "GradientReach":
@@ -350,3 +353,73 @@ def json_data(root):
     import json
 
     return json.loads(root.locator("script[type='application/json']").evaluate("s => s.textContent"))
+
+
+# ---- a fuzz of random control values --------------------------------------------------------------
+
+#: Run in the page: random values (good, out of range, junk) into every control of every widget, with
+#: random clicks, many times; the model the module holds is read back after each step.
+FUZZ = """
+(roots, seed) => {
+  let state = seed;
+  const random = () => { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648; };
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const junk = ["", "-1", "0", "1e308", "NaN", "abc", "1 2\\n3", "9".repeat(300), "1/0", "conv 3 99999999",
+                "dense -1", "[[1, 2], [3, 4]]", "1 0; 0 1", "conv 8 3\\nflatten\\ndense 10", "| |", "#", "1 -1"];
+  let steps = 0;
+  for (let round = 0; round < 60; round++) {
+    for (const root of roots) {
+      const controls = [...root.querySelectorAll("[data-control]")];
+      const control = pick(controls);
+      if (control.tagName === "SELECT") {
+        control.value = pick([...control.options]).value;
+        control.dispatchEvent(new Event("change"));
+      } else if (control.tagName === "BUTTON") {
+        if (control.dataset.control !== "play") { control.click(); }
+      } else if (control.type === "checkbox") {
+        control.checked = !control.checked;
+        control.dispatchEvent(new Event("change"));
+      } else if (control.type === "range") {
+        control.value = String(Math.floor(random() * (Number(control.max) + 3)) - 1);
+        control.dispatchEvent(new Event("input"));
+      } else {
+        control.value = random() < 0.5 ? pick(junk) : String(Math.floor(random() * 40) - 5);
+        control.dispatchEvent(new Event("change"));
+      }
+      steps++;
+    }
+  }
+  return steps;
+}
+"""
+
+
+def test_a_fuzz_of_random_control_values_gives_no_page_or_console_error(browser, tmp_path):
+    widgets = [
+        SlidingKernel(IMAGE, kernel="Sobel x", padding="same"),
+        SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
+        GradientReach(),
+        ParamCalculator(),
+    ]
+    path = tmp_path / "fuzz.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + "".join(widget.standin_html() for widget in widgets)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    context, page, errors, external = open_page(browser, path.as_uri())
+    try:
+        page.wait_for_function("document.querySelectorAll('.cnnbook-widget').length === 4")
+        roots = page.locator(".cnnbook-anywidget")
+        for seed in range(1, 6):
+            assert roots.evaluate_all(FUZZ, seed) == 240
+        assert not errors, f"JavaScript errors: {errors}"
+        assert not external
+        # Still working: good input afterwards gives cnnbook's numbers and clears the messages.
+        check_sliding_kernel(roots.nth(0), IMAGE, SETTINGS[:1])
+        check_gradient_reach(roots.nth(2), [(3, 2, 1, "valid", "")])
+        check_param_calculator(roots.nth(3), [(28, 1, True, "conv 8 3\nflatten\ndense 10")])
+        assert not errors, f"JavaScript errors: {errors}"
+    finally:
+        context.close()

@@ -1,7 +1,10 @@
-"""The interactive widgets of the book (core ipywidgets only).
+"""The interactive widgets of the book.
 
-Every widget subclasses one private base class (``_base.BookWidget``); the
-benchmark (``make bench``) times each class listed in ``ALL_WIDGETS``.
+The widgets that need Python (TensorFlow, numpy data) are core ipywidgets and
+subclass ``_base.BookWidget``; the arithmetic widgets (the sliding kernel, the
+gradient reach, the parameter calculator) are anywidgets, one ES module each
+(``js/<name>.js``), and subclass ``_anywidget.BookAnyWidget``. The benchmark
+(``make bench``) times each class listed in ``ALL_WIDGETS``.
 :func:`set_projector_scale` enlarges them for live teaching;
 :func:`build_standins` (or ``CNNBOOK_STANDINS=1``, the variable named by
 ``STANDIN_ENV``) makes a display also draw the static stand-in the HTML book

@@ -177,10 +177,10 @@ class BookAnyWidget(anywidget.AnyWidget):
         uid = "cnnbook-aw-" + hashlib.sha1(data.encode("utf-8")).hexdigest()[:12]
         name = type(self).__name__
         return (
-            f'<div class="cnnbook-fallback cnnbook-anywidget" data-widget="{name}" id="{uid}">'
-            "<noscript><p>This interactive view needs JavaScript.</p></noscript></div>"
+            f'<div class="cnnbook-fallback cnnbook-anywidget" data-widget="{name}">'
+            f'<div id="{uid}"><noscript><p>This interactive view needs JavaScript.</p></noscript></div>'
             f'<script type="application/json" id="{uid}-data">{data}</script>'
-            f'<script>{_js("_local_model")}\ncnnbookAnywidget("{uid}");</script>'
+            f'<script>{_js("_local_model")}\ncnnbookAnywidget("{uid}");</script></div>'
         )
 
     def _repr_mimebundle_(self, **kwargs):

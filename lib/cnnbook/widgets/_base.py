@@ -1,4 +1,8 @@
-"""The base class of every interactive widget in the book, and what widgets share.
+"""The base class of the book's ipywidgets widgets, and what every widget shares.
+
+The widgets whose front end is JavaScript (the arithmetic widgets) are
+anywidgets instead (``_anywidget.BookAnyWidget``), which reuse the settings
+here: the stand-in switch, the projector scale and the error style.
 
 A widget here is a plain Python object that owns an ipywidgets container
 (``self.ui``). Displaying it sends two representations at once:
@@ -29,8 +33,7 @@ What every widget shares lives here:
 - the stand-in cache, keyed by the widget's state, with ids derived from the
   content (re-executing an unchanged notebook writes identical HTML);
 - the stand-in's building blocks: :meth:`BookWidget._animation` (frames for
-  the data widgets), ``_script`` and ``_json_for_script`` (the
-  JavaScript stand-ins of the arithmetic widgets, inlined with their data);
+  the data widgets) and ``_json_for_script`` (data inlined in a page);
 - a projector scale (:func:`set_projector_scale`) that enlarges text and
   figures for live teaching.
 
@@ -40,7 +43,6 @@ This works the same under ipywidgets 7.7 (Colab) and 8.
 import contextlib
 import hashlib
 import html
-import importlib.resources
 import json
 import os
 import re
@@ -98,11 +100,6 @@ def set_projector_scale(scale=1.0):
 def projector_scale():
     """The scale set by :func:`set_projector_scale` (1 by default)."""
     return _SETTINGS["scale"]
-
-
-def _script(name):
-    """The text of ``cnnbook/widgets/js/<name>.js``, to inline in a stand-in (no external file)."""
-    return importlib.resources.files("cnnbook.widgets").joinpath("js", f"{name}.js").read_text(encoding="utf-8")
 
 
 def _json_for_script(data):

@@ -13,18 +13,19 @@ multiply-adds, computed by :func:`cnnbook.params.layer_table`, and how each
 parameter count is computed, e.g. ``(5*5*32+1)*64``. Everything is integer
 arithmetic and an HTML table, so an update takes well under a millisecond. A
 stack that cannot work (a window larger than its input, a typo) shows a
-message in the widget instead of raising. The HTML book shows the same
-calculator in JavaScript (``js/param_calculator.js``).
+message in the widget instead of raising. The front end is one anywidget ES
+module, ``js/param_calculator.js``, which parses the stack and counts in the
+browser, live and in the HTML book alike; this module holds the same parser
+(:func:`parse_stack`) and checks every change with
+:func:`cnnbook.params.layer_table`, which the tests compare with the page.
 """
 
-import html
-
-import ipywidgets as widgets
+import traitlets
 
 from .. import _checks
-from ..params import Conv2D, Dense, Flatten, GlobalPool, Pool, layer_table, totals
-from ..params.tables import _table_html
-from ._base import BookWidget, InputError, _json_for_script, _script
+from ..params import Conv2D, Dense, Flatten, GlobalPool, Pool, layer_table
+from ._anywidget import BookAnyWidget
+from ._base import InputError
 
 __all__ = ["ParamCalculator", "PRESETS", "parse_stack"]
 
@@ -44,18 +45,9 @@ PRESETS = {
     ),
 }
 
-_HELP = """<div style="font-size:90%;line-height:1.4;">
-One layer per line (<code>#</code> starts a comment):<br>
-<code>conv FILTERS KERNEL [stride S] [same|valid]</code><br>
-<code>pool SIZE [stride S] [same|valid]</code>, <code>avgpool SIZE ...</code><br>
-<code>gap</code> (global average pooling), <code>flatten</code>, <code>dense UNITS</code><br>
-KERNEL is <code>5</code> or <code>5x3</code>. The table updates when the box loses focus.
-</div>"""
-
 _MAX_NUMBER = 100_000  # filters, units, sizes: larger stacks are not what the lectures teach
 _MAX_SIZE = 1024
 _MAX_CHANNELS = 4096
-_COLUMNS = ("output_shape", "params", "params_percent", "activations", "mult_adds", "mult_adds_percent")
 _SIZED = {"conv": 2, "pool": 1, "avgpool": 1, "dense": 1, "flatten": 0, "gap": 0}
 _USAGE = {
     "conv": "conv FILTERS KERNEL [stride S] [same|valid], e.g. 'conv 32 5 same'",
@@ -164,82 +156,13 @@ def parse_stack(text, bias=True):
     return specs
 
 
-def _formula(spec, before):
-    """How a layer's parameter count follows from its input shape, e.g. ``(5*5*32+1)*64``.
-
-    Parameters
-    ----------
-    spec : cnnbook.params layer spec
-        A layer as :func:`parse_stack` returns it.
-    before : tuple of int
-        The shape of the layer's input (the previous row's output shape).
-
-    Returns
-    -------
-    str
-        The arithmetic (``"0"`` for a layer without weights).
-
-    Examples
-    --------
-    >>> conv, dense = parse_stack("conv 64 5; dense 10")
-    >>> _formula(conv, (14, 14, 32)), _formula(dense, (1024,))
-    ('(5*5*32+1)*64', '(1024+1)*10')
-    """
-    if isinstance(spec, Conv2D):
-        taps = f"{spec.kernel[0]}*{spec.kernel[1]}*{before[-1]}"
-        return f"({taps}+1)*{spec.filters}" if spec.bias else f"{taps}*{spec.filters}"
-    if isinstance(spec, Dense):
-        return f"({before[-1]}+1)*{spec.units}" if spec.bias else f"{before[-1]}*{spec.units}"
-    return "0"
-
-
-def _summary(rows):
-    sums = totals(rows)
-    heaviest = max(rows, key=lambda row: row.params)
-    busiest = max(rows, key=lambda row: row.mult_adds)
-    parts = [f"<b>{sums['params']:,}</b> parameters"]
-    if sums["params"]:
-        parts[0] += f" ({100 * heaviest.params / sums['params']:.1f} % in <code>{html.escape(heaviest.name)}</code>)"
-    parts.append(f"<b>{sums['mult_adds']:,}</b> multiply-adds per image")
-    if sums["mult_adds"]:
-        share = 100 * busiest.mult_adds / sums["mult_adds"]
-        parts[-1] += f" ({share:.1f} % in <code>{html.escape(busiest.name)}</code>)"
-    parts.append(
-        f"<b>{sums['activations']:,}</b> activations per image ({4 * sums['activations'] / 1024:,.1f} KiB at float32)"
-    )
-    notes = [
-        f"<code>{html.escape(row.name)}</code> acts on the last axis of a "
-        f"{'x'.join(map(str, before.output_shape))} input (no <code>flatten</code> before it), as Keras does."
-        for before, row in zip(rows, rows[1:])
-        if row.kind == "Dense" and len(before.output_shape) == 3
-    ]
-    note = "".join(f'<div style="color:#8a5a00;">Note: {text}</div>' for text in notes)
-    return f"<div>{'; '.join(parts)}.</div>{note}"
-
-
-def _formulas_html(rows, stack):
-    lines = "".join(
-        f"<tr><td><code>{html.escape(row.name)}</code></td><td><code>{_formula(spec, before.output_shape)}</code>"
-        f"</td><td>= {row.params:,}</td></tr>"
-        for before, row, spec in zip(rows, rows[1:], stack)
-    )
-    return (
-        '<table class="pc-formulas" style="font-family:monospace;margin-top:6px"><caption style="text-align:'
-        f'left">parameters of each layer</caption>{lines}</table>'
-    )
-
-
-def _render(input_shape, stack):
-    """``(rows, html)``: the summary line, the table and the formulas; ValueError if the stack cannot work."""
-    rows = layer_table(input_shape, stack)
-    return rows, _summary(rows) + _table_html(rows, columns=_COLUMNS) + _formulas_html(rows, stack)
-
-
-class ParamCalculator(BookWidget):
+class ParamCalculator(BookAnyWidget):
     """Choose an input size and a layer stack; see parameters, activations and multiply-adds per layer.
 
     Chapter 4. Presets load the lectures' examples (:data:`PRESETS`). All
-    counts come from :func:`cnnbook.params.layer_table`.
+    counts are those of :func:`cnnbook.params.layer_table`: the front end
+    (``js/param_calculator.js``) computes them in the browser, and
+    :attr:`rows` holds Python's for the same settings.
 
     Parameters
     ----------
@@ -248,117 +171,62 @@ class ParamCalculator(BookWidget):
 
     Attributes
     ----------
-    rows : list of LayerRow or None
-        The table shown now (None while the stack shows an error).
-    message : str or None
-        The error shown now, if any.
+    rows : list of LayerRow
+        The table shown now (the last stack that worked).
+
+    Notes
+    -----
+    The state is in synced traitlets, which the page's controls set:
+    ``preset``, ``size``, ``channels``, ``bias`` and ``stack`` (the typed
+    text). Setting one from code is checked like a control: a stack that
+    cannot work shows the error (``error``) and the last table stays;
+    setting ``preset`` loads its settings.
     """
+
+    _module = "param_calculator"
+    _state_traits = ("preset", "size", "channels", "bias", "stack")
+
+    config = traitlets.Dict().tag(sync=True)
+    preset = traitlets.Unicode().tag(sync=True)
+    size = traitlets.Int(28).tag(sync=True)
+    channels = traitlets.Int(1).tag(sync=True)
+    bias = traitlets.Bool(True).tag(sync=True)
+    stack = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, preset="Payberah: MNIST CNN"):
         preset = _checks.choice(preset, "preset", tuple(PRESETS))
         start = PRESETS[preset]
-        self.rows = None
-        self._settings = dict(start)
-        self.preset = widgets.Dropdown(
-            options=list(PRESETS),
-            value=preset,
-            description="Preset",
-            layout=widgets.Layout(width="32em"),
-            style={"description_width": "5em"},
-        )
-        self.size = widgets.IntSlider(
-            value=start["size"],
-            min=1,
-            max=256,
-            description="Input size",
-            continuous_update=False,
-            style={"description_width": "5em"},
-            layout=widgets.Layout(width="26em"),
-        )
-        self.channels = widgets.BoundedIntText(
-            value=start["channels"], min=1, max=2048, description="Channels", layout=widgets.Layout(width="11em")
-        )
-        self.bias = widgets.Checkbox(
-            value=start["bias"], description="Count biases", indent=False, layout=widgets.Layout(width="10em")
-        )
-        self.stack = widgets.Textarea(
-            value=start["stack"], rows=9, continuous_update=False, layout=widgets.Layout(width="22em")
-        )
-        self.output = widgets.HTML()
-        self._observe(self.preset, self._on_preset)
-        for control in (self.size, self.channels, self.bias, self.stack):
-            self._observe(control, self._on_change)
-        self._assemble(
-            self.preset,
-            widgets.HBox([self.size, self.channels, self.bias]),
-            widgets.HBox([self.stack, widgets.HTML(_HELP)]),
-            self.output,
-        )
-        self.update()
+        self.rows = self._table(start["size"], start["channels"], start["bias"], start["stack"])
+        config = {"presets": PRESETS, "maxNumber": _MAX_NUMBER, "maxSize": _MAX_SIZE, "maxChannels": _MAX_CHANNELS}
+        super().__init__(config=config, preset=preset, **start)
 
     @property
     def message(self):
         """The error shown now, or None."""
         return self.error or None
 
-    def state(self):
-        """The settings the table shows: input size, channels, biases, the stack text."""
-        return dict(self._settings)
-
-    def _controls(self):
-        return {"size": self.size, "channels": self.channels, "bias": self.bias}
-
-    def _on_preset(self, change):
-        settings = PRESETS[_checks.choice(change["new"], "preset", tuple(PRESETS))]
-        with self._quietly():
-            self.size.value = settings["size"]
-            self.channels.value = settings["channels"]
-            self.bias.value = settings["bias"]
-            self.stack.value = settings["stack"]
-        self.update()
-
-    def _on_change(self, change):
-        self.update()
-
     @property
     def input_shape(self):
         """``(size, size, channels)`` of the table shown."""
-        return (self._settings["size"], self._settings["size"], self._settings["channels"])
+        return (self._held["size"], self._held["size"], self._held["channels"])
 
-    def update(self):
-        """Recompute the table from the controls; raise InputError (the last table stays) for bad input."""
-        size = _checks.integer(self.size.value, "input size", 1, _MAX_SIZE)
-        channels = _checks.integer(self.channels.value, "channels", 1, _MAX_CHANNELS)
-        bias = self.bias.value
-        if not isinstance(bias, bool):
-            raise InputError(f"count biases must be True or False; got {bias!r}")
-        text = self.stack.value
+    @staticmethod
+    def _table(size, channels, bias, text):
+        """``layer_table`` of the settings, or InputError saying why the stack does not work on that input."""
         try:
-            stack = parse_stack(text, bias=bias)
-            self.rows, self.output.value = _render((size, size, channels), stack)
+            return layer_table((size, size, channels), parse_stack(text, bias=bias))
         except (ValueError, TypeError) as error:
             raise InputError(f"This stack does not work on a {size}x{size}x{channels} input. {error}") from None
-        self._settings = {"size": size, "channels": channels, "bias": bias, "stack": text}
 
-    def _build_standin(self):
-        """The calculator in HTML+JavaScript (``js/param_calculator.js``), computed in the page."""
-        data = {
-            "presets": PRESETS,
-            "size": self._settings["size"],
-            "channels": self._settings["channels"],
-            "bias": self._settings["bias"],
-            "stack": self._settings["stack"],
-            "preset": self.preset.value,
-            "maxNumber": _MAX_NUMBER,
-            "maxSize": _MAX_SIZE,
-            "maxChannels": _MAX_CHANNELS,
-        }
-        return (
-            '<div class="cnnbook-param-calculator" id="pc-CNNBOOKID"><noscript><p>This interactive view '
-            "needs JavaScript.</p></noscript></div>"
-            f'<script type="application/json" id="pc-CNNBOOKID-data">{_json_for_script(data)}</script>'
-            f'<script>{_script("param_calculator")}\ncnnbookParamCalculator("pc-CNNBOOKID");</script>'
-        )
+    def _validate(self, state):
+        preset = _checks.choice(state["preset"], "preset", tuple(PRESETS))
+        if preset != self._held["preset"]:
+            state = {**state, **PRESETS[preset]}
+        size = _checks.integer(state["size"], "input size", 1, _MAX_SIZE)
+        channels = _checks.integer(state["channels"], "channels", 1, _MAX_CHANNELS)
+        bias = _checks.boolean(state["bias"], "count biases")
+        self.rows = self._table(size, channels, bias, state["stack"])
+        return {"preset": preset, "size": size, "channels": channels, "bias": bias, "stack": state["stack"]}
 
     @classmethod
     def example(cls):
@@ -366,17 +234,17 @@ class ParamCalculator(BookWidget):
         return cls()
 
     def benchmark_actions(self):
-        """Input size, channels, bias, a typed stack and a preset, each through to the new table."""
+        """Input size, channels, bias, a typed stack and a preset, each through Python's checks and table."""
 
-        def set_value(control, value):
-            return lambda: setattr(control, "value", value)
+        def set_value(name, value):
+            return lambda: setattr(self, name, value)
 
         return [
-            set_value(self.size, 64),
-            set_value(self.size, 28),
-            set_value(self.channels, 3),
-            lambda: setattr(self.bias, "value", not self.bias.value),
-            set_value(self.stack, "conv 16 3 same\npool 2\nconv 32 3 same\npool 2\nflatten\ndense 10"),
-            set_value(self.preset, "Kuo: 200x200 image, 100 filters of 5x5"),
-            set_value(self.preset, "Payberah: MNIST CNN"),
+            set_value("size", 64),
+            set_value("size", 28),
+            set_value("channels", 3),
+            lambda: setattr(self, "bias", not self.bias),
+            set_value("stack", "conv 16 3 same\npool 2\nconv 32 3 same\npool 2\nflatten\ndense 10"),
+            set_value("preset", "Kuo: 200x200 image, 100 filters of 5x5"),
+            set_value("preset", "Payberah: MNIST CNN"),
         ]

@@ -10,26 +10,27 @@ kernel rotated by 180 degrees). An image with 2 or 3 channels shows one grid
 per channel and a kernel with one slice per channel: the output sums the
 products over all channels.
 
-Everything is drawn as HTML tables built from strings (no matplotlib in the
-live widget): the table cells are precomputed when the structure changes
-(kernel, stride, padding, dilation, flip), so moving to another output cell
-only joins precomputed strings. The HTML book shows the same widget in
-JavaScript (``js/sliding_kernel.js``), which recomputes everything in the
-page.
+The front end is one anywidget ES module, ``js/sliding_kernel.js``: it draws
+HTML tables and recomputes the arithmetic in the browser, live (Jupyter,
+Colab) and in the HTML book alike. This class holds the state as traitlets,
+checks every change (the same messages as the module's) and computes the same
+numbers with numpy (:attr:`SlidingKernel.output`), which the tests compare
+with what the module shows.
 
 Colours: one grey scale per grid, symmetric about zero, so zero is mid-grey,
 negative values are darker and positive values lighter. Zero-padding cells
 are hatched.
 """
 
-import html
 import re
 
 import numpy as np
+import traitlets
 
 from .. import _checks
 from ..conv import conv2d, pad_amounts
-from ._base import BookWidget, InputError, _json_for_script, _script, _shown_value
+from ._anywidget import BookAnyWidget
+from ._base import InputError, _shown_value
 
 __all__ = ["SlidingKernel", "KERNEL_PRESETS", "parse_kernel"]
 
@@ -54,7 +55,6 @@ _MAX_STRIDE = 6
 _MAX_DILATION = 4
 #: Largest size of a typed or given value: products and sums stay far from overflow.
 MAX_VALUE = 1e6
-_HIGHLIGHT = "#ff7f0e"
 
 
 def parse_kernel(text, max_size=_MAX_KERNEL, channels=1):
@@ -181,25 +181,6 @@ def _fmt(value, decimals=2):
     return "0" if float(text) == 0 else text
 
 
-def _weight(value):
-    """A kernel weight inside a product: negative ones in parentheses."""
-    text = _fmt(value, 3)
-    return f"({text})" if value < 0 and text != "0" else text
-
-
-def _grey_style(value, scale):
-    """Inline style of a cell: grey level symmetric about zero (zero is mid-grey)."""
-    level = int(round(128 + 127 * np.clip(value / scale, -1.0, 1.0)))
-    ink = "#000" if level >= 110 else "#fff"
-    return f"background:rgb({level},{level},{level});color:{ink}"
-
-
-def _symmetric_scale(values):
-    """Largest absolute value, or 1 when everything is zero."""
-    peak = float(np.max(np.abs(values))) if np.size(values) else 0.0
-    return peak if peak > 0 else 1.0
-
-
 def _kernel_text(kernel):
     """The text the kernel box shows for a (kh, kw, C) kernel."""
     slices = [kernel[..., c] for c in range(kernel.shape[2])]
@@ -212,25 +193,12 @@ def _kernel_text(kernel):
 
 
 def _padding_value(padding):
-    if isinstance(padding, str):
-        return _checks.choice(padding, "padding", ("valid", "same", "full"))
-    return _checks.integer(padding, "padding", 0, _MAX_PADDING)
+    return (
+        _checks.padding(padding) if isinstance(padding, str) else _checks.integer(padding, "padding", 0, _MAX_PADDING)
+    )
 
 
-_STYLE = (
-    "<style>.cnnbook-sk table{border-collapse:collapse;font:12px/1.2 monospace;margin:2px 0}"
-    ".cnnbook-sk td{min-width:2.3em;height:1.9em;padding:0 3px;text-align:center;border:1px solid #d0d0d0}"
-    ".cnnbook-sk td.pad{font-style:italic;background-image:repeating-linear-gradient("
-    "45deg,rgba(255,255,255,.45) 0 2px,transparent 2px 6px)}"
-    f".cnnbook-sk td.hot{{box-shadow:inset 0 0 0 3px {_HIGHLIGHT}}}"
-    f".cnnbook-sk td.span{{box-shadow:inset 0 0 0 1px {_HIGHLIGHT}}}"
-    ".cnnbook-sk td.blank{background:#fafafa}"
-    ".cnnbook-sk caption{font:12px sans-serif;text-align:left;padding-bottom:2px;white-space:nowrap}"
-    ".cnnbook-sk .grids{display:flex;gap:18px;align-items:flex-start;flex-wrap:wrap}</style>"
-)
-
-
-class SlidingKernel(BookWidget):
+class SlidingKernel(BookAnyWidget):
     """A kernel sliding over an image shown as numbers (chapter 1, "Convolution review").
 
     Parameters
@@ -264,6 +232,14 @@ class SlidingKernel(BookWidget):
         If an argument is invalid or the kernel does not fit the padded image
         (the message names the argument).
 
+    Notes
+    -----
+    The state is in synced traitlets, which the page's controls set:
+    ``kernel`` (``[channel][row][col]``), ``kernel_text`` (the kernel box),
+    ``stride``, ``padding``, ``dilation``, ``flip`` and ``position``. Setting
+    one from code is checked like a control: a refused value shows the error
+    (``error``) and the state stays.
+
     Examples
     --------
     >>> image = np.arange(25).reshape(5, 5)
@@ -275,6 +251,18 @@ class SlidingKernel(BookWidget):
     >>> print(SlidingKernel(image, kernel="Sobel x", padding="valid", flip=True).output[0, 0])
     -8.0
     """
+
+    _module = "sliding_kernel"
+    _state_traits = ("kernel", "kernel_text", "stride", "padding", "dilation", "flip", "position")
+
+    config = traitlets.Dict().tag(sync=True)
+    kernel = traitlets.List().tag(sync=True)
+    kernel_text = traitlets.Unicode().tag(sync=True)
+    stride = traitlets.Int(1).tag(sync=True)
+    padding = traitlets.Union([traitlets.Unicode(), traitlets.Int()], default_value="same").tag(sync=True)
+    dilation = traitlets.Int(1).tag(sync=True)
+    flip = traitlets.Bool(False).tag(sync=True)
+    position = traitlets.Int(0).tag(sync=True)
 
     def __init__(
         self,
@@ -288,8 +276,6 @@ class SlidingKernel(BookWidget):
         title=None,
         flip=False,
     ):
-        import ipywidgets as widgets
-
         image = _checks.array(image, "image", (2, 3), "(H, W) or (H, W, C)", kinds="biuf")
         if image.ndim == 2:
             image = image[..., np.newaxis]
@@ -305,9 +291,7 @@ class SlidingKernel(BookWidget):
         self._image = image.astype(np.float64)
         channels = self._image.shape[2]
         if isinstance(kernel, str):
-            preset = _checks.choice(kernel, "kernel", tuple(KERNEL_PRESETS))
-            kernel_array = parse_kernel(KERNEL_PRESETS[preset], channels=channels)
-            kernel_array = kernel_array[..., np.newaxis] if kernel_array.ndim == 2 else kernel_array
+            kernel_array = self._parse(KERNEL_PRESETS[_checks.choice(kernel, "kernel", tuple(KERNEL_PRESETS))])
         else:
             kernel_array = _checks.array(kernel, "kernel", (2, 3), "(kh, kw) or (kh, kw, C)").astype(np.float64)
             if kernel_array.ndim == 2:
@@ -319,118 +303,112 @@ class SlidingKernel(BookWidget):
                 )
             if np.abs(kernel_array).max() > MAX_VALUE:
                 raise ValueError(f"kernel values must lie between -{MAX_VALUE:g} and {MAX_VALUE:g}")
-        if channels == 1:
-            kernel_array = kernel_array.reshape(kernel_array.shape[0], kernel_array.shape[1], 1)
         stride = _checks.integer(stride, "stride", 1, _MAX_STRIDE)
         dilation = _checks.integer(dilation, "dilation", 1, _MAX_DILATION)
         position = _checks.integer(position, "position", 0)
-        self._decimals = _checks.integer(decimals, "decimals", 0, 6)
-        if not isinstance(flip, (bool, np.bool_)):
-            raise TypeError(f"flip must be True or False; got {_shown_value(flip)}")
+        decimals = _checks.integer(decimals, "decimals", 0, 6)
+        flip = _checks.boolean(flip, "flip")
         padding = _padding_value(padding)
-        padding_options = list(_PADDING_OPTIONS)
-        if padding not in [value for _, value in padding_options]:
-            padding_options.append((str(padding), padding))
-        self._title = title
-        # First structure: raises (with conv2d's message) if the kernel does not fit.
-        self._apply_structure(kernel_array, stride, padding, dilation, bool(flip))
+        if title is not None:
+            title = _checks.text(title, "title")
+        # The first structure raises (with conv2d's message) if the kernel does not fit.
+        self._output = self._convolve(kernel_array, stride, padding, dilation, flip)
+        padding_options = ["valid", "same", "full", 1, 2, 3]
+        config = {
+            "image": np.moveaxis(self._image, 2, 0).tolist(),
+            "presets": KERNEL_PRESETS,
+            "decimals": decimals,
+            "title": title or "",
+            "paddingOptions": padding_options + ([padding] if padding not in padding_options else []),
+            "maxKernel": _MAX_KERNEL,
+            "maxValue": MAX_VALUE,
+            "maxStride": max(3, stride),
+            "maxDilation": max(3, dilation),
+        }
+        super().__init__(
+            config=config,
+            kernel=np.moveaxis(kernel_array, 2, 0).tolist(),
+            kernel_text=_kernel_text(kernel_array),
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            flip=flip,
+            position=min(position, self._output.size - 1),
+        )
 
-        wide = {"description_width": "initial"}
-        self.preset_dropdown = widgets.Dropdown(
-            options=[(name, name) for name in KERNEL_PRESETS] + [(_CUSTOM, _CUSTOM)],
-            value=self._preset_name(),
-            description="kernel",
-            style=wide,
-            layout=widgets.Layout(width="220px"),
-        )
-        self.padding_dropdown = widgets.Dropdown(
-            options=padding_options,
-            value=padding,
-            description="padding",
-            style=wide,
-            layout=widgets.Layout(width="160px"),
-        )
-        # Stride and dilation: 1 to 3 (or the value asked for), applied on release.
-        self.stride_slider, self.dilation_slider = (
-            widgets.IntSlider(
-                value=value,
-                min=1,
-                max=max(3, value),
-                description=label,
-                continuous_update=False,
-                style=wide,
-                layout=widgets.Layout(width="200px"),
-            )
-            for label, value in (("stride", stride), ("dilation", dilation))
-        )
-        self.flip_checkbox = widgets.Checkbox(
-            value=self._flip,
-            description="convolution (rotate the kernel 180\u00b0)",
-            indent=False,
-            layout=widgets.Layout(width="300px"),
-        )
-        last = self._output.size - 1
-        self.position_slider = widgets.IntSlider(
-            value=min(position, last),
-            min=0,
-            max=last,
-            description="output cell",
-            continuous_update=True,
-            style=wide,
-            layout=widgets.Layout(width="360px"),
-        )
-        self.play = widgets.Play(
-            value=self.position_slider.value, min=0, max=last, step=1, interval=600, description="play"
-        )
-        self._play_link = widgets.link((self.play, "value"), (self.position_slider, "value"))
-        self.kernel_text = widgets.Textarea(
-            value=_kernel_text(self._kernel),
-            description="kernel values",
-            continuous_update=False,
-            style=wide,
-            layout=widgets.Layout(width="330px", height="110px"),
-        )
-        self.info_html = widgets.HTML(value="")
-        self.input_html = widgets.HTML(value="")
-        self.kernel_html = widgets.HTML(value="")
-        self.products_html = widgets.HTML(value="")
-        self.output_html = widgets.HTML(value="")
-        slices = " A line holding only | separates the channels' slices." if channels > 1 else ""
-        hint = widgets.HTML(
-            value="<small>One kernel row per line; numbers such as 2, -1.5 or 1/9."
-            + slices
-            + " The kernel updates when you click outside the box.</small>",
-            layout=widgets.Layout(width="260px"),
-        )
-        header = widgets.HTML(value=f"<b>{html.escape(title)}</b>" if title else "")
+    # -- the state and its checks ------------------------------------------------
 
-        self._observe(self.position_slider, self._on_position)
-        for control in (self.stride_slider, self.dilation_slider, self.padding_dropdown, self.flip_checkbox):
-            self._observe(control, self._on_structure_control)
-        self._observe(self.preset_dropdown, self._on_preset)
-        self._observe(self.kernel_text, self._on_kernel_text)
+    def _parse(self, text):
+        """A typed kernel as (kh, kw, C)."""
+        kernel = parse_kernel(text, channels=self._image.shape[2])
+        return kernel[..., np.newaxis] if kernel.ndim == 2 else kernel
 
-        gap = widgets.Layout(margin="0 24px 0 0")
-        self.input_html.layout = gap
-        self._assemble(
-            header,
-            widgets.HBox([self.preset_dropdown, self.padding_dropdown, self.stride_slider, self.dilation_slider]),
-            widgets.HBox([self.play, self.position_slider, self.flip_checkbox]),
-            self.info_html,
-            widgets.HBox(
-                [self.input_html, widgets.VBox([self.kernel_html, self.products_html], layout=gap), self.output_html]
-            ),
-            widgets.HBox([self.kernel_text, hint]),
+    def _convolve(self, kernel, stride, padding, dilation, flip):
+        """The output map for a (kh, kw, C) kernel; ValueError (conv2d's message) if it does not fit."""
+        applied = kernel[::-1, ::-1] if flip else kernel
+        return conv2d(self._image, applied[..., np.newaxis], stride=stride, padding=padding, dilation=dilation)[..., 0]
+
+    def _checked_kernel(self, value):
+        """The ``kernel`` trait as an array (kh, kw, C), or InputError naming the value."""
+        channels = self._image.shape[2]
+        problem = (
+            f"kernel must be [channel][row][col]: {channels} slice(s) of at most {_MAX_KERNEL}x{_MAX_KERNEL} "
+            f"numbers between -{MAX_VALUE:g} and {MAX_VALUE:g}; got {_shown_value(value)}"
         )
-        self._render_structure()
-        self._render_position()
+        try:
+            kernel = np.array(value, dtype=np.float64)
+        except (ValueError, TypeError, OverflowError):
+            raise InputError(problem) from None
+        if kernel.ndim != 3 or kernel.shape[0] != channels or not 1 <= min(kernel.shape[1:]):
+            raise InputError(problem)
+        if max(kernel.shape[1:]) > _MAX_KERNEL or not np.all(np.abs(kernel) <= MAX_VALUE):
+            raise InputError(problem)
+        return np.moveaxis(kernel, 0, 2)
 
-    # ------------------------------------------------------------------
-    # State
-    # ------------------------------------------------------------------
+    def _validate(self, state):
+        held = self._held
+        if state["kernel_text"] != held["kernel_text"]:
+            try:
+                kernel = self._parse(_checks.text(state["kernel_text"], "the kernel box"))
+            except (ValueError, TypeError) as error:
+                raise InputError(f"{error}. Still using the last valid kernel.") from None
+        else:
+            kernel = self._checked_kernel(state["kernel"])
+        stride = _checks.integer(state["stride"], "stride", 1, _MAX_STRIDE)
+        dilation = _checks.integer(state["dilation"], "dilation", 1, _MAX_DILATION)
+        padding = _padding_value(state["padding"])
+        flip = _checks.boolean(state["flip"], "the convolution toggle")
+        structure = (kernel.tolist(), stride, padding, dilation, flip)
+        if structure != (self.kernel_array.tolist(), held["stride"], held["padding"], held["dilation"], held["flip"]):
+            try:
+                self._output = self._convolve(kernel, stride, padding, dilation, flip)
+            except (ValueError, TypeError) as error:
+                typed = state["kernel_text"] != held["kernel_text"]
+                note = "Still using the last valid kernel" if typed else "The last valid setting is still shown"
+                raise InputError(f"{error}. {note}.") from None
+            position = min(_checks.integer(state["position"], "output cell", 0), self._output.size - 1)
+        else:
+            position = _checks.integer(state["position"], "output cell", 0, self._output.size - 1)
+        text = state["kernel_text"] if state["kernel_text"] != held["kernel_text"] else _kernel_text(kernel)
+        return {
+            "kernel": np.moveaxis(kernel, 2, 0).tolist(),
+            "kernel_text": text,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "flip": flip,
+            "position": position,
+        }
+
+    # -- what the widget shows, computed with numpy --------------------------------
 
     def _squeeze(self, array):
         return array[..., 0] if self._image.shape[2] == 1 else array
+
+    @property
+    def kernel_array(self):
+        """The kernel held, as an array (kh, kw, C)."""
+        return np.moveaxis(np.asarray(self._held["kernel"], dtype=np.float64), 0, 2)
 
     @property
     def image(self):
@@ -438,14 +416,10 @@ class SlidingKernel(BookWidget):
         return self._squeeze(self._image).copy()
 
     @property
-    def kernel(self):
-        """The kernel in use, as typed (the last valid one; 2-D for a one-channel image)."""
-        return self._squeeze(self._kernel).copy()
-
-    @property
     def applied_kernel(self):
-        """The kernel as it slides: :attr:`kernel`, rotated by 180 degrees in convolution mode."""
-        return self._squeeze(self._applied).copy()
+        """The kernel as it slides: the kernel held, rotated by 180 degrees in convolution mode."""
+        kernel = self.kernel_array
+        return self._squeeze(kernel[::-1, ::-1] if self._held["flip"] else kernel)
 
     @property
     def output(self):
@@ -455,340 +429,29 @@ class SlidingKernel(BookWidget):
     @property
     def padded(self):
         """The zero-padded input the kernel slides over (2-D for a one-channel image)."""
-        return self._squeeze(self._padded).copy()
+        h, w = self._image.shape[:2]
+        kh, kw = self.kernel_array.shape[:2]
+        held = self._held
+        rows = pad_amounts(h, kh, held["stride"], held["padding"], held["dilation"])
+        cols = pad_amounts(w, kw, held["stride"], held["padding"], held["dilation"])
+        return self._squeeze(np.pad(self._image, (rows, cols, (0, 0))))
 
     @property
     def current_cell(self):
         """``(row, col)`` of the output cell shown now."""
-        return divmod(self._position, self._output.shape[1])
+        return divmod(self._held["position"], self._output.shape[1])
 
     @property
     def settings(self):
-        """The structure in use: dict with kernel, stride, padding, dilation and flip."""
+        """The structure in use: dict with kernel (2-D for one channel), stride, padding, dilation and flip."""
+        held = self._held
         return {
-            "kernel": self.kernel,
-            "stride": self._stride,
-            "padding": self._padding,
-            "dilation": self._dilation,
-            "flip": self._flip,
+            "kernel": self._squeeze(self.kernel_array),
+            "stride": held["stride"],
+            "padding": held["padding"],
+            "dilation": held["dilation"],
+            "flip": held["flip"],
         }
-
-    def state(self):
-        """The settings shown: stride, padding, dilation, flip, preset name, position, kernel."""
-        return {
-            "stride": self._stride,
-            "padding": self._padding,
-            "dilation": self._dilation,
-            "flip": self._flip,
-            "preset": self._preset_name(),
-            "position": self._position,
-            "kernel": self.kernel,
-        }
-
-    def _controls(self):
-        return {
-            "stride": self.stride_slider,
-            "padding": self.padding_dropdown,
-            "dilation": self.dilation_slider,
-            "flip": self.flip_checkbox,
-            "preset": self.preset_dropdown,
-            "position": self.position_slider,
-        }
-
-    def _preset_name(self):
-        """Name of the preset equal to the kernel (on every channel), or the custom label."""
-        slices = [self._kernel[..., c] for c in range(self._kernel.shape[2])]
-        if any(not np.array_equal(s, slices[0]) for s in slices):
-            return _CUSTOM
-        return next(
-            (
-                name
-                for name, text in KERNEL_PRESETS.items()
-                if np.array_equal(_parse_grid(text, _MAX_KERNEL), slices[0])
-            ),
-            _CUSTOM,
-        )
-
-    def _apply_structure(self, kernel, stride, padding, dilation, flip):
-        """Precompute everything that depends on the structure; raise if it does not fit."""
-        applied = kernel[::-1, ::-1] if flip else kernel
-        h, w = self._image.shape[:2]
-        output = conv2d(self._image, applied[..., np.newaxis], stride=stride, padding=padding, dilation=dilation)[
-            ..., 0
-        ]
-        rows = pad_amounts(h, kernel.shape[0], stride, padding, dilation)
-        cols = pad_amounts(w, kernel.shape[1], stride, padding, dilation)
-        self._kernel, self._applied, self._flip = kernel, applied, flip
-        self._stride, self._padding, self._dilation = stride, padding, dilation
-        self._output, self._pads = output, (rows, cols)
-        self._padded = np.pad(self._image, (rows, cols, (0, 0)))
-        is_pad = np.ones(self._padded.shape[:2], dtype=bool)
-        is_pad[rows[0] : rows[0] + h, cols[0] : cols[0] + w] = False
-        self._is_pad = is_pad
-        self._position = min(getattr(self, "_position", 0), output.size - 1)
-
-    def _window_indices(self, row, col):
-        """Rows and columns of the padded input under the kernel's taps."""
-        kh, kw = self._kernel.shape[:2]
-        rows = row * self._stride + self._dilation * np.arange(kh)
-        cols = col * self._stride + self._dilation * np.arange(kw)
-        return rows, cols
-
-    # ------------------------------------------------------------------
-    # Precomputed strings (structural changes)
-    # ------------------------------------------------------------------
-
-    def _render_structure(self):
-        """Precompute cell strings and the static tables after a structural change."""
-        d = self._decimals
-        channels = self._image.shape[2]
-        in_scale = _symmetric_scale(self._image)
-        self._input_cells = []
-        for ch in range(channels):
-            plain, hot, span = [], [], []
-            for r in range(self._padded.shape[0]):
-                row_plain, row_hot, row_span = [], [], []
-                for c in range(self._padded.shape[1]):
-                    value = self._padded[r, c, ch]
-                    extra = "pad " if self._is_pad[r, c] else ""
-                    cell_style = _grey_style(value, in_scale)
-                    text = _fmt(value, d)
-                    row_plain.append(f'<td class="{extra.strip()}" style="{cell_style}">{text}</td>')
-                    row_hot.append(f'<td class="{extra}hot" style="{cell_style}">{text}</td>')
-                    row_span.append(f'<td class="{extra}span" style="{cell_style}">{text}</td>')
-                plain.append(row_plain)
-                hot.append(row_hot)
-                span.append(row_span)
-            self._input_cells.append((plain, hot, span))
-
-        out_scale = _symmetric_scale(self._output)
-        self._output_cells = []
-        for value in self._output.ravel():
-            cell_style = _grey_style(value, out_scale)
-            text = _fmt(value, d)
-            self._output_cells.append(
-                (f'<td style="{cell_style}">{text}</td>', f'<td class="hot" style="{cell_style}">{text}</td>')
-            )
-        self._blank_cell = '<td class="blank"></td>'
-
-        k_scale = _symmetric_scale(self._applied)
-        kh, kw = self._kernel.shape[:2]
-        tables = []
-        for ch in range(channels):
-            kernel_rows = "".join(
-                "<tr>" + "".join(f'<td style="{_grey_style(v, k_scale)}">{_fmt(v, 3)}</td>' for v in row) + "</tr>"
-                for row in self._applied[..., ch]
-            )
-            what = "kernel rotated 180&deg;" if self._flip else "kernel"
-            channel = f", channel {ch}" if channels > 1 else ""
-            tables.append(
-                f'<table class="sk-kernel"><caption>{what} {kh}&times;{kw}{channel}</caption>{kernel_rows}</table>'
-            )
-        self.kernel_html.value = f'<div class="cnnbook-sk">{_STYLE}<div class="grids">{"".join(tables)}</div></div>'
-
-        (top, bottom), (left, right) = self._pads
-        n_rows, n_cols = self._image.shape[:2]
-        reach_h = self._dilation * (kh - 1) + 1
-        reach_w = self._dilation * (kw - 1) + 1
-        out_h, out_w = self._output.shape
-        formula = "&lfloor;({n} + {a} + {b} &minus; {reach}) / {s}&rfloor; + 1 = {o}"
-        mode = (
-            "Convolution: the kernel is rotated by 180&deg; before it slides. "
-            if self._flip
-            else "Correlation (what CNN layers compute): the kernel slides as typed. "
-        )
-        across = f"The products are summed over all {channels} channels. " if channels > 1 else ""
-        self.info_html.value = (
-            f"<small>{mode}{across}Input {n_rows}&times;{n_cols}; padding {html.escape(repr(self._padding))} "
-            f"adds {top} row(s) on top, {bottom} at the bottom, {left} column(s) on the left, {right} on the "
-            f"right (hatched cells) &rarr; padded {self._padded.shape[0]}&times;{self._padded.shape[1]}. "
-            f"The {kh}&times;{kw} kernel with dilation {self._dilation} spans {reach_h}&times;{reach_w} cells. "
-            "Output rows: "
-            + formula.format(n=n_rows, a=top, b=bottom, reach=reach_h, s=self._stride, o=out_h)
-            + ", columns: "
-            + formula.format(n=n_cols, a=left, b=right, reach=reach_w, s=self._stride, o=out_w)
-            + ".</small>"
-        )
-
-    # ------------------------------------------------------------------
-    # Position updates (only joins precomputed strings)
-    # ------------------------------------------------------------------
-
-    def _render_position(self):
-        position = self._position
-        out_h, out_w = self._output.shape
-        row, col = divmod(position, out_w)
-        rows, cols = self._window_indices(row, col)
-        row_set, col_set = set(rows.tolist()), set(cols.tolist())
-        top, left = int(rows[0]), int(cols[0])
-        bottom, right = int(rows[-1]), int(cols[-1])
-        channels = self._image.shape[2]
-        tables = []
-        for ch in range(channels):
-            plain, hot, span = self._input_cells[ch]
-            lines = []
-            for r in range(self._padded.shape[0]):
-                if top <= r <= bottom:
-                    cells = []
-                    for c in range(self._padded.shape[1]):
-                        if r in row_set and c in col_set:
-                            cells.append(hot[r][c])
-                        elif left <= c <= right:
-                            cells.append(span[r][c])
-                        else:
-                            cells.append(plain[r][c])
-                    lines.append("<tr>" + "".join(cells) + "</tr>")
-                else:
-                    lines.append("<tr>" + "".join(plain[r]) + "</tr>")
-            channel = f", channel {ch}" if channels > 1 else ""
-            tables.append(
-                f'<table class="sk-input"><caption>padded input {self._padded.shape[0]}&times;'
-                f"{self._padded.shape[1]}{channel}</caption>{''.join(lines)}</table>"
-            )
-        self.input_html.value = f'<div class="cnnbook-sk">{_STYLE}<div class="grids">{"".join(tables)}</div></div>'
-
-        cells = self._output_cells
-        out_lines = []
-        for r in range(out_h):
-            start = r * out_w
-            out_lines.append(
-                "<tr>"
-                + "".join(
-                    cells[i][0] if i < position else cells[i][1] if i == position else self._blank_cell
-                    for i in range(start, start + out_w)
-                )
-                + "</tr>"
-            )
-        self.output_html.value = (
-            f'<div class="cnnbook-sk">{_STYLE}<table class="sk-output"><caption>output {out_h}&times;{out_w}'
-            f"</caption>{''.join(out_lines)}</table></div>"
-        )
-
-        window = self._padded[np.ix_(rows, cols, np.arange(channels))]
-        products = window * self._applied
-        total = float(self._output[row, col])
-        d = self._decimals
-        tables = []
-        for ch in range(channels):
-            prod_rows = "".join(
-                "<tr>"
-                + "".join(
-                    f'<td class="sk-prod">{_fmt(x, d)}&times;{_weight(w)}<br><b>{_fmt(p, d)}</b></td>'
-                    for x, w, p in zip(window[i, :, ch], self._applied[i, :, ch], products[i, :, ch])
-                )
-                + "</tr>"
-                for i in range(window.shape[0])
-            )
-            channel = f", channel {ch}" if channels > 1 else ""
-            tables.append(
-                f'<table class="sk-products"><caption>input &times; weight = product{channel}'
-                f"</caption>{prod_rows}</table>"
-            )
-        terms = " + ".join(_fmt(p, d) for p in np.moveaxis(products, 2, 0).ravel()).replace("+ -", "&minus; ")
-        if products.size > 27:
-            terms = f"the sum of {products.size} products"
-        self.products_html.value = (
-            f'<div class="cnnbook-sk">{_STYLE}<div class="grids">{"".join(tables)}</div>'
-            f'<div style="max-width:360px;font:12px monospace">O[{row}, {col}] = {terms} = '
-            f'<b class="sk-sum">{_fmt(total, d)}</b></div></div>'
-        )
-
-    # ------------------------------------------------------------------
-    # Control handlers (guarded by BookWidget._observe)
-    # ------------------------------------------------------------------
-
-    def _sync_position_range(self):
-        """Fit the position slider and the Play button to the new number of output cells."""
-        last = self._output.size - 1
-        with self._quietly():
-            for control in (self.position_slider, self.play):
-                if control.value > last:
-                    control.value = last
-                control.max = last
-            self.position_slider.value = self._position
-
-    def _try_structure(self, kernel, stride, padding, dilation, flip, note="The last valid setting is still shown"):
-        """Apply a new structure, or raise InputError (the last valid one stays)."""
-        try:
-            self._apply_structure(kernel, stride, padding, dilation, flip)
-        except (ValueError, TypeError) as error:
-            raise InputError(f"{error}. {note}.") from None
-        self._sync_position_range()
-        self._render_structure()
-        self._render_position()
-
-    def _on_position(self, change):
-        self._position = _checks.integer(change["new"], "output cell", 0, self._output.size - 1)
-        self._render_position()
-
-    def _on_structure_control(self, change):
-        flip = self.flip_checkbox.value
-        if not isinstance(flip, (bool, np.bool_)):
-            raise InputError(f"the convolution toggle must be True or False; got {_shown_value(flip)}")
-        self._try_structure(
-            self._kernel,
-            _checks.integer(self.stride_slider.value, "stride", 1, _MAX_STRIDE),
-            _padding_value(self.padding_dropdown.value),
-            _checks.integer(self.dilation_slider.value, "dilation", 1, _MAX_DILATION),
-            bool(flip),
-        )
-
-    def _on_preset(self, change):
-        name = change["new"]
-        if name == _CUSTOM:  # custom means typed: the dropdown keeps naming the kernel in use
-            self._set_quietly(self.preset_dropdown, self._preset_name())
-            return
-        self._try_structure(self._parse(KERNEL_PRESETS[name]), self._stride, self._padding, self._dilation, self._flip)
-        self._set_quietly(self.kernel_text, KERNEL_PRESETS[name])
-
-    def _parse(self, text):
-        """A typed kernel as (kh, kw, C)."""
-        kernel = parse_kernel(text, channels=self._image.shape[2])
-        return kernel[..., np.newaxis] if kernel.ndim == 2 else kernel
-
-    def _on_kernel_text(self, change):
-        try:
-            kernel = self._parse(change["new"])
-        except (ValueError, TypeError) as error:
-            raise InputError(f"{error}. Still using the last valid kernel.") from None
-        self._try_structure(
-            kernel, self._stride, self._padding, self._dilation, self._flip, note="Still using the last valid kernel"
-        )
-        self._set_quietly(self.preset_dropdown, self._preset_name())
-
-    # ------------------------------------------------------------------
-    # BookWidget interface
-    # ------------------------------------------------------------------
-
-    def _build_standin(self):
-        """The widget in HTML+JavaScript (``js/sliding_kernel.js``): the same controls, computed in the page."""
-        padding_options = [value for _, value in _PADDING_OPTIONS]
-        if self._padding not in padding_options:
-            padding_options.append(self._padding)
-        data = {
-            "image": np.moveaxis(self._image, 2, 0).tolist(),
-            "presets": KERNEL_PRESETS,
-            "kernelText": _kernel_text(self._kernel),
-            "kernel": np.moveaxis(self._kernel, 2, 0).tolist(),
-            "stride": self._stride,
-            "padding": self._padding,
-            "dilation": self._dilation,
-            "flip": self._flip,
-            "position": self._position,
-            "decimals": self._decimals,
-            "paddingOptions": padding_options,
-            "maxKernel": _MAX_KERNEL,
-            "maxValue": MAX_VALUE,
-            "maxStride": max(3, self._stride),
-            "maxDilation": max(3, self._dilation),
-        }
-        title = f"<p><b>{html.escape(self._title)}</b></p>" if self._title else ""
-        return (
-            f'<div class="cnnbook-sk-page" id="sk-CNNBOOKID">{title}{_STYLE}'
-            "<noscript><p>This interactive view needs JavaScript.</p></noscript></div>"
-            f'<script type="application/json" id="sk-CNNBOOKID-data">{_json_for_script(data)}</script>'
-            f'<script>{_script("sliding_kernel")}\ncnnbookSlidingKernel("sk-CNNBOOKID");</script>'
-        )
 
     @classmethod
     def example(cls):
@@ -802,29 +465,28 @@ class SlidingKernel(BookWidget):
         )
 
     def benchmark_actions(self):
-        """Each control change through to the new picture: position, stride, padding,
-        dilation, preset, typed kernel, convolution toggle."""
+        """Each setting through Python's checks: position, stride, padding, dilation, preset, typed kernel, flip."""
 
         def move():
-            self.position_slider.value = (self.position_slider.value + 1) % (self.position_slider.max + 1)
+            self.position = (self.position + 1) % self._output.size
 
         def stride():
-            self.stride_slider.value = 2 if self.stride_slider.value == 1 else 1
+            self.stride = 2 if self.stride == 1 else 1
 
         def padding():
-            self.padding_dropdown.value = "valid" if self.padding_dropdown.value != "valid" else "same"
+            self.padding = "valid" if self.padding != "valid" else "same"
 
         def dilation():
-            self.dilation_slider.value = 2 if self.dilation_slider.value == 1 else 1
+            self.dilation = 2 if self.dilation == 1 else 1
 
         def preset():
-            self.preset_dropdown.value = "sharpen" if self.preset_dropdown.value != "sharpen" else "Sobel y"
+            self.kernel_text = KERNEL_PRESETS["sharpen" if self.kernel_text != KERNEL_PRESETS["sharpen"] else "Sobel y"]
 
         def typed():
             prewitt, laplacian = "1 0 -1\n1 0 -1\n1 0 -1", "0 1 0\n1 -4 1\n0 1 0"
-            self.kernel_text.value = laplacian if self.kernel_text.value == prewitt else prewitt
+            self.kernel_text = laplacian if self.kernel_text == prewitt else prewitt
 
         def flip():
-            self.flip_checkbox.value = not self.flip_checkbox.value
+            self.flip = not self.flip
 
         return [move, stride, padding, dilation, preset, typed, flip]
