@@ -353,6 +353,10 @@ def bench_draw_digit(repeat):
     from cnnbook import data
     from cnnbook.widgets.draw_digit import DrawDigit
 
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not pathlib.Path(chromium).exists():
+        print(f"draw-a-digit: skipped (no Chromium at {chromium})", flush=True)
+        return {}
     widget = DrawDigit.example()
     page_html = widget.standin_html()
     if re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", widget._esm + page_html, re.IGNORECASE):
@@ -360,7 +364,6 @@ def bench_draw_digit(repeat):
     _, (x_test, _) = data.load_mnist(full=True)
     digit = (x_test[0] / 255.0).astype("float32")
     pad = np.kron(digit, np.ones((10, 10), dtype="float32"))  # the digit drawn on the 280x280 pad
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     timing = """async ([esm, weights, digit, pad, repeat]) => {
         const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
         const module = await import(url);
