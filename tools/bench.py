@@ -42,6 +42,8 @@ BUDGETS = {
     "pretrained_predict_ms": 100.0,  # one 224 x 224 photo through EfficientNet-Lite0
     "book_build_seconds": 1200.0,
     "full_mnist_load_seconds": 5.0,  # load_mnist(full=True), cold: read, decode, verify
+    "draw_digit_forward_ms": 16.0,  # chapter 3's draw-a-digit CNN, one forward pass in Chromium
+    "draw_digit_page_kb": 150.0,  # what the draw-a-digit widget adds to its page, weights included
 }
 
 # The typical layer of the ratio measurements: a 64x64 map with 16 channels,
@@ -330,6 +332,72 @@ def bench_pretrained(repeat):
     return {"pretrained_load_seconds": round(load_seconds, 3), "pretrained_predict_ms": round(predict * 1000, 3)}
 
 
+def bench_draw_digit(repeat):
+    """Chapter 3's draw-a-digit widget in headless Chromium: its forward pass, and what it adds to the page.
+
+    ``draw_digit_page_kb``: the widget's static stand-in (the ES module, its
+    loader and the float32 weights, base64), in KB of 1,000 bytes; the size
+    does not depend on the weights' values, so the untrained example is
+    measured. ``draw_digit_forward_ms``: median of the module's own
+    ``forward`` on one MNIST test digit; ``draw_digit_update_ms``: the whole
+    update of one drawn frame (preprocessing the 280x280 pad, then the
+    forward pass), for information. Needs Debian's ``chromium`` (or
+    ``$CHROMIUM``) and Playwright.
+    """
+    import re
+    import shutil
+
+    import numpy as np
+    from playwright.sync_api import sync_playwright
+
+    from cnnbook import data
+    from cnnbook.widgets.draw_digit import DrawDigit
+
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not pathlib.Path(chromium).exists():
+        print(f"draw-a-digit: skipped (no Chromium at {chromium})", flush=True)
+        return {}
+    widget = DrawDigit.example()
+    page_html = widget.standin_html()
+    if re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", widget._esm + page_html, re.IGNORECASE):
+        raise RuntimeError("the draw-a-digit widget refers to an external URL (a CDN?)")
+    _, (x_test, _) = data.load_mnist(full=True)
+    digit = (x_test[0] / 255.0).astype("float32")
+    pad = np.kron(digit, np.ones((10, 10), dtype="float32"))  # the digit drawn on the 280x280 pad
+    timing = """async ([esm, weights, digit, pad, repeat]) => {
+        const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
+        const module = await import(url);
+        const layers = module.decodeWeights(weights);
+        const image = Float32Array.from(digit), ink = Float32Array.from(pad);
+        const median = (action) => {
+            for (let i = 0; i < 5; i++) action();
+            const times = [];
+            for (let i = 0; i < repeat; i++) {
+                const start = performance.now();
+                action();
+                times.push(performance.now() - start);
+            }
+            times.sort((a, b) => a - b);
+            return times[Math.floor(times.length / 2)];
+        };
+        return [median(() => module.forward(layers, image)),
+                median(() => module.forward(layers, module.preprocess(ink, 280, 280)))];
+    }"""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!DOCTYPE html><html><body></body></html>")
+        forward_ms, update_ms = page.evaluate(
+            timing, [widget._esm, widget.weights, digit.ravel().tolist(), pad.ravel().tolist(), max(repeat, 30)]
+        )
+        browser.close()
+    return {
+        "draw_digit_forward_ms": round(forward_ms, 3),
+        "draw_digit_update_ms": round(update_ms, 3),
+        "draw_digit_page_kb": round(len(page_html.encode("utf-8")) / 1000, 1),
+    }
+
+
 def bench_chapters():
     """Wall time of each chapter notebook, top to bottom, in a fresh kernel."""
     import nbformat
@@ -379,6 +447,8 @@ def verdicts(results):
         "conv2d_vs_tf_ratio",
         "conv2d_backward_vs_tf_ratio",
         "full_mnist_load_seconds",
+        "draw_digit_forward_ms",
+        "draw_digit_page_kb",
         "pretrained_load_seconds",
         "pretrained_predict_ms",
         "book_build_seconds",
@@ -417,6 +487,7 @@ def main(argv=None):
     results.update(bench_conv_backward(args.repeat))
     results.update(bench_full_mnist(args.repeat))
     results.update(bench_pretrained(args.repeat))
+    results.update(bench_draw_digit(args.repeat))
     if not args.quick:
         print("chapters:", flush=True)
         results["chapter_seconds"] = bench_chapters()
