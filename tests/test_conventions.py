@@ -498,7 +498,7 @@ def section_numbering_problems(nb):
     return problems
 
 
-EXERCISE_PROMPT = re.compile(r"\*\*(\d+)\. [^*\n]+\.\*\*")
+EXERCISE_PROMPT = re.compile(r"\*\*(\d+)\. [^*\n]+[.?]\*\*")  # **k. Title.** (or a question)
 DROPDOWN = re.compile(r"^:::\{dropdown\} Solution\s*$.*^:::\s*$", re.M | re.S)
 
 
