@@ -886,6 +886,36 @@ def test_huge_convolution_is_refused_before_allocating_with_its_size():
         im2col(image, 3, 3)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_huge_convolution_is_refused_from_its_shape_before_any_copy(dtype, padding):
+    """Issue 23: a 20000 x 20000 image of any dtype is refused before it is converted to float64.
+
+    numpy reports its array allocations to tracemalloc, so the peak measures
+    every copy the call made (converting this image would take 3.2 GB).
+    """
+    import tracemalloc
+
+    image = np.broadcast_to(np.zeros((), dtype), (20000, 20000))  # a view: no memory behind it
+    calls = {
+        "conv2d": (lambda: conv2d(image, np.ones((3, 3)), padding=padding), r"the im2col matrix of conv2d \("),
+        "conv2d_loop": (lambda: conv2d_loop(image, np.ones((3, 3)), padding=padding), r"the output of conv2d_loop \("),
+        "convolve2d": (lambda: convolve2d(image, np.ones((3, 3)), padding=padding), r"the im2col matrix of conv2d \("),
+        "im2col": (lambda: im2col(image, 3, 3), r"the im2col matrix \("),
+    }
+    for name, (call, message) in calls.items():
+        if padding == "same" and name != "im2col":
+            message = r"the padded input \(20002 x 20002 x 1 float64\)"  # the first array that would be too large
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValueError, match=message + r".* GiB of working memory"):
+                call()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 10 * 1024**2, f"{name} allocated {peak / 1024**2:.0f} MiB before refusing the input"
+
+
 def test_impossible_padding_is_a_clear_error_not_a_memory_error():
     with pytest.raises(ValueError, match=r"the padded input \(2000005 x 2000005 x 1 float64\) would need"):
         conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=10**6)

@@ -1,5 +1,7 @@
 """Tests of cnnbook.features against scikit-image, scikit-learn and Keras."""
 
+import warnings
+
 import numpy as np
 import pytest
 from skimage.feature import daisy
@@ -227,7 +229,9 @@ def test_layer_features_are_the_layer_outputs(digits):
     seed_everything(0)
     model = small_cnn(filters=(2,), dense=5)
     x = to_model_input(digits[:6])
-    features = layer_features(model, x, "dense")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # chapter 2 stores its outputs: no Keras warning may reach them
+        features = layer_features(model, x, "dense", batch_size=4)  # two batches, the second partial
     assert features.shape == (6, 5)
     expected = keras.Model(model.inputs, model.get_layer("dense").output).predict(x, verbose=0)
     np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-6)

@@ -9,6 +9,7 @@ Each chapter imports what it needs from the submodules:
 - :mod:`cnnbook.env`     Colab/GPU detection, device report, seeding
 - :mod:`cnnbook.viz`     image grids, curves, confusion matrices, animations
 - :mod:`cnnbook.features` DAISY features, hand-made filter banks, nearest neighbours (chapter 2)
+- :mod:`cnnbook.stats`   McNemar's test of two classifiers on one test set (chapter 2)
 - :mod:`cnnbook.toy`     the X-and-O toy convnet of the Payberah lecture (chapter 3)
 - :mod:`cnnbook.params`  parameters, shapes, memory and multiply-adds (chapters 4, 9)
 - :mod:`cnnbook.diagrams` networks as tensor blocks and graphs, convolution as a matrix (chapters 1, 3, 9)

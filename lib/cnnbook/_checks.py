@@ -296,6 +296,7 @@ def same_shape(value, expected, name, what):
 
 
 _KINDS = {
+    "b": "bools",
     "biuf": "real numbers (bool, int or float)",
     "iu": "integers",
     "biu": "integers or bools",

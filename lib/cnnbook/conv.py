@@ -26,10 +26,11 @@ that looks like PyTorch's ``(C_out, C_in, kh, kw)`` are refused with a
 ``ValueError`` that says how to reorder the axes.
 
 Working memory: the padded input, the im2col matrix and the output are
-float64 arrays. Before allocating one larger than
-``cnnbook._checks.MEMORY_LIMIT_BYTES`` (2 GiB) the functions raise a
-``ValueError`` that gives its size: a 10000 x 10000 image with a 3 x 3
-kernel would need a 6.7 GiB im2col matrix. These are teaching
+float64 arrays. Their sizes follow from the shapes alone, so they are
+checked before the input is converted or copied: an array larger than
+``cnnbook._checks.MEMORY_LIMIT_BYTES`` (2 GiB) makes the functions raise at
+once a ``ValueError`` that gives its size: a 10000 x 10000 image with a
+3 x 3 kernel would need a 6.7 GiB im2col matrix. These are teaching
 implementations; use ``tf.nn.conv2d`` or ``scipy.signal`` for large inputs.
 """
 
@@ -63,15 +64,32 @@ def _float_array(value, name, ndims, layout):
 
 
 def _image(x, name="x"):
-    """An image ``(H, W)`` or ``(H, W, C)`` as float64, refusing a channels-first ``(C, H, W)``."""
-    x = _float_array(x, name, (2, 3), "(H, W) or (H, W, C)")
+    """An image ``(H, W)`` or ``(H, W, C)``, refusing a channels-first ``(C, H, W)``.
+
+    Not converted yet: an ndarray comes back as it is (no copy), so the sizes
+    of the working arrays are checked before anything large is allocated;
+    :func:`_as_float` converts it afterwards.
+    """
+    x = _checks.array(x, name, (2, 3), "(H, W) or (H, W, C)", finite=False)
     _checks.channels_last(x, name)
     return x
+
+
+def _as_float(array, what):
+    """``array`` as float64, refusing before the copy an array above the memory limit."""
+    if array.dtype != np.float64:
+        _check_memory(array.shape, what)
+    return array.astype(np.float64, copy=False)
 
 
 def _check_memory(shape, what):
     """Refuse, before allocating, a float64 array of ``shape`` above the memory limit."""
     _checks.memory(8 * math.prod(shape), f"{what} ({' x '.join(map(str, shape))} float64)")
+
+
+def _out_size(n, k, stride, dilation):
+    """Windows along one axis of length ``n`` (padding included); arguments already validated."""
+    return (n - _effective(k, dilation)) // stride + 1
 
 
 def _effective(k, dilation):
@@ -103,14 +121,18 @@ def _check_fits(n_padded, effective_k, axis, detail):
         )
 
 
-def _prepare(x, k, stride, padding, dilation):
-    """Validate conv2d arguments; return the padded 3-D image and the 4-D kernel.
+def _prepare(x, k, stride, padding, dilation, working):
+    """Validate conv2d arguments; return the padded 3-D image and the 4-D kernel, as float64.
 
     Returns ``(x_padded, kernel, (sh, sw), (dh, dw), squeeze)``; ``squeeze`` is
     True when the caller passed a 2-D kernel and expects a 2-D result.
+    ``working(out_h, out_w, kernel_shape)`` gives ``(shape, what)`` of the
+    caller's largest array. Every size is checked against the memory limit
+    from the shapes alone, before the input is converted or padded, so a huge
+    input is refused at once.
     """
     x = _image(x)
-    k = _float_array(k, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)")
+    k = _checks.array(k, "k", (2, 4), "(kh, kw) or (kh, kw, C_in, C_out)", finite=False)
     stride = _checks.pair(stride, "stride")
     dilation = _checks.pair(dilation, "dilation")
     padding = _checks.padding(padding)
@@ -134,7 +156,7 @@ def _prepare(x, k, stride, padding, dilation):
             f"(a 2-D x counts as 1 channel)"
         )
 
-    pad_width = []
+    pad_width, padded, out = [], [], []
     for axis, name, n, size, s, d in (
         (0, "height", x.shape[0], k.shape[0], stride[0], dilation[0]),
         (1, "width", x.shape[1], k.shape[1], stride[1], dilation[1]),
@@ -143,9 +165,16 @@ def _prepare(x, k, stride, padding, dilation):
         detail = f"size {size}, dilation {d}"
         _check_fits(n + before + after, _effective(size, d), name, detail)
         pad_width.append((before, after))
+        padded.append(n + before + after)
+        out.append(_out_size(n + before + after, size, s, d))
     pad_width.append((0, 0))
-    if any(before or after for before, after in pad_width):
-        _check_memory((x.shape[0] + sum(pad_width[0]), x.shape[1] + sum(pad_width[1]), x.shape[2]), "the padded input")
+    padded_shape = (*padded, x.shape[2])
+    if padded_shape != x.shape:
+        _check_memory(padded_shape, "the padded input")
+    _check_memory(*working(*out, k.shape))
+    x = _as_float(x, "the input as float64")
+    k = _as_float(k, "the kernel as float64")
+    if padded_shape != x.shape:
         x = np.pad(x, pad_width)
     return x, k, stride, dilation, squeeze
 
@@ -343,10 +372,17 @@ def im2col(x, kh, kw, stride=1, dilation=1):
     dilation = _checks.pair(dilation, "dilation")
     _check_fits(x.shape[0], _effective(kh, dilation[0]), "height", f"kh {kh}, dilation {dilation[0]}")
     _check_fits(x.shape[1], _effective(kw, dilation[1]), "width", f"kw {kw}, dilation {dilation[1]}")
-    windows = _windows(x, kh, kw, stride, dilation)
-    out_h, out_w = windows.shape[:2]
+    out_h = _out_size(x.shape[0], kh, stride[0], dilation[0])
+    out_w = _out_size(x.shape[1], kw, stride[1], dilation[1])
     _check_memory((out_h * out_w, kh * kw * x.shape[2]), "the im2col matrix")
+    windows = _windows(_as_float(x, "the input as float64"), kh, kw, stride, dilation)
     return windows.reshape(out_h * out_w, kh * kw * x.shape[2])
+
+
+def _conv2d_working(out_h, out_w, kernel_shape):
+    """The largest array of :func:`conv2d`: its im2col matrix."""
+    kh, kw, c_in, _ = kernel_shape
+    return (out_h * out_w, kh * kw * c_in), "the im2col matrix of conv2d"
 
 
 def conv2d(x, k, stride=1, padding="valid", dilation=1):
@@ -426,15 +462,19 @@ def conv2d(x, k, stride=1, padding="valid", dilation=1):
     >>> conv2d(np.ones((28, 28, 3)), np.ones((5, 5, 3, 8)), stride=2, padding="same").shape
     (14, 14, 8)
     """
-    x_padded, kernel, stride, dilation, squeeze = _prepare(x, k, stride, padding, dilation)
+    x_padded, kernel, stride, dilation, squeeze = _prepare(x, k, stride, padding, dilation, _conv2d_working)
     kh, kw, c_in, c_out = kernel.shape
     windows = _windows(x_padded, kh, kw, stride, dilation)
     out_h, out_w = windows.shape[:2]
     # One matrix product: (H'W', kh*kw*C_in) @ (kh*kw*C_in, C_out).
-    _check_memory((out_h * out_w, kh * kw * c_in), "the im2col matrix of conv2d")
     columns = windows.reshape(out_h * out_w, kh * kw * c_in)
     out = (columns @ kernel.reshape(kh * kw * c_in, c_out)).reshape(out_h, out_w, c_out)
     return out[:, :, 0] if squeeze else out
+
+
+def _conv2d_loop_working(out_h, out_w, kernel_shape):
+    """The largest array of :func:`conv2d_loop`: its output."""
+    return (out_h, out_w, kernel_shape[3]), "the output of conv2d_loop"
 
 
 def conv2d_loop(x, k, stride=1, padding="valid", dilation=1):
@@ -483,7 +523,9 @@ def conv2d_loop(x, k, stride=1, padding="valid", dilation=1):
     >>> np.allclose(conv2d_loop(x, k, stride=2, padding="same"), conv2d(x, k, stride=2, padding="same"))
     True
     """
-    x_padded, kernel, (s_rows, s_cols), (d_rows, d_cols), squeeze = _prepare(x, k, stride, padding, dilation)
+    x_padded, kernel, (s_rows, s_cols), (d_rows, d_cols), squeeze = _prepare(
+        x, k, stride, padding, dilation, _conv2d_loop_working
+    )
     kh, kw, c_in, c_out = kernel.shape
     # How far the (dilated) kernel reaches from its top-left tap.
     reach_rows = d_rows * (kh - 1) + 1
@@ -491,7 +533,6 @@ def conv2d_loop(x, k, stride=1, padding="valid", dilation=1):
     out_h = (x_padded.shape[0] - reach_rows) // s_rows + 1
     out_w = (x_padded.shape[1] - reach_cols) // s_cols + 1
 
-    _check_memory((out_h, out_w, c_out), "the output of conv2d_loop")
     out = np.zeros((out_h, out_w, c_out))
     for r in range(out_h):
         for c in range(out_w):
@@ -556,7 +597,7 @@ def convolve2d(x, k, stride=1, padding="valid", dilation=1):
 
 def _pool_windows(x, size, stride):
     """Validate pooling arguments; return the windows ``(H', W', [C,] ph, pw)``."""
-    x = _image(x)
+    x = _as_float(_image(x), "the input as float64")
     size = _checks.pair(size, "size")
     stride = size if stride is None else _checks.pair(stride, "stride")
     for axis, n, window in (("height", x.shape[0], size[0]), ("width", x.shape[1], size[1])):

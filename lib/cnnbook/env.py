@@ -48,8 +48,12 @@ def device_report():
 
     Examples
     --------
-    >>> device_report()  # doctest: +SKIP
-    'CPU (2 cores) | TensorFlow 2.20.0 | Keras 3.15.1 | Python 3.11.7 | local'
+    On the machine that executed the chapters, for example
+    ``CPU (2 cores) | TensorFlow 2.20.0 | Keras 3.15.1 | Python 3.11.7 | local``
+    (the first cell of every chapter prints it); in general:
+
+    >>> device_report()
+    '... | TensorFlow ... | Keras ... | Python ... | ...'
     """
     import keras
     import tensorflow as tf

@@ -631,6 +631,12 @@ def layer_features(model, images, layer, batch_size=256):
 
     _checks.choice(layer, "layer", tuple(each.name for each in model.layers))
     batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
-    extractor = keras.Model(model.inputs, model.get_layer(layer).output)
-    outputs = extractor.predict(np.asarray(images), batch_size=batch_size, verbose=0)
-    return np.asarray(outputs).reshape(len(outputs), -1)
+    extractor = keras.Model(model.inputs[0], model.get_layer(layer).output)  # one image input
+    images = np.asarray(images)
+    # Called batch by batch rather than through predict(): predict traces a new graph for every
+    # extractor, and TensorFlow warns about retracing when a chapter extracts several layers.
+    outputs = [
+        np.asarray(extractor(images[start : start + batch_size], training=False))
+        for start in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(outputs).reshape(len(images), -1)
