@@ -216,3 +216,11 @@ def test_class_names_and_decoding():
 def test_decode_rejects_bad_arguments(probabilities, k, error, message):
     with pytest.raises(error, match=message):
         pretrained.decode_top_k(probabilities, k=k)
+
+
+def test_stage_outputs_end_each_stage(model):
+    names = pretrained.stage_outputs()
+    assert len(names) == len(pretrained.STAGES) + 2
+    assert all(name in [layer.name for layer in model.layers] for name in names)
+    channels = [model.get_layer(name).output.shape[-1] for name in names]
+    assert channels == [32, *[stage[3] for stage in pretrained.STAGES], 1280]

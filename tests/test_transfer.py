@@ -21,9 +21,14 @@ def pretrained():
 
 @pytest.fixture(scope="module")
 def target():
-    """Other digits than the source's: the MNIST test split, as a stand-in target task."""
+    """Other digits than the source's: the MNIST test split, as a stand-in target task.
+
+    Ordered so that every run of 10 consecutive digits holds each class once.
+    """
     _, (x_test, y_test) = load_mnist_sample()
-    return to_model_input(x_test[:300]), y_test[:300]
+    per_class = [np.flatnonzero(y_test == digit)[:30] for digit in range(10)]
+    order = np.stack(per_class, axis=1).ravel()  # 0, 1, ..., 9, 0, 1, ...
+    return to_model_input(x_test[order]), y_test[order]
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +141,7 @@ def test_fit_steps_rejects_bad_arguments(pretrained, target):
 
 def test_fine_tuning_unfreezes_from_the_named_layer(pretrained, target):
     x, y = target
-    model = transfer.train_feature_extraction(pretrained, x[:30], y[:30], 10, steps=5)
+    model = transfer.train_feature_extraction(pretrained, x[:30], y[:30], 10)
     conv2_before = model.get_layer("conv2").get_weights()[0].copy()
     dense_before = model.get_layer("dense").get_weights()[0].copy()
     transfer.train_fine_tuning(model, x[:30], y[:30], unfreeze_from="dense", steps=5, learning_rate=1e-2)
@@ -150,7 +155,7 @@ def test_fine_tuning_unfreezes_from_the_named_layer(pretrained, target):
 def test_the_recipes_leave_the_pretrained_model_unchanged(pretrained, target):
     x, y = target
     before = weights_of(pretrained)
-    model = transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10, steps=3)
+    model = transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10)
     transfer.train_fine_tuning(model, x[:20], y[:20], unfreeze_from="conv1", steps=3, learning_rate=1e-2)
     transfer.train_from_scratch(pretrained, x[:20], y[:20], 10, steps=3)
     assert all(np.array_equal(a, b) for a, b in zip(before, weights_of(pretrained)))
@@ -162,7 +167,7 @@ def test_the_three_recipes_through_label_curve(pretrained, target):
 
     def run(chosen, seed):
         scratch = transfer.train_from_scratch(pretrained, x_pool[chosen], y_pool[chosen], 10, steps=3, seed=seed)
-        model = transfer.train_feature_extraction(pretrained, x_pool[chosen], y_pool[chosen], 10, steps=3, seed=seed)
+        model = transfer.train_feature_extraction(pretrained, x_pool[chosen], y_pool[chosen], 10)
         results = {
             "from scratch": training.accuracy(scratch, x_test, y_test),
             "feature extraction": training.accuracy(model, x_test, y_test),
@@ -180,7 +185,7 @@ def test_the_three_recipes_through_label_curve(pretrained, target):
     assert list(summary) == ["from scratch", "feature extraction", "fine-tuning"]
     scratch = [row["accuracy"] for row in rows if row["method"] == "from scratch" and row["labels_per_class"] == 2]
     np.testing.assert_allclose(summary["from scratch"][0][1], np.mean(scratch))
-    np.testing.assert_allclose(summary["from scratch"][1][1], np.std(scratch))
+    np.testing.assert_allclose(summary["from scratch"][1][1], np.std(scratch, ddof=1))
     with pytest.raises(ValueError, match="rows must not be empty"):
         transfer.summarise_curve([])
 
@@ -203,7 +208,7 @@ def test_label_curve_draws_per_class_and_seed():
     assert len(rows) == 8 and rows[0] == {**rows[0], "labels_per_class": 1, "seed": 0, "method": "a", "accuracy": 0.03}
     counts, summary = transfer.summarise_curve(rows)
     np.testing.assert_allclose(summary["b"][0], [0.25, 0.25])
-    np.testing.assert_allclose(summary["b"][1], [0.25, 0.25])
+    np.testing.assert_allclose(summary["b"][1], [np.std([0.0, 0.5], ddof=1)] * 2)
 
 
 def test_label_curve_checks_everything_before_running():
@@ -228,10 +233,10 @@ def test_recipes_check_their_arguments_before_training(pretrained, target):
     x, y = target
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         transfer.train_from_scratch(pretrained, x[:20], y[:20], 10, learning_rate=float("nan"))
-    with pytest.raises(TypeError, match="steps must be an int"):
-        transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10, steps=2.5)
-    with pytest.raises(TypeError, match="seed must be an int"):
-        transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10, seed="0")
+    with pytest.raises(ValueError, match="C must be a finite number > 0"):
+        transfer.train_feature_extraction(pretrained, x[:20], y[:20], 10, C=0.0)
+    with pytest.raises(ValueError, match="every class 0 to 9"):
+        transfer.train_feature_extraction(pretrained, x[:20][y[:20] != 3], y[:20][y[:20] != 3], 10)
 
 
 # -- splitting a big network ------------------------------------------------------------
@@ -278,3 +283,80 @@ def test_freeze_keeps_batch_normalisation_frozen_unless_asked(residual_net):
     assert transfer.freeze(model, up_to=None) == ["head_conv", "new_head"]
     assert not model.get_layer("head_bn").trainable
     assert transfer.freeze(model, up_to=None, batch_norm=True) == ["head_conv", "head_bn", "new_head"]
+
+
+# -- the converged head, paired comparisons, linear probes --------------------------------
+
+
+def test_the_feature_extraction_head_is_the_converged_logistic_regression(pretrained, target):
+    x, y = target
+    model = transfer.train_feature_extraction(pretrained, x[:50], y[:50], 10)
+    base = keras.Sequential([keras.Input((28, 28, 1)), *model.layers[:-1]])
+    features = np.asarray(base(x, training=False))
+    head = transfer.fit_linear_head(features[:50], y[:50])
+    np.testing.assert_allclose(np.asarray(model(x, training=False)), head.predict_proba(features), atol=1e-4)
+    assert head[-1].n_iter_[0] < 1000
+    assert [layer.name for layer in model.layers if layer.trainable] == ["new_head"]
+
+
+def test_a_two_class_head_gives_the_logistic_probabilities(pretrained, target):
+    x, y = target
+    keep = y < 2
+    model = transfer.train_feature_extraction(pretrained, x[keep][:20], y[keep][:20], 2)
+    base = keras.Sequential([keras.Input((28, 28, 1)), *model.layers[:-1]])
+    features = np.asarray(base(x[keep], training=False))
+    head = transfer.fit_linear_head(features[:20], y[keep][:20])
+    np.testing.assert_allclose(np.asarray(model(x[keep], training=False)), head.predict_proba(features), atol=1e-4)
+
+
+def test_fit_linear_head_checks_its_input_and_convergence(monkeypatch):
+    features = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="at least two classes"):
+        transfer.fit_linear_head(features, np.zeros(20, int))
+    with pytest.raises(ValueError, match="features must"):
+        transfer.fit_linear_head(features[:, 0], np.arange(20) % 2)
+    with pytest.raises(ValueError, match="same number"):
+        transfer.fit_linear_head(features, np.arange(19) % 2)
+    monkeypatch.setattr(transfer, "_HEAD_MAX_ITER", 2)
+    with pytest.raises(RuntimeError, match="did not converge in 2 iterations"):
+        transfer.fit_linear_head(features, np.arange(20) % 3)
+
+
+def test_paired_comparison_pairs_by_seed():
+    rows = [
+        {"labels_per_class": count, "seed": seed, "method": method, "accuracy": accuracy}
+        for count, pairs in ((1, [(0.5, 0.4), (0.6, 0.4), (0.7, 0.4)]), (2, [(0.5, 0.5), (0.5, 0.6), (0.9, 0.6)]))
+        for seed, (a, b) in enumerate(pairs)
+        for method, accuracy in (("a", a), ("b", b))
+    ]
+    first, second = transfer.paired_comparison(rows, "a", "b")
+    assert (first["labels_per_class"], first["wins"], first["draws"]) == (1, 3, 3)
+    np.testing.assert_allclose(first["difference"], 0.2)
+    half = 4.302652729911275 * np.std([0.1, 0.2, 0.3], ddof=1) / np.sqrt(3)  # t(0.975, 2 degrees of freedom)
+    np.testing.assert_allclose([first["low"], first["high"]], [0.2 - half, 0.2 + half])
+    assert second["wins"] == 1 and second["low"] < 0 < second["high"]
+    with pytest.raises(ValueError, match="method must be one of"):
+        transfer.paired_comparison(rows, "c", "b")
+    with pytest.raises(ValueError, match="at least two seeds"):
+        transfer.paired_comparison(rows[:2], "a", "b")
+    with pytest.raises(ValueError, match="at least two seeds"):
+        transfer.paired_comparison(rows[:5], "a", "b")
+
+
+def test_pooled_features_average_each_layer_over_positions(residual_net):
+    images = np.random.default_rng(0).random((7, 16, 16, 3)).astype("float32")
+    features = transfer.pooled_features(residual_net, ["stem", "head_bn"], images, batch_size=3)
+    assert list(features) == ["stem", "head_bn"]
+    stem = keras.Model(residual_net.input, residual_net.get_layer("stem").output)
+    np.testing.assert_allclose(features["stem"], np.asarray(stem(images)).mean(axis=(1, 2)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(features["head_bn"], np.asarray(residual_net(images)), rtol=1e-5, atol=1e-6)
+    halves = transfer.pooled_features(
+        residual_net, ["stem"], images[:, ::2, ::2], prepare=lambda b: b.repeat(2, 1).repeat(2, 2)
+    )
+    assert halves["stem"].shape == (7, 4)
+    with pytest.raises(ValueError, match="layers must be one of"):
+        transfer.pooled_features(residual_net, ["nope"], images)
+    with pytest.raises(ValueError, match="not feature maps"):
+        transfer.pooled_features(residual_net, ["pool"], images)
+    with pytest.raises(TypeError, match="prepare must be"):
+        transfer.pooled_features(residual_net, ["stem"], images, prepare="resize")

@@ -9,13 +9,17 @@ The recipes share one vocabulary:
 - :func:`train_from_scratch`: the architecture with random weights, all of
   it trained;
 - :func:`train_feature_extraction`: the base frozen (``trainable = False``
-  on its layers, :func:`freeze`), only the head trained;
+  on its layers, :func:`freeze`), only the head trained, to convergence: on
+  frozen features the head is an L2-regularised logistic regression
+  (:func:`fit_linear_head`), whose optimum L-BFGS finds;
 - :func:`train_fine_tuning`: continues from feature extraction, unfreezes
   the top of the base and trains it with a lower learning rate, its
   BatchNormalization layers kept frozen.
 
-Every run trains for a fixed number of gradient steps (not epochs), so a run
-with 10 labelled images and a run with 500 get the same amount of training.
+The recipes that train convolutions run a fixed number of gradient steps
+(not epochs), so a run with 10 labelled images and a run with 500 get the
+same amount of training. The same linear read-out measures how useful the
+features of any layer are (:func:`pooled_features`, a *linear probe*).
 Frozen layers at the bottom compute the same output at every step; they are
 run once (:func:`fit_steps`), and for a large network once per chapter run
 (:func:`split_model`: the bottom's output is computed once and kept in
@@ -34,11 +38,14 @@ __all__ = [
     "transfer_model",
     "freeze",
     "fit_steps",
+    "fit_linear_head",
+    "pooled_features",
     "train_from_scratch",
     "train_feature_extraction",
     "train_fine_tuning",
     "label_curve",
     "summarise_curve",
+    "paired_comparison",
 ]
 
 
@@ -70,8 +77,9 @@ def with_input_size(model, size):
 
     Examples
     --------
-    >>> small = with_input_size(pretrained.load_efficientnet_lite0(), 96)  # doctest: +SKIP
-    >>> small.input.shape  # doctest: +SKIP
+    >>> from cnnbook import pretrained
+    >>> small = with_input_size(pretrained.load_efficientnet_lite0(), 96)
+    >>> small.input.shape
     (None, 96, 96, 3)
     """
     import keras
@@ -124,8 +132,9 @@ def split_model(model, layer):
 
     Examples
     --------
-    >>> bottom, top = split_model(pretrained.load_efficientnet_lite0(include_top=False), "block6d_out")  # doctest: +SKIP
-    >>> [layer.name for layer in top.layers][-2:]  # doctest: +SKIP
+    >>> from cnnbook import pretrained
+    >>> bottom, top = split_model(pretrained.load_efficientnet_lite0(include_top=False), "block6d_out")
+    >>> [layer.name for layer in top.layers][-2:]
     ['top_relu6', 'avg_pool']
     """
     import keras
@@ -192,8 +201,9 @@ def transfer_model(pretrained, num_classes, last_layer="dense", pretrained_weigh
 
     Examples
     --------
-    >>> model = transfer_model(models.small_cnn(), 10)  # doctest: +SKIP
-    >>> [layer.name for layer in model.layers][-2:]  # doctest: +SKIP
+    >>> from cnnbook import models
+    >>> model = transfer_model(models.small_cnn(), 10)
+    >>> [layer.name for layer in model.layers][-2:]
     ['dense', 'new_head']
     """
     import keras
@@ -259,6 +269,13 @@ def freeze(model, up_to, batch_norm=False):
         is_batch_norm = isinstance(layer, keras.layers.BatchNormalization)
         layer.trainable = index > last_frozen and (batch_norm or not is_batch_norm)
     return [layer.name for layer in layers if layer.trainable and layer.weights]
+
+
+def _sequential(layers, input_shape):
+    """``layers`` (already built, weights shared) as a ``keras.Sequential`` taking ``input_shape``."""
+    import keras
+
+    return keras.Sequential([keras.Input(shape=tuple(input_shape)), *layers])
 
 
 def _outputs(model, x, batch_size=500):
@@ -342,9 +359,8 @@ def fit_steps(model, x, y, steps, learning_rate, batch_size=32, seed=0):
         raise ValueError("model has no trainable layer; unfreeze one (see freeze) before training")
     trained = model
     if frozen:
-        bottom = keras.Sequential([keras.Input(shape=tuple(model.inputs[0].shape[1:])), *model.layers[:frozen]])
-        x = _outputs(bottom, x)
-        trained = keras.Sequential([keras.Input(shape=x.shape[1:]), *model.layers[frozen:]])
+        x = _outputs(_sequential(model.layers[:frozen], model.inputs[0].shape[1:]), x)
+        trained = _sequential(model.layers[frozen:], x.shape[1:])
     rng = np.random.default_rng(seed)
     repeats = -(-steps * batch_size // len(y))
     order = np.concatenate([rng.permutation(len(y)) for _ in range(repeats)])[: steps * batch_size]
@@ -377,27 +393,117 @@ def train_from_scratch(architecture, x, y, num_classes, steps=100, learning_rate
     return model
 
 
-def train_feature_extraction(pretrained, x, y, num_classes, steps=100, learning_rate=1e-3, seed=0, last_layer="dense"):
-    """Recipe 2: freeze the pretrained base, train only a new head (chapter 8).
+def fit_linear_head(features, y, C=1.0):
+    """A softmax classifier on fixed ``features``, trained to convergence (chapter 8).
+
+    Each feature is standardised (mean 0, variance 1 on these examples),
+    then an L2-regularised multinomial logistic regression is fitted
+    (scikit-learn, solved by L-BFGS). It is the same model as a
+    ``Dense(softmax)`` head on frozen features, but its loss has a single
+    minimum, which the solver reaches, so the head is trained to the end
+    whatever the number of labels. ``C``, the inverse of the penalty's
+    strength, is fixed in advance: a few labels leave none to tune it on.
+
+    Parameters
+    ----------
+    features : array (N, F)
+    y : array (N,)
+        Integer labels, at least two classes.
+    C : float
+        Inverse regularisation strength, > 0.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Fitted (``predict``, ``score``); its last step is the
+        ``LogisticRegression``, whose ``n_iter_`` says how many iterations
+        the solver needed.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For features that are not a 2-D numeric array, mismatched labels, one
+        class only, or a bad ``C``.
+    RuntimeError
+        If the solver stops at its iteration limit before converging.
+
+    Examples
+    --------
+    >>> head = fit_linear_head(np.array([[0.0, 1.0], [1.0, 0.0], [0.1, 0.9], [0.9, 0.2]]), np.array([0, 1, 0, 1]))
+    >>> head.predict(np.array([[0.0, 2.0], [2.0, 0.0]])).tolist(), int(head[-1].n_iter_[0]) < 1000
+    ([0, 1], True)
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    features = _checks.array(features, "features", 2, "(N, F): one row of features per example")
+    features, y = _checks.labelled(features, y, "features")
+    C = _checks.number(C, "C", positive=True)
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"y must hold at least two classes; got only {np.unique(y).tolist()}")
+    head = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=_HEAD_MAX_ITER))
+    # One BLAS thread: these are small problems, and several threads competing for
+    # busy cores made a fit 50 times slower on a shared machine.
+    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            return head.fit(features, y)
+        except ConvergenceWarning:
+            raise RuntimeError(
+                f"the logistic regression did not converge in {_HEAD_MAX_ITER} iterations; lower C"
+            ) from None
+
+
+_HEAD_MAX_ITER = 1000
+
+
+def _set_head(model, head, num_classes):
+    """Copy a head from :func:`fit_linear_head` into ``model``'s last (softmax) layer."""
+    scaler, logistic = head[0], head[-1]
+    classes = logistic.classes_.tolist()
+    if classes != list(range(num_classes)):
+        raise ValueError(f"y must hold every class 0 to {num_classes - 1} at least once; got {classes}")
+    # Standardising is affine: fold it into the weights, w.(x - m)/s + b = (w/s).x + (b - w.(m/s)).
+    kernel = logistic.coef_.T / scaler.scale_[:, np.newaxis]
+    bias = logistic.intercept_ - (scaler.mean_ / scaler.scale_) @ logistic.coef_.T
+    if num_classes == 2:  # one logit z for class 1: softmax([-z/2, z/2]) is sigmoid(z)
+        kernel, bias = np.hstack([-kernel / 2, kernel / 2]), np.array([-bias[0] / 2, bias[0] / 2])
+    model.layers[-1].set_weights([kernel.astype("float32"), bias.astype("float32")])
+
+
+def train_feature_extraction(pretrained, x, y, num_classes, last_layer="dense", C=1.0):
+    """Recipe 2: freeze the pretrained base, train only a new head, to convergence (chapter 8).
+
+    The frozen base maps every image to the same features at every step, so
+    the head sees fixed features: :func:`fit_linear_head` trains it to its
+    optimum, and its weights become the ``Dense`` head of the returned model.
 
     Parameters
     ----------
     pretrained : keras.Sequential
     x, y : arrays
-    num_classes, steps, learning_rate, seed, last_layer
-        See :func:`transfer_model` and :func:`fit_steps`.
+        Every class 0 to ``num_classes - 1`` must appear in ``y``.
+    num_classes, last_layer
+        See :func:`transfer_model`.
+    C : float
+        See :func:`fit_linear_head`.
 
     Returns
     -------
     keras.Sequential
+        The base frozen, the head trained.
     """
-    from .env import seed_everything
-
-    _training_arguments(x, y, steps, learning_rate, seed=seed)
-    seed_everything(seed)
+    _checks.keras_model(pretrained, "pretrained", sequential=True)
+    x, y = _checks.labelled(x, y)
     model = transfer_model(pretrained, num_classes, last_layer)
     freeze(model, up_to=last_layer)  # the whole base keeps its pretrained weights
-    fit_steps(model, x, y, steps, learning_rate, seed=seed)
+    base = _sequential(model.layers[:-1], model.inputs[0].shape[1:])
+    _set_head(model, fit_linear_head(_outputs(base, x), y, C), num_classes)
     return model
 
 
@@ -509,7 +615,8 @@ def summarise_curve(rows):
     counts : ndarray of int
         The label counts, ascending.
     summary : dict
-        ``{method: (mean accuracy per count, standard deviation per count)}``,
+        ``{method: (mean accuracy per count, sample standard deviation per
+        count)}`` (``ddof=1``; NaN with a single seed),
         each an ndarray aligned with ``counts``, methods in the order they
         first appear in ``rows``.
 
@@ -523,7 +630,7 @@ def summarise_curve(rows):
     >>> rows = [{"labels_per_class": 1, "method": "a", "accuracy": acc} for acc in (0.5, 0.7)]
     >>> counts, summary = summarise_curve(rows)
     >>> counts.tolist(), [round(float(v), 3) for v in summary["a"][0]], [round(float(v), 3) for v in summary["a"][1]]
-    ([1], [0.6], [0.1])
+    ([1], [0.6], [0.141])
     """
     if not rows:
         raise ValueError("rows must not be empty")
@@ -534,5 +641,141 @@ def summarise_curve(rows):
             [row["accuracy"] for row in rows if row["method"] == method and row["labels_per_class"] == count]
             for count in counts
         ]
-        summary[method] = (np.array([np.mean(v) for v in values]), np.array([np.std(v) for v in values]))
+        summary[method] = (np.array([np.mean(v) for v in values]), np.array([_sample_std(v) for v in values]))
     return counts, summary
+
+
+def _sample_std(values):
+    """Sample standard deviation (``ddof=1``); NaN for fewer than two values."""
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
+
+
+def paired_comparison(rows, method, baseline, confidence=0.95):
+    """``method`` against ``baseline``, draw by draw, for each label count (chapter 8).
+
+    Both were trained on the same labelled examples (one draw per seed) and
+    measured on the same test set, so their accuracies are compared per
+    seed: the differences ``method - baseline`` get a mean, a Student-t
+    interval (sample standard deviation, ``ddof=1``) and a count of wins.
+    An interval that contains 0 means the draws cannot tell them apart.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As :func:`label_curve` returns them.
+    method, baseline : str
+        Two methods of ``rows``.
+    confidence : float
+        Of the interval, between 0 and 1.
+
+    Returns
+    -------
+    list of dict
+        One per label count, ascending: ``{"labels_per_class", "difference",
+        "low", "high", "wins", "draws"}``; ``wins`` counts the seeds where
+        ``method`` scored higher.
+
+    Raises
+    ------
+    ValueError
+        If a method is missing, a seed has only one of the two, or there are
+        fewer than two seeds for a count.
+
+    Examples
+    --------
+    >>> rows = [{"labels_per_class": 1, "seed": s, "method": m, "accuracy": a}
+    ...         for s, (a, b) in enumerate([(0.6, 0.5), (0.7, 0.5), (0.5, 0.6)]) for m, a in (("new", a), ("old", b))]
+    >>> result = paired_comparison(rows, "new", "old")[0]
+    >>> round(result["difference"], 3), result["wins"], result["draws"], result["low"] < 0 < result["high"]
+    (0.067, 2, 3, True)
+    """
+    from scipy import stats
+
+    confidence = _checks.number(confidence, "confidence", minimum=0, maximum=1, positive=True)
+    methods = {row["method"] for row in rows}
+    for name, value in (("method", method), ("baseline", baseline)):
+        if value not in methods:
+            raise ValueError(f"{name} must be one of {sorted(methods)}; got {value!r}")
+    results = []
+    for count in sorted({row["labels_per_class"] for row in rows}):
+        accuracy = {(row["method"], row["seed"]): row["accuracy"] for row in rows if row["labels_per_class"] == count}
+        seeds = sorted({seed for (name, seed) in accuracy if name in (method, baseline)})
+        missing = [seed for seed in seeds if (method, seed) not in accuracy or (baseline, seed) not in accuracy]
+        if missing or len(seeds) < 2:
+            raise ValueError(
+                f"rows must give both {method!r} and {baseline!r} for at least two seeds at "
+                f"{count} labels per class; seeds {seeds}, incomplete {missing}"
+            )
+        differences = np.array([accuracy[method, seed] - accuracy[baseline, seed] for seed in seeds])
+        half = stats.t.ppf((1 + confidence) / 2, len(seeds) - 1) * _sample_std(differences) / np.sqrt(len(seeds))
+        mean = float(differences.mean())
+        results.append(
+            {
+                "labels_per_class": count,
+                "difference": mean,
+                "low": float(mean - half),
+                "high": float(mean + half),
+                "wins": int((differences > 0).sum()),
+                "draws": len(seeds),
+            }
+        )
+    return results
+
+
+def pooled_features(model, layers, images, batch_size=100, prepare=None):
+    """The global-average-pooled output of each of ``layers`` for ``images``, in one pass (chapter 8).
+
+    What a *linear probe* reads: each layer's feature maps averaged over
+    their positions, one number per channel. The network runs once over
+    ``images`` (in inference mode) for all layers together.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A functional model, e.g. EfficientNet-Lite0 without its classifier.
+    layers : sequence of str
+        Names of layers with 4-D outputs ``(N, H, W, C)``.
+    images : array (N, ...)
+        The model's input, or what ``prepare`` turns into it.
+    batch_size : int
+        Images per forward pass.
+    prepare : callable, optional
+        Applied to each batch of ``images`` before the model (e.g.
+        :func:`cnnbook.pretrained.preprocess` at a large size), so the
+        prepared images of the whole set need never be in memory at once.
+
+    Returns
+    -------
+    dict
+        ``{layer name: float32 array (N, C)}``, in the order of ``layers``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``model`` is not a Keras model, a name is not one of its layers,
+        or a layer's output is not 4-D.
+    """
+    import keras
+
+    _checks.keras_model(model, "model")
+    names = [item.name for item in model.layers]
+    layers = [_checks.choice(layer, "layers", tuple(names)) for layer in layers]
+    if not layers:
+        raise ValueError("layers must name at least one layer")
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+    outputs = []
+    for layer in layers:
+        output = model.get_layer(layer).output
+        if len(output.shape) != 4:
+            raise ValueError(f"layers: {layer!r} gives shape {output.shape}, not feature maps (N, H, W, C)")
+        outputs.append(keras.ops.mean(output, axis=(1, 2)))
+    if prepare is not None:
+        _checks.function(prepare, "prepare")
+    probe = keras.Model(model.input, outputs)
+    batches = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size]
+        batch = np.asarray(batch if prepare is None else prepare(batch), dtype="float32")
+        result = probe(batch, training=False)
+        batches.append([np.asarray(f) for f in (result if isinstance(result, (list, tuple)) else [result])])
+    return {layer: np.concatenate([batch[i] for batch in batches]) for i, layer in enumerate(layers)}
