@@ -27,7 +27,6 @@ from cnnbook.widgets import (
     GradientReach,
     NearestNeighbourExplorer,
     ParamCalculator,
-    Quiz,
     SlidingKernel,
 )
 from cnnbook.widgets._anywidget import BookAnyWidget
@@ -75,7 +74,6 @@ FACTORIES = {
     ),
     "nearest_neighbours": (_neighbours, ("subset_dropdown", "position_slider", "jump_box", "k_slider")),
     "param_calculator": (ParamCalculator, ("preset", "size", "channels", "bias", "stack")),
-    "quiz": (Quiz.example, ()),
     "sliding_kernel": (
         lambda: SlidingKernel(np.random.default_rng(3).integers(-9, 10, size=(6, 7)), kernel="Sobel x", padding=1),
         ("position", "stride", "padding", "dilation", "flip", "kernel", "kernel_text"),
@@ -208,16 +206,18 @@ def test_standin_ids_come_from_the_content(name):
 def test_projector_scale_enlarges_new_widgets_and_their_standins():
     set_projector_scale(1.6)
     try:
-        widget = Quiz.example()
+        widget = _neighbours()
         assert "zoom:1.6" in widget.ui.children[0].value and "cnnbook-widget" in widget.ui._dom_classes
-        assert widget.standin_html().startswith('<div class="cnnbook-fallback" data-widget="Quiz" style="zoom:1.6">')
+        assert widget.standin_html().startswith(
+            '<div class="cnnbook-fallback" data-widget="NearestNeighbourExplorer" style="zoom:1.6">'
+        )
         anywidget = GradientReach()  # the module's frame reads the scale from the synced _scale
         assert anywidget._scale == 1.6 and '"_scale":1.6' in anywidget.standin_html()
         with pytest.raises(ValueError, match="scale must be a finite number from 1 to 3; got 9.0"):
             set_projector_scale(9)
     finally:
         set_projector_scale(1)
-    assert projector_scale() == 1 and Quiz.example().ui.children[0].value == "" and GradientReach()._scale == 1
+    assert projector_scale() == 1 and _neighbours().ui.children[0].value == "" and GradientReach()._scale == 1
 
 
 # ----------------------------------------------------------------------------------------------

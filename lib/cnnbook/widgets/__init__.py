@@ -18,7 +18,6 @@ from .feature_maps import FeatureMapViewer
 from .gradient_reach import GradientReach
 from .nearest_neighbours import NearestNeighbourExplorer
 from .param_calculator import ParamCalculator
-from .quiz import Quiz
 from .sliding_kernel import SlidingKernel
 
 #: Every widget class of the book, by name (the benchmark times each one).
@@ -29,7 +28,6 @@ ALL_WIDGETS = {
     "gradient_reach": GradientReach,
     "nearest_neighbours": NearestNeighbourExplorer,
     "param_calculator": ParamCalculator,
-    "quiz": Quiz,
     "sliding_kernel": SlidingKernel,
 }
 
@@ -41,7 +39,6 @@ __all__ = [
     "GradientReach",
     "NearestNeighbourExplorer",
     "ParamCalculator",
-    "Quiz",
     "STANDIN_ENV",
     "SlidingKernel",
     "build_standins",
