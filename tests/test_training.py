@@ -1,4 +1,4 @@
-"""cnnbook.training: progression runner, results table, decay schedule, mistakes, subsets."""
+"""cnnbook.training: mean and spread over seeds, results table, decay schedule, mistakes, subsets."""
 
 import numpy as np
 import pytest
@@ -48,62 +48,31 @@ def test_decay_schedule_drives_keras_learning_rate():
     np.testing.assert_allclose(history.history["learning_rate"], [0.01, 0.006, 0.0036], rtol=1e-5)
 
 
-def test_step_validates_its_fields():
-    with pytest.raises(TypeError, match="build"):
-        training.Step("x", build=None)
-    with pytest.raises(ValueError, match="epochs"):
-        training.Step("x", build=_tiny_model, epochs=0)
-    with pytest.raises(TypeError, match="optimizer"):
-        training.Step("x", build=_tiny_model, optimizer=3)
-    with pytest.raises(TypeError, match="name"):
-        training.Step("", build=_tiny_model)
-
-
-def test_run_progression_trains_measures_and_is_repeatable():
-    import keras
-
-    x, y = _tiny_data()
-    steps = [
-        training.Step("softmax", _tiny_model, optimizer="sgd", epochs=2, batch_size=16),
-        training.Step(
-            "hidden + adam",
-            lambda: _tiny_model(8),
-            optimizer=lambda: keras.optimizers.Adam(0.01),
-            epochs=6,
-            batch_size=8,
-            callbacks=lambda: [keras.callbacks.LearningRateScheduler(training.decay_schedule(0.05))],
-        ),
+def test_over_seeds_gives_mean_and_sample_std_per_group_in_order():
+    runs = [
+        {"step": "b", "seed": 0, "acc": 0.90, "epochs": 4},
+        {"step": "a", "seed": 0, "acc": 0.50, "epochs": 3},
+        {"step": "b", "seed": 1, "acc": 0.94, "epochs": 6},
+        {"step": "a", "seed": 1, "acc": 0.50, "epochs": 3},
+        {"step": "b", "seed": 2, "acc": 0.92, "epochs": 5},
     ]
-    lines = []
-    rows = training.run_progression(
-        steps, (x, y), {"test": (x, y), "flipped": (x[:, ::-1], y)}, seed=1, log=lines.append
-    )
-    assert [row["step"] for row in rows] == ["softmax", "hidden + adam"]
-    assert rows[0]["parameters"] == 8 * 8 * 2 + 2
-    assert rows[1]["parameters"] == (64 + 1) * 8 + (8 + 1) * 2
-    assert [len(row["history"]["loss"]) for row in rows] == [2, 6]
-    assert all(row["seconds"] > 0 for row in rows)
-    assert rows[1]["test accuracy"] > 0.9
-    assert rows[1]["test accuracy"] == training.accuracy(rows[1]["model"], x, y)
-    assert len(lines) == 2 and lines[0].startswith("softmax: test ")
-    again = training.run_progression(steps[:1], (x, y), {"test": (x, y)}, seed=1)
-    for a, b in zip(rows[0]["model"].get_weights(), again[0]["model"].get_weights()):
-        np.testing.assert_array_equal(a, b)
+    rows = training.over_seeds(runs, values=["acc", "epochs"])
+    assert [row["step"] for row in rows] == ["b", "a"]
+    assert rows[0]["seeds"] == 3 and rows[1]["seeds"] == 2
+    assert rows[0]["acc"] == pytest.approx(0.92)
+    assert rows[0]["acc sd"] == pytest.approx(0.02)  # sample std (ddof=1); ddof=0 would give 0.0163
+    assert rows[0]["epochs sd"] == pytest.approx(1.0)
+    assert rows[1]["acc sd"] == 0.0
+    assert training.over_seeds(runs[:4], by="seed", values="acc")[0]["acc"] == pytest.approx(0.7)
 
 
-def test_run_progression_rejects_bad_input():
-    x, y = _tiny_data(8)
-    step = training.Step("s", _tiny_model, epochs=1)
-    with pytest.raises(TypeError, match="steps"):
-        training.run_progression([_tiny_model], (x, y), {"test": (x, y)})
-    with pytest.raises(TypeError, match="test_sets"):
-        training.run_progression([step], (x, y), (x, y))
-    with pytest.raises(ValueError, match="train"):
-        training.run_progression([step], (x, y[:3]), {"test": (x, y)})
-    with pytest.raises(ValueError, match=r"test_sets\['test'\]\[1\].*from 0 to 9"):
-        training.run_progression([step], (x, y), {"test": (x, y + 10)})
-    with pytest.raises(TypeError, match=r"test_sets\['test'\] must be a pair"):
-        training.run_progression([step], (x, y), {"test": x})
+def test_over_seeds_rejects_bad_input():
+    with pytest.raises(TypeError, match="runs"):
+        training.over_seeds([])
+    with pytest.raises(ValueError, match="lacks the key"):
+        training.over_seeds([{"step": "a"}, {"step": "a"}], values=["acc"])
+    with pytest.raises(ValueError, match="at least 2"):
+        training.over_seeds([{"step": "a", "acc": 1.0}], values=["acc"])
 
 
 @pytest.mark.parametrize(
@@ -132,6 +101,10 @@ def test_results_table_formats_numbers():
         training.results_table(rows, columns=["nope"])
     with pytest.raises(TypeError, match="rows"):
         training.results_table([])
+    spread = training.results_table([{"step": "a", "test accuracy sd": 0.0012}], formats={"test accuracy sd": ".2%"})
+    assert spread.data.splitlines()[2] == "| a | 0.12% |"
+    with pytest.raises(TypeError, match="formats"):
+        training.results_table(rows, formats=[".1%"])
 
 
 def test_accuracy_counts_argmax_hits():

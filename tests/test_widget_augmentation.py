@@ -35,11 +35,42 @@ def test_example_shows_the_lecture_pipeline_on_a_digit(explorer):
         "RandomRotation(0.05)",
         "RandomTranslation(height_factor=0.1, width_factor=0.1)",
         "RandomBrightness(factor=0.1, value_range=(0.0, 1.0))",
-        "RandomContrast(0.1)",
+        "RandomContrast(0.1, value_range=(0.0, 1.0))",
     ):
         assert line in code
     assert "&plusmn;18.0&deg;" in explorer.meaning.value and "&plusmn;2.8 rows" in explorer.meaning.value
     assert explorer.message == ""
+
+
+@pytest.mark.parametrize(
+    "flip, factors",
+    [
+        (True, {"rotation": 0.05, "height_factor": 0.1, "width_factor": 0.1, "brightness": 0.1, "contrast": 0.1}),
+        (False, {"rotation": 0.25, "height_factor": 0.0, "width_factor": 0.3, "brightness": 0.0, "contrast": 0.5}),
+        (False, {"rotation": 0.0, "height_factor": 0.2, "width_factor": 0.0, "brightness": 0.4, "contrast": 0.0}),
+    ],
+)
+def test_the_printed_code_builds_the_librarys_layers(explorer, flip, factors):
+    # Every layer line the widget prints, run as Keras code, gives the layers
+    # (class and settings) that cnnbook.augment.lecture_augmentation builds.
+    import html
+
+    import keras
+    from keras import layers
+
+    explorer.flip.value = flip
+    for name, value in factors.items():
+        explorer.sliders[name].value = value
+    code = html.unescape(explorer.code.value).removeprefix("<pre>").removesuffix("</pre>")
+    printed = eval(code, {"keras": keras, "layers": layers})
+    built = augment.lecture_augmentation(flip="horizontal" if flip else None, **factors)
+    assert len(printed.layers) == len(built.layers) == len(code.splitlines()) - 2
+
+    def settings(layer):
+        config = layer.get_config()
+        return type(layer), {key: value for key, value in config.items() if key not in ("name", "seed")}
+
+    assert [settings(layer) for layer in printed.layers] == [settings(layer) for layer in built.layers]
 
 
 def test_copies_are_the_numpy_twin_for_the_current_draws(explorer):

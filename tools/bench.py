@@ -37,7 +37,7 @@ BUDGETS = {
     "widget_page_update_ms": 50.0,  # ... and the median of one control change through to the new picture
     "conv2d_vs_tf_ratio": 5.0,
     "conv2d_backward_vs_tf_ratio": 5.0,
-    "chapter_seconds": 180.0,  # each chapter
+    "chapter_seconds": 180.0,  # each chapter, except those CHAPTER_SECONDS names
     "pretrained_load_seconds": 5.0,  # read, verify and map the EfficientNet-Lite0 weights, build the Keras model
     "pretrained_predict_ms": 100.0,  # one 224 x 224 photo through EfficientNet-Lite0
     "book_build_seconds": 1200.0,
@@ -45,6 +45,18 @@ BUDGETS = {
     "draw_digit_forward_ms": 16.0,  # chapter 3's draw-a-digit CNN, one forward pass in Chromium
     "draw_digit_page_kb": 150.0,  # what the draw-a-digit widget adds to its page, weights included
 }
+
+# Chapters with a budget of their own: chapter 6 trains the MNIST progression to convergence (issue 21).
+CHAPTER_SECONDS = {"06_keras_mnist": 240.0}
+
+
+def budget_of(name):
+    """The budget of a measure named as in ``within_budget`` (``group.member``)."""
+    group, _, member = name.partition(".")
+    if group == "chapter_seconds":
+        return CHAPTER_SECONDS.get(member, BUDGETS[group])
+    return BUDGETS[group]
+
 
 # The typical layer of the ratio measurements: a 64x64 map with 16 channels,
 # 32 filters of 3x3, "same" padding, float32 as in a real network.
@@ -456,7 +468,7 @@ def verdicts(results):
         if key in results:
             checks[key] = results[key] < BUDGETS[key]
     for name, value in results.get("chapter_seconds", {}).items():
-        checks[f"chapter_seconds.{name}"] = value < BUDGETS["chapter_seconds"]
+        checks[f"chapter_seconds.{name}"] = value < budget_of(f"chapter_seconds.{name}")
     return checks
 
 
@@ -500,7 +512,7 @@ def main(argv=None):
     for name, ok in results["within_budget"].items():
         group, _, member = name.partition(".")
         value = results[group][member] if member else results[group]
-        budget = BUDGETS[group]
+        budget = budget_of(name)
         print(f"{name:48} {value:>12} {budget:>10}  {'yes' if ok else 'NO'}")
     print(f"{'conv2d_loop_vs_tf_ratio (chapter 1 lesson)':48} {results['conv2d_loop_vs_tf_ratio']:>12}")
     print(f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")

@@ -262,8 +262,9 @@ def train_lecture_cnn(
     Adam, the learning rate set each epoch to ``learning_rate * decay ** epoch``
     by ``keras.callbacks.LearningRateScheduler`` (the Payberah lecture's
     schedule, started at 1e-3 instead of 0.01 for this larger network).
-    Chapter 6 trains it on the full MNIST; :func:`trained_lecture_cnn` on the
-    bundled sample.
+    Chapter 6 writes the same recipe out in Keras on the page (trained on the
+    full MNIST) and checks in a hidden cell that it gives the same weights as
+    this function; :func:`trained_lecture_cnn` trains it on the bundled sample.
 
     Parameters
     ----------
@@ -320,7 +321,7 @@ def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, dec
     digits by :func:`train_lecture_cnn` with these settings (they are the
     cache key). Chapters 7 and 10 call this for a trained CNN to look at; the
     first call on a machine trains it (about half a minute on a CPU). Chapter
-    6 trains the same network on the full MNIST.
+    6 trains the same network, with the same recipe, on the full MNIST.
 
     Returns
     -------

@@ -1,28 +1,21 @@
 """Training and evaluation helpers shared by chapters 6 and 7.
 
-- :class:`Step` and :func:`run_progression`: train a list of models one after
-  the other under the same seed and collect one row per model (test accuracy
-  on one or more test sets, parameters, training time);
-- :func:`results_table`: those rows as a Markdown table;
+- :func:`over_seeds`: mean and sample standard deviation over the seeds of
+  repeated training runs;
+- :func:`results_table`: rows of results as a Markdown table;
 - :func:`decay_schedule`: the lecture's learning-rate decay ``0.01 * 0.6 ** epoch``
   for ``keras.callbacks.LearningRateScheduler``;
 - :func:`accuracy`, :func:`most_confident_mistakes`, :func:`stratified_subset`;
 - :func:`validation_split`: a validation set carved from the training data.
 """
 
-import dataclasses
-import time
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
 from . import _checks
 
 __all__ = [
-    "Step",
     "decay_schedule",
-    "run_progression",
+    "over_seeds",
     "results_table",
     "accuracy",
     "most_confident_mistakes",
@@ -64,126 +57,74 @@ def decay_schedule(initial=0.01, rate=0.6):
     return schedule
 
 
-@dataclasses.dataclass(frozen=True)
-class Step:
-    """One model of a progression (chapters 6 and 7).
+def over_seeds(runs, by="step", values=("validation accuracy", "test accuracy")):
+    """Mean and sample standard deviation over the seeds of each group of runs (chapters 6 and 7).
 
     Parameters
     ----------
-    name : str
-        Row label in the results table.
-    build : callable
-        ``build() -> keras.Model`` (uncompiled); called after seeding, so
-        every step starts from the same random state.
-    optimizer : str or callable
-        A Keras optimizer name (``"sgd"``, ``"adam"``) or a zero-argument
-        callable returning a fresh optimizer (optimizers keep state, so each
-        step needs its own).
-    epochs : int
-    batch_size : int
-    callbacks : callable, optional
-        ``callbacks() -> list`` of fresh Keras callbacks for this step.
-    """
-
-    name: str
-    build: Callable[[], Any]
-    optimizer: Any = "adam"
-    epochs: int = 10
-    batch_size: int = 100
-    callbacks: Callable[[], list] = list
-
-    def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
-            raise TypeError(f"name must be a non-empty str, got {self.name!r}")
-        if not callable(self.build):
-            raise TypeError(f"build must be a callable returning a keras.Model, got {self.build!r}")
-        if not (isinstance(self.optimizer, str) or callable(self.optimizer)):
-            raise TypeError(f"optimizer must be a Keras optimizer name or a callable, got {self.optimizer!r}")
-        if not callable(self.callbacks):
-            raise TypeError(f"callbacks must be a callable returning a list, got {self.callbacks!r}")
-        _checks.integer(self.epochs, "epochs", minimum=1)
-        _checks.integer(self.batch_size, "batch_size", minimum=1)
-
-
-def run_progression(steps, train, test_sets, seed=0, log=None):
-    """Train each step's model in turn and measure it (chapters 6 and 7).
-
-    For every step: seed everything with ``seed``, build the model, compile
-    it with the step's optimizer, sparse categorical cross-entropy and
-    accuracy, fit it silently on ``train``, time the fit, and compute the
-    accuracy on every test set.
-
-    Parameters
-    ----------
-    steps : sequence of Step
-    train : (x, y)
-        Training images (as the models expect them) and integer labels.
-    test_sets : dict of str -> (x, y)
-        Named test sets, e.g. ``{"test": (x_test, y_test)}``.
-    seed : int
-    log : callable, optional
-        Called with one short line per finished step (e.g. ``print``).
+    runs : list of dict
+        One dict per training run, holding the key ``by`` and every key of ``values``.
+    by : str
+        The key that names a group (e.g. the step of a progression); groups keep
+        the order of their first run.
+    values : sequence of str
+        Numeric keys to summarise.
 
     Returns
     -------
     list of dict
-        One row per step with keys ``step``, ``parameters``, ``epochs``,
-        ``seconds`` (wall time of ``fit``), ``<name> accuracy`` for every test
-        set, ``model`` and ``history`` (the Keras ``History.history`` dict).
+        One row per group: ``by``, ``seeds`` (runs in the group), and for every
+        value its mean under the value's own key and its sample standard
+        deviation (``ddof=1``) under ``"<value> sd"``.
 
     Raises
     ------
-    TypeError, ValueError
-        For steps that are not :class:`Step`, or malformed data.
-    """
-    from .env import seed_everything
+    ValueError
+        If a group has fewer than two runs (no spread), or a run lacks a key.
 
-    steps = list(steps)
-    if not steps or not all(isinstance(step, Step) for step in steps):
-        raise TypeError("steps must be a non-empty sequence of cnnbook.training.Step")
-    x_train, y_train = _checks.labelled_data(train, "train", classes=10)
-    if not isinstance(test_sets, dict) or not test_sets:
-        raise TypeError("test_sets must be a non-empty dict of name -> (x, y)")
-    tests = {name: _checks.labelled_data(data, f"test_sets[{name!r}]", classes=10) for name, data in test_sets.items()}
+    Examples
+    --------
+    >>> rows = over_seeds([{"step": "a", "acc": 0.90}, {"step": "a", "acc": 0.92}], values=["acc"])
+    >>> [(row["step"], row["seeds"], round(row["acc"], 3), round(row["acc sd"], 4)) for row in rows]
+    [('a', 2, 0.91, 0.0141)]
+    """
+    if not isinstance(runs, list) or not runs or not all(isinstance(run, dict) for run in runs):
+        raise TypeError("runs must be a non-empty list of dicts, one per training run")
+    values = [values] if isinstance(values, str) else list(values)
+    for run in runs:
+        missing = [key for key in (by, *values) if key not in run]
+        if missing:
+            raise ValueError(f"runs: a run lacks the key(s) {missing}; it has {sorted(run)}")
+    groups = {}
+    for run in runs:
+        groups.setdefault(run[by], []).append(run)
     rows = []
-    for step in steps:
-        seed_everything(seed)
-        model = step.build()
-        optimizer = step.optimizer if isinstance(step.optimizer, str) else step.optimizer()
-        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        start = time.perf_counter()
-        history = model.fit(
-            x_train,
-            y_train,
-            epochs=step.epochs,
-            batch_size=step.batch_size,
-            verbose=0,
-            callbacks=list(step.callbacks()),
-        )
-        seconds = time.perf_counter() - start
-        row = {"step": step.name, "parameters": int(model.count_params()), "epochs": step.epochs, "seconds": seconds}
-        for name, (x, y) in tests.items():
-            row[f"{name} accuracy"] = accuracy(model, x, y)
-        row["model"] = model
-        row["history"] = dict(history.history)
+    for name, members in groups.items():
+        if len(members) < 2:
+            raise ValueError(f"runs: group {name!r} has {len(members)} run; a spread needs at least 2")
+        row = {by: name, "seeds": len(members)}
+        for key in values:
+            numbers = np.array([run[key] for run in members], dtype=np.float64)
+            row[key] = float(numbers.mean())
+            row[f"{key} sd"] = float(numbers.std(ddof=1))
         rows.append(row)
-        if log is not None:
-            scores = ", ".join(f"{name} {row[f'{name} accuracy']:.3f}" for name in tests)
-            log(f"{step.name}: {scores} ({seconds:.1f} s)")
     return rows
 
 
-def results_table(rows, columns=None):
-    """Rows from :func:`run_progression` as a table (chapters 6 to 8), through :func:`cnnbook.book.table`.
+def results_table(rows, columns=None, formats=None):
+    """Rows of training results as a table (chapters 6 and 7), through :func:`cnnbook.book.table`.
 
-    Accuracies are shown as percentages with one decimal, parameters with
-    thousands separators, seconds with one decimal.
+    Accuracies (and their ``... sd`` spreads from :func:`over_seeds`) are
+    shown as percentages with one decimal, parameters with thousands
+    separators, seconds with one decimal, unless ``formats`` says otherwise.
 
     Parameters
     ----------
     rows : list of dict
     columns : list of str, optional
         Keys to show, in order (default: every key except ``model`` and ``history``).
+    formats : dict of str -> str, optional
+        Format specs that replace the defaults, e.g. ``{"test accuracy": ".2%"}``.
 
     Returns
     -------
@@ -201,9 +142,13 @@ def results_table(rows, columns=None):
     if columns is None and isinstance(rows, list) and rows and isinstance(rows[0], dict):
         columns = [key for key in rows[0] if key not in ("model", "history")]
     shown = columns or []
-    formats = {key: ".1%" for key in shown if key.endswith("accuracy")}
-    formats.update({key: spec for key, spec in (("parameters", ","), ("seconds", ".1f")) if key in shown})
-    return table(rows, columns, formats)
+    specs = {key: ".1%" for key in shown if key.endswith(("accuracy", "accuracy sd"))}
+    specs.update({key: spec for key, spec in (("parameters", ","), ("seconds", ".1f")) if key in shown})
+    if formats is not None:
+        if not isinstance(formats, dict):
+            raise TypeError(f"formats must be a dict of column -> format spec, got {formats!r}")
+        specs.update(formats)
+    return table(rows, columns, specs)
 
 
 def accuracy(model, x, y, batch_size=256):

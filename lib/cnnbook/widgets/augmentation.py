@@ -84,7 +84,7 @@ def _code(flip, factors):
     if factors["brightness"]:
         lines.append(f"    layers.RandomBrightness(factor={factors['brightness']:g}, value_range=(0.0, 1.0)),")
     if factors["contrast"]:
-        lines.append(f"    layers.RandomContrast({factors['contrast']:g}),")
+        lines.append(f"    layers.RandomContrast({factors['contrast']:g}, value_range=(0.0, 1.0)),")
     lines.append("])")
     return "\n".join(lines)
 
