@@ -506,8 +506,10 @@ def exercise_problems(nb):
     """Exercises off the convention of issue 24 (numbered pages only).
 
     Every exercise is a markdown cell tagged ``exercise`` that starts with
-    ``**k. Title.**`` (k = 1, 2, ...) and gives nothing away (no dropdown). The
-    cells right after it, all tagged ``solution``, are its solution: a
+    ``**k. Title.**`` (k = 1, 2, ...) and gives nothing away (no dropdown). It
+    may be followed by untagged code cells where students answer through
+    ``check(...)`` (``cnnbook.exercises``). The cells after those, all tagged
+    ``solution``, are its solution: a
     markdown cell with a ``:::{dropdown} Solution`` ... ``:::`` block, and either
     executed code cells tagged ``hide-input`` plus a ``remove-cell`` cell of
     asserts, or a markdown cell tagged ``solution-not-executed`` that says
@@ -535,13 +537,17 @@ def exercise_problems(nb):
             if ":::{dropdown}" in text or SOLUTION_TAG in cell_tags:
                 problems.append(f"{where} gives its solution away: the solution goes into cells tagged 'solution'")
             block = []
-            for following in cells[index + 1 :]:
+            rest = cells[index + 1 :]
+            while rest and _is_answer_cell(rest[0]):
+                rest = rest[1:]
+            for following in rest:
                 if SOLUTION_TAG not in tags(following) or EXERCISE_TAG in tags(following):
                     break
                 block.append(following)
             problems += [f"{where}: {problem}" for problem in _solution_problems(block)]
         elif SOLUTION_TAG in cell_tags:
-            previous = cells[index - 1] if index else {}
+            before = [c for c in cells[:index] if not _is_answer_cell(c)]
+            previous = before[-1] if before else {}
             if not ({SOLUTION_TAG, EXERCISE_TAG} & tags(previous)):
                 problems.append(f"cell {index} is tagged 'solution' but follows no exercise")
         elif section == "Exercises" and cell["cell_type"] == "markdown" and re.search(r"^\*\*\d+\.", text, re.M):
@@ -549,6 +555,11 @@ def exercise_problems(nb):
     if count == 0:
         problems.append("the chapter has no cell tagged 'exercise'")
     return problems
+
+
+def _is_answer_cell(cell):
+    """An untagged code cell where a student answers an exercise: ``check("id", my_answer)``."""
+    return cell["cell_type"] == "code" and not tags(cell) and re.search(r"\bcheck\(", source(cell)) is not None
 
 
 def _solution_problems(block):
@@ -911,6 +922,8 @@ def test_checker_exercises():
     assert exercise_problems(notebook(*head, *not_executed)) == []
     assert exercise_problems(notebook(markdown("# Teaching with this book"))) == []
     ex, dropdown, shown, check = solution()
+    answer = code('my_answer = ...  # your answer\ncheck("filter-count", my_answer)')
+    assert exercise_problems(notebook(*head, ex, answer, dropdown, shown, check)) == []
     bad = {
         "no exercises": [],
         "old style prompt": [*solution(), markdown("**2. Count.** How many?\n\n:::{dropdown} Solution\n8\n:::")],
@@ -923,6 +936,7 @@ def test_checker_exercises():
         ],
         "no dropdown": [ex, markdown("There are 8.", [SOLUTION_TAG]), shown, check],
         "no shown code": [ex, dropdown, check],
+        "an untagged cell that is no answer cell": [ex, code("print(1)"), dropdown, shown, check],
         "no assert": [ex, dropdown, shown, executed("print(filters)", [SOLUTION_TAG, CHECK_TAG])],
         "check not tagged solution": [ex, dropdown, shown, executed("assert filters == 8", [CHECK_TAG])],
         "not executed": [ex, dropdown, dict(shown, execution_count=None), check],
