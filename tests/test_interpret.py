@@ -447,7 +447,9 @@ def test_pgd_stays_in_the_epsilon_ball_and_beats_one_step(model, digits):
     assert np.abs(adversarial - x_test).max() <= 0.05 + 1e-6
     one_step = interpret.fgsm(model, x_test, y_test, 0.05)
     assert cross_entropy(model, adversarial, y_test).mean() > cross_entropy(model, one_step, y_test).mean()
-    np.testing.assert_allclose(interpret.pgd(model, x_test[:3], y_test[:3], 0.05, steps=1, step_size=0.05), one_step[:3])
+    np.testing.assert_allclose(
+        interpret.pgd(model, x_test[:3], y_test[:3], 0.05, steps=1, step_size=0.05), one_step[:3]
+    )
     with pytest.raises(ValueError, match="steps must be an int >= 1"):
         interpret.pgd(model, x_test[:1], y_test[:1], 0.05, steps=0)
 
