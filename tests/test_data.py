@@ -235,6 +235,20 @@ def test_unknown_photo_names_the_choices():
         data.load_photo("mona_lisa")
 
 
+def test_offline_photos_are_distinct_and_leave_out_the_duplicate_cat():
+    import skimage.data
+
+    photos = data.offline_photos()
+    assert len(photos) == 22 and "cat" not in photos and "chelsea" in photos
+    assert np.array_equal(skimage.data.cat(), photos["chelsea"])  # why "cat" is left out
+    fingerprints = {hashlib.sha256(photo.tobytes()).hexdigest() for photo in photos.values()}
+    assert len(fingerprints) == len(photos)
+    for name, photo in photos.items():
+        assert photo.dtype == np.uint8 and (photo.ndim == 2 or photo.shape[2] == 3), name
+        assert photo.max() > photo.min(), name
+    assert set(np.unique(photos["horse"])) == {0, 255}
+
+
 def test_digits_8x8():
     images, labels = data.load_digits_8x8()
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)

@@ -344,7 +344,67 @@ def test_top_activating_patches_come_from_the_strongest_positions():
     )
 
 
-# -- FGSM -------------------------------------------------------------------------
+# -- occlusion, effective receptive field, randomisation ------------------------
+
+
+def test_occlusion_drop_of_a_linear_model_is_the_weighted_change_under_the_square():
+    rng = np.random.default_rng(0)
+    weights, bias = rng.normal(size=(16, 3)).astype(np.float32), np.zeros(3, np.float32)
+    model = linear_model(weights, bias)
+    image = rng.uniform(size=(4, 4, 1)).astype(np.float32)
+    drops = interpret.occlusion_map(model, image, 2, patch=2, fill=0.5)
+    assert drops.shape == (1, 2, 2)
+    change = (image[:, :, 0] - 0.5) * weights[:, 2].reshape(4, 4)
+    expected = change.reshape(2, 2, 2, 2).sum(axis=(1, 3))
+    np.testing.assert_allclose(drops[0], expected, rtol=1e-4, atol=1e-5)
+    several = interpret.occlusion_map(model, image[None], [[2, 0]], patch=2, stride=1)
+    assert several.shape == (1, 2, 3, 3)
+    np.testing.assert_allclose(several[0, 0, ::2, ::2], expected, rtol=1e-4, atol=1e-5)
+
+
+def test_occlusion_rejects_bad_arguments(model, digits):
+    _, _, x_test, y_test = digits
+    with pytest.raises(ValueError, match="patch must be an int from 1 to 28"):
+        interpret.occlusion_map(model, x_test[:1], 0, patch=30)
+    with pytest.raises(ValueError, match="class_index must be in 0..9"):
+        interpret.occlusion_map(model, x_test[:1], 10, patch=7)
+    with pytest.raises(ValueError, match="fill must be a finite number from 0 to 1"):
+        interpret.occlusion_map(model, x_test[:1], 0, patch=7, fill=2.0)
+
+
+def test_effective_field_lies_inside_the_theoretical_field():
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(24, 24, 1)),
+            keras.layers.Conv2D(1, 3, name="c1", kernel_initializer="ones"),
+            keras.layers.AveragePooling2D(2, name="a1"),
+            keras.layers.Conv2D(1, 3, name="c2", kernel_initializer="ones"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
+    heat = interpret.effective_receptive_field(model, np.full((2, 24, 24, 1), 0.5, np.float32), "c2", (4, 4))
+    support = np.argwhere(heat > 0)
+    assert tuple(support.max(axis=0) - support.min(axis=0) + 1) == (8, 8)
+    assert heat[9:11, 9:11].min() > heat[support[0][0], support[0][1]]  # the centre weighs most
+    with pytest.raises(ValueError, match="position"):
+        interpret.effective_receptive_field(model, np.zeros((24, 24, 1)), "c2", (9, 0))
+
+
+def test_randomized_copy_changes_only_the_named_layers(model):
+    copy = interpret.randomized_copy(model, ["output"], seed=1)
+    for original, twin in zip(model.layers, copy.layers):
+        for a, b in zip(original.get_weights(), twin.get_weights()):
+            assert np.array_equal(a, b) == (original.name != "output"), original.name
+    kernel, twin = model.get_layer("output").get_weights()[0], copy.get_layer("output").get_weights()[0]
+    assert abs(twin.std() - kernel.std()) < 0.2 * kernel.std()
+    with pytest.raises(ValueError, match="layer_name must be one of"):
+        interpret.randomized_copy(model, ["nope"])
+    with pytest.raises(TypeError, match="not one str"):
+        interpret.randomized_copy(model, "output")
+
+
+# -- FGSM and PGD -------------------------------------------------------------------
 
 
 def test_gradient_sign_values(model, digits):
@@ -368,6 +428,30 @@ def test_fgsm_raises_the_loss(model, digits):
     before = cross_entropy(model, x_test, y_test)
     after = cross_entropy(model, interpret.fgsm(model, x_test, y_test, 0.02), y_test)
     assert np.mean(after > before) > 0.9 and after.mean() > before.mean()
+
+
+def test_targeted_attacks_lower_the_loss_of_the_target(model, digits):
+    _, _, x_test, y_test = digits
+    targets = (y_test + 1) % 10
+    before = cross_entropy(model, x_test, targets)
+    after = cross_entropy(model, interpret.fgsm(model, x_test, targets, 0.02, targeted=True), targets)
+    assert np.mean(after < before) > 0.9
+    iterated = cross_entropy(model, interpret.pgd(model, x_test, targets, 0.02, steps=5, targeted=True), targets)
+    assert iterated.mean() < after.mean()
+
+
+def test_pgd_stays_in_the_epsilon_ball_and_beats_one_step(model, digits):
+    _, _, x_test, y_test = digits
+    adversarial = interpret.pgd(model, x_test, y_test, 0.05, steps=6)
+    assert adversarial.min() >= 0 and adversarial.max() <= 1
+    assert np.abs(adversarial - x_test).max() <= 0.05 + 1e-6
+    one_step = interpret.fgsm(model, x_test, y_test, 0.05)
+    assert cross_entropy(model, adversarial, y_test).mean() > cross_entropy(model, one_step, y_test).mean()
+    np.testing.assert_allclose(
+        interpret.pgd(model, x_test[:3], y_test[:3], 0.05, steps=1, step_size=0.05), one_step[:3]
+    )
+    with pytest.raises(ValueError, match="steps must be an int >= 1"):
+        interpret.pgd(model, x_test[:1], y_test[:1], 0.05, steps=0)
 
 
 def test_fgsm_accuracy_matches_fgsm_and_the_clean_accuracy(model, digits):

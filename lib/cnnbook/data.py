@@ -23,6 +23,7 @@ __all__ = [
     "load_mnist",
     "load_digits_8x8",
     "load_photo",
+    "offline_photos",
     "to_model_input",
 ]
 
@@ -289,6 +290,50 @@ def load_photo(name, gray=False):
     if gray and image.ndim == 3:
         image = rgb2gray(image).astype(np.float32)
     return image
+
+
+#: scikit-image photos for :func:`offline_photos`. ``skimage.data.cat()`` is left out: it returns
+#: the same pixels as ``chelsea()``. Synthetic test patterns (checkerboard, logo, phantom...)
+#: and the photos that scikit-image downloads on first use are left out too.
+_SKIMAGE_PHOTOS = (
+    "astronaut", "brick", "camera", "chelsea", "clock", "coffee", "coins", "colorwheel", "grass", "gravel",
+    "horse", "hubble_deep_field", "immunohistochemistry", "moon", "page", "retina", "rocket", "text",
+)  # fmt: skip
+
+
+def offline_photos():
+    """Every distinct photo the book's packages ship, as uint8 arrays (chapter 10).
+
+    The 18 scikit-image photos of ``_SKIMAGE_PHOTOS``, the left view of its
+    stereo motorcycle pair (``"motorcycle"``; the right view is nearly the
+    same photo), scikit-learn's two sample photos (``"china"``,
+    ``"flower"``) and Matplotlib's portrait of Grace Hopper
+    (``"grace_hopper"``): 22 photos, no two the same. Nothing is
+    downloaded. ``horse`` (a silhouette, stored as bools) becomes 0/255.
+
+    Returns
+    -------
+    dict
+        ``{name: ndarray}``, uint8, ``(H, W)`` for grey photos and ``(H, W, 3)``
+        for colour ones, in the order above.
+
+    Examples
+    --------
+    >>> photos = offline_photos()
+    >>> len(photos), photos["chelsea"].shape, photos["camera"].dtype
+    (22, (300, 451, 3), dtype('uint8'))
+    """
+    import matplotlib.image
+    import skimage.data
+    from matplotlib import cbook
+    from sklearn.datasets import load_sample_images
+
+    photos = {name: np.asarray(getattr(skimage.data, name)()) for name in _SKIMAGE_PHOTOS}
+    photos["horse"] = photos["horse"].astype(np.uint8) * 255
+    photos["motorcycle"] = skimage.data.stereo_motorcycle()[0]
+    photos.update(zip(["china", "flower"], load_sample_images().images))
+    photos["grace_hopper"] = matplotlib.image.imread(cbook.get_sample_data("grace_hopper.jpg"))
+    return photos
 
 
 def to_model_input(images):

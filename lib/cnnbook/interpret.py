@@ -1,4 +1,4 @@
-"""What has a CNN learned? Activations, saliency, Grad-CAM, maximal inputs, FGSM.
+"""What has a CNN learned? Activations, saliency, Grad-CAM, occlusion, maximal inputs, attacks.
 
 Chapter 10. Every function takes a Keras classifier (a ``keras.Sequential``
 chain or a functional ``keras.Model`` such as
@@ -24,10 +24,14 @@ __all__ = [
     "logits",
     "saliency_map",
     "grad_cam",
+    "occlusion_map",
+    "effective_receptive_field",
+    "randomized_copy",
     "top_activating",
     "top_activating_patches",
     "maximize_activation",
     "fgsm",
+    "pgd",
     "fgsm_accuracy",
 ]
 
@@ -380,6 +384,173 @@ def grad_cam(model, images, layer_name, class_index=None, upsample=True):
     return np.divide(cam, peaks, out=np.zeros_like(cam), where=peaks > 0)
 
 
+def occlusion_map(model, images, class_index, patch=32, stride=None, fill=0.5, batch_size=64):
+    """Occlusion sensitivity: how much a class score drops when a square is greyed out (chapter 10).
+
+    The model-agnostic baseline of Zeiler and Fergus (2014): slide a
+    ``patch x patch`` square of value ``fill`` over the image with step
+    ``stride`` and record, at each position, the class logit of the clean
+    image minus the logit of the occluded one. No gradient is used, so the
+    map cannot be an artefact of back-propagation; it costs one forward pass
+    per position.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier ending in a ``Dense`` layer.
+    images : array_like, shape (N, H, W, C) or (H, W, C)
+    class_index : int, sequence of N ints, or array of shape (N, K)
+        The class (or, per image, the K classes) whose score is followed; one
+        set of occluded passes serves all K classes of an image.
+    patch : int
+        Side of the grey square in pixels.
+    stride : int, optional
+        Step between positions (default: ``patch``, squares that tile the image).
+    fill : float
+        The square's value, in [0, 1] (0.5: mid-grey).
+    batch_size : int
+
+    Returns
+    -------
+    ndarray, float32
+        ``(N, rows, cols)``, or ``(N, K, rows, cols)`` for a 2-D ``class_index``,
+        with ``rows = (H - patch) // stride + 1`` (and ``cols`` alike); entry
+        ``[n, i, j]`` is the drop for the square whose top-left corner is
+        ``(i * stride, j * stride)``. Positive: the covered pixels supported the class.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images, class indices, or a patch larger than the image.
+    """
+    _check_model(model)
+    batch = _images(model, images)
+    if batch.ndim != 4:
+        raise ValueError(f"images must be (N, H, W, C) for occlusion; got shape {batch.shape}")
+    height, width = batch.shape[1:3]
+    patch = _checks.integer(patch, "patch", minimum=1, maximum=min(height, width))
+    stride = patch if stride is None else _checks.integer(stride, "stride", minimum=1)
+    fill = _checks.number(fill, "fill", minimum=0, maximum=1)
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+    classes = _final_dense(model).units
+    many = np.ndim(class_index) == 2
+    if many:
+        chosen = np.asarray(class_index)
+        if chosen.shape[0] != len(batch) or chosen.dtype.kind not in "iu":
+            raise ValueError(f"class_index must be (N, K) ints with N = {len(batch)}; got shape {chosen.shape}")
+        chosen = np.stack([_check_labels("class_index", column, len(batch), classes) for column in chosen.T], 1)
+    else:
+        chosen = _check_labels("class_index", class_index, len(batch), classes)[:, None]
+    tops, lefts = range(0, height - patch + 1, stride), range(0, width - patch + 1, stride)
+    corners = [(top, left) for top in tops for left in lefts]
+    drops = np.empty((len(batch), chosen.shape[1], len(corners)), np.float32)
+    for n, image in enumerate(batch):
+        clean = np.asarray(_forward(model, image[None])[1])[0, chosen[n]]
+        for start in range(0, len(corners), batch_size):
+            part = corners[start : start + batch_size]
+            occluded = np.repeat(image[None], len(part), axis=0)
+            for k, (top, left) in enumerate(part):
+                occluded[k, top : top + patch, left : left + patch] = fill
+            scores = np.asarray(_forward(model, occluded)[1])[:, chosen[n]]  # (positions, K)
+            drops[n, :, start : start + len(part)] = (clean - scores).T
+    drops = drops.reshape(len(batch), chosen.shape[1], len(tops), len(lefts))
+    return drops if many else drops[:, 0]
+
+
+def effective_receptive_field(model, images, layer_name, position=None):
+    """How strongly each input pixel moves one position of a layer: its effective receptive field (chapter 10).
+
+    The gradient of the sum over channels of ``layer_name`` at one position
+    with respect to the input (Luo et al., 2016), in absolute value, summed
+    over the colour channels and averaged over the images. The theoretical
+    field (:func:`receptive_fields`) says which pixels *can* matter; this map
+    says how much they do.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : array_like, shape (N, H, W, C) or (H, W, C)
+    layer_name : str
+        A layer with output ``(batch, rows, cols, channels)``.
+    position : (int, int), optional
+        The (row, col) of the map; default its centre ``(rows // 2, cols // 2)``.
+
+    Returns
+    -------
+    ndarray, shape (H, W), float32, >= 0
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images, an unknown or non-spatial layer, or a position outside the map.
+    """
+    import tensorflow as tf
+
+    _check_model(model)
+    batch = _images(model, images)
+    layer = _check_spatial_layer(model, layer_name)
+    rows, cols = layer.output.shape[1:3]
+    if position is None:
+        position = (rows // 2, cols // 2)
+    if not isinstance(position, (tuple, list)) or len(position) != 2:
+        raise TypeError(f"position must be a (row, col) pair; got {position!r}")
+    row = _checks.integer(position[0], "position[0] (the row)", minimum=0, maximum=rows - 1)
+    col = _checks.integer(position[1], "position[1] (the column)", minimum=0, maximum=cols - 1)
+    inputs = tf.convert_to_tensor(batch)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        (maps,), _ = _forward(model, inputs, [layer_name])
+        total = tf.reduce_sum(maps[:, row, col, :])
+    gradient = np.abs(np.asarray(tape.gradient(total, inputs))).sum(axis=-1)
+    return gradient.mean(axis=0).astype(np.float32)
+
+
+def randomized_copy(model, layer_names, seed=0):
+    """A copy of ``model`` with the weights of some layers replaced by random numbers (chapter 10).
+
+    The model-randomisation test of Adebayo et al. (2018): an explanation
+    that describes what the network learned must change when the learned
+    weights are destroyed. Each weight array of the named layers is
+    replaced by Gaussian noise with that array's own mean and standard
+    deviation (so the scale of the activations stays plausible); every other
+    layer keeps its trained weights. ``model`` itself is not changed.
+
+    Parameters
+    ----------
+    model : keras.Model
+    layer_names : sequence of str
+        Layers to randomise, e.g. the last few (a cascade from the top).
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        A new model of the same architecture.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-Keras model or an unknown layer name.
+    """
+    import keras
+
+    _check_model(model)
+    if isinstance(layer_names, str):
+        raise TypeError(f"layer_names must be a sequence of layer names, not one str; got {layer_names!r}")
+    for name in layer_names:
+        _check_layer(model, name)
+    seed = _checks.integer(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    for name in layer_names:
+        layer = copy.get_layer(name)
+        layer.set_weights(
+            [(w.mean() + w.std() * rng.standard_normal(w.shape)).astype(w.dtype) for w in layer.get_weights()]
+        )
+    return copy
+
+
 def _check_units(model, layer_name, units):
     """A list of valid unit (channel) indices of ``layer_name``."""
     layer = _check_layer(model, layer_name)
@@ -662,12 +833,14 @@ def _loss_gradient_sign(model, images, labels):
     return np.sign(np.asarray(tape.gradient(loss, inputs))).astype(np.float32)
 
 
-def fgsm(model, images, labels, epsilon):
+def fgsm(model, images, labels, epsilon, targeted=False):
     """Adversarial examples by the fast gradient sign method (chapter 10).
 
     ``x_adv = clip(x + epsilon * sign(d loss / d x), 0, 1)`` (Goodfellow,
     Shlens and Szegedy, 2015): every pixel moves by at most ``epsilon``, in
-    the direction that raises the loss of the true label.
+    the direction that raises the loss of the true label. A *targeted*
+    attack steps the other way on the loss of a chosen target class,
+    ``x - epsilon * sign(d loss_target / d x)``, towards that class.
 
     Parameters
     ----------
@@ -675,8 +848,10 @@ def fgsm(model, images, labels, epsilon):
         A classifier ending in a ``Dense`` layer, on inputs in [0, 1].
     images : array_like, shape (N, *input_shape) or input_shape
     labels : int or sequence of int
+        The true classes, or with ``targeted=True`` the target classes.
     epsilon : float
         The largest change of any pixel, >= 0.
+    targeted : bool
 
     Returns
     -------
@@ -694,9 +869,55 @@ def fgsm(model, images, labels, epsilon):
     True
     """
     epsilon = _checks.number(epsilon, "epsilon", minimum=0)
+    direction = -1.0 if _checks.boolean(targeted, "targeted") else 1.0
     batch = _images(model, images)
     signs = _loss_gradient_sign(model, batch, labels)
-    return np.clip(batch + epsilon * signs, 0.0, 1.0)
+    return np.clip(batch + direction * epsilon * signs, 0.0, 1.0)
+
+
+def pgd(model, images, labels, epsilon, steps=10, step_size=None, targeted=False):
+    """Adversarial examples by projected gradient descent, FGSM repeated (chapter 10).
+
+    Starting from the clean image ``x``, ``steps`` times: one FGSM step of
+    ``step_size`` from the current image, then *projection* back onto the
+    epsilon-ball around ``x`` (each pixel clipped to ``[x - epsilon,
+    x + epsilon]``) and onto the valid range [0, 1] (Madry et al., 2018,
+    here without their random start). Each step follows the gradient afresh,
+    so PGD finds adversarial examples that one step misses.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier ending in a ``Dense`` layer, on inputs in [0, 1].
+    images : array_like, shape (N, *input_shape) or input_shape
+    labels : int or sequence of int
+        The true classes, or with ``targeted=True`` the target classes.
+    epsilon : float
+        The largest change of any pixel, >= 0.
+    steps : int
+    step_size : float, optional
+        Default ``2.5 * epsilon / steps`` (Madry et al.'s choice).
+    targeted : bool
+
+    Returns
+    -------
+    ndarray, shape (N, *input_shape), float32 in [0, 1], within epsilon of the input
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad images, labels, epsilon, steps or step size.
+    """
+    epsilon = _checks.number(epsilon, "epsilon", minimum=0)
+    steps = _checks.integer(steps, "steps", minimum=1)
+    step_size = 2.5 * epsilon / steps if step_size is None else _checks.number(step_size, "step_size", minimum=0)
+    direction = -1.0 if _checks.boolean(targeted, "targeted") else 1.0
+    clean = _images(model, images)
+    adversarial = clean
+    for _ in range(steps):
+        adversarial = adversarial + direction * step_size * _loss_gradient_sign(model, adversarial, labels)
+        adversarial = np.clip(np.clip(adversarial, clean - epsilon, clean + epsilon), 0.0, 1.0)
+    return adversarial.astype(np.float32)
 
 
 def fgsm_accuracy(model, images, labels, epsilons, batch_size=500):
