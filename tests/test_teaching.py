@@ -153,6 +153,11 @@ def cache_functions():
     }
 
 
+def _magic(line):
+    """An IPython magic (``%...``) or shell (``!...``) line, which is not Python; ``!=`` continues an expression."""
+    return re.match(r"\s*(%|!(?!=))", line) is not None
+
+
 def cache_uses():
     """``[(chapter, function, arguments)]``: each call of a cache function in a chapter's code cells."""
     functions = cache_functions()
@@ -161,9 +166,7 @@ def cache_uses():
         for cell in slides.read(ROOT / "chapters" / f"{stem}.ipynb")["cells"]:
             if cell["cell_type"] != "code":
                 continue
-            code = "\n".join(
-                line for line in slides.source(cell).splitlines() if not line.lstrip().startswith(("%", "!"))
-            )
+            code = "\n".join(line for line in slides.source(cell).splitlines() if not _magic(line))
             for node in ast.walk(ast.parse(code)):
                 if isinstance(node, ast.Call) and _call_name(node.func, None) in functions:
                     arguments = repr([ast.dump(value) for value in [*node.args, *node.keywords]])
