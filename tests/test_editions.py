@@ -97,11 +97,18 @@ def test_otter_grades_the_reference_full_and_a_blank_notebook_zero(tmp_path):
 
 
 @pytest.mark.parametrize("path", editions.chapter_paths(), ids=lambda p: p.name)
-def test_no_solution_line_survives_in_the_student_chapter(path):
-    nb = nbformat.read(path, as_version=4)
-    student = "\n".join(c.source for c in editions.student_notebook(nb).cells)
-    leaked = [line for line in editions.solution_lines(nb) if line in student]
-    assert not leaked, f"{path.name}: solution text left in the student edition: {leaked[:3]}"
+def test_every_solution_of_a_chapter_is_in_cells_the_student_edition_drops(path):
+    """A solution written outside cells tagged 'solution' would survive into the student edition."""
+    student = editions.student_notebook(nbformat.read(path, as_version=4))
+    assert editions.exercises(nbformat.read(path, as_version=4)), f"{path.name} has no exercise"
+    survivors = [
+        cell.source[:60]
+        for cell in student.cells
+        if "solution" in editions.tags(cell)
+        or ":::{dropdown} Solution" in cell.source
+        or "assert check(" in cell.source
+    ]
+    assert not survivors, f"{path.name}: solution text outside cells tagged 'solution': {survivors}"
 
 
 def test_leaked_solutions_finds_a_solution_line_in_a_page_and_nothing_in_a_clean_one(tmp_path):

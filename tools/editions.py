@@ -75,7 +75,7 @@ def exercises(nb):
 
 
 def solution_lines(nb):
-    """Lines of 25 characters or more that only the solutions hold (the main text may share a line).
+    """Lines of 25 characters or more that only the solutions hold (not even as part of a main-text line).
 
     Markdown emphasis and code marks are dropped, so a line can be looked for in the HTML text too.
     """
@@ -90,7 +90,8 @@ def solution_lines(nb):
                         found.add(line)
         return found
 
-    return lines(lambda c: SOLUTION in tags(c)) - lines(lambda c: SOLUTION not in tags(c))
+    main_text = "\n".join(lines(lambda c: SOLUTION not in tags(c)))
+    return {line for line in lines(lambda c: SOLUTION in tags(c)) if line not in main_text}
 
 
 def leaked_solutions(html_dir, chapters):
