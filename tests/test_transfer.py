@@ -309,6 +309,18 @@ def test_a_two_class_head_gives_the_logistic_probabilities(pretrained, target):
     np.testing.assert_allclose(np.asarray(model(x[keep], training=False)), head.predict_proba(features), atol=1e-4)
 
 
+def test_an_unstandardised_head_is_the_logistic_regression_on_raw_features(pretrained, target):
+    x, y = target
+    model = transfer.train_feature_extraction(pretrained, x[:50], y[:50], 10, C=10.0, standardise=False)
+    base = keras.Sequential([keras.Input((28, 28, 1)), *model.layers[:-1]])
+    features = np.asarray(base(x, training=False))
+    head = transfer.fit_linear_head(features[:50], y[:50], C=10.0, standardise=False)
+    assert len(head) == 1 and head[-1].C == 10.0
+    np.testing.assert_allclose(np.asarray(model(x, training=False)), head.predict_proba(features), atol=1e-4)
+    standardised = transfer.fit_linear_head(features[:50], y[:50], C=10.0)
+    assert not np.allclose(standardised.predict_proba(features), head.predict_proba(features), atol=1e-3)
+
+
 def test_fit_linear_head_checks_its_input_and_convergence(monkeypatch):
     features = np.random.default_rng(0).normal(size=(20, 3))
     with pytest.raises(ValueError, match="at least two classes"):
@@ -317,6 +329,8 @@ def test_fit_linear_head_checks_its_input_and_convergence(monkeypatch):
         transfer.fit_linear_head(features[:, 0], np.arange(20) % 2)
     with pytest.raises(ValueError, match="same number"):
         transfer.fit_linear_head(features, np.arange(19) % 2)
+    with pytest.raises(TypeError, match="standardise"):
+        transfer.fit_linear_head(features, np.arange(20) % 2, standardise="no")
     monkeypatch.setattr(transfer, "_HEAD_MAX_ITER", 2)
     with pytest.raises(RuntimeError, match="did not converge in 2 iterations"):
         transfer.fit_linear_head(features, np.arange(20) % 3)

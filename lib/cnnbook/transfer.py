@@ -393,16 +393,17 @@ def train_from_scratch(architecture, x, y, num_classes, steps=100, learning_rate
     return model
 
 
-def fit_linear_head(features, y, C=1.0):
+def fit_linear_head(features, y, C=1.0, standardise=True):
     """A softmax classifier on fixed ``features``, trained to convergence (chapter 8).
 
-    Each feature is standardised (mean 0, variance 1 on these examples),
-    then an L2-regularised multinomial logistic regression is fitted
-    (scikit-learn, solved by L-BFGS). It is the same model as a
+    An L2-regularised multinomial logistic regression (scikit-learn, solved
+    by L-BFGS), optionally after standardising each feature (mean 0,
+    variance 1 on these examples). It is the same model as a
     ``Dense(softmax)`` head on frozen features, but its loss has a single
     minimum, which the solver reaches, so the head is trained to the end
-    whatever the number of labels. ``C``, the inverse of the penalty's
-    strength, is fixed in advance: a few labels leave none to tune it on.
+    whatever the number of labels. ``C`` and ``standardise`` cannot be tuned
+    on a few labels: chapter 8 chooses them once on held-out validation
+    examples and passes the choice to every fit.
 
     Parameters
     ----------
@@ -411,11 +412,15 @@ def fit_linear_head(features, y, C=1.0):
         Integer labels, at least two classes.
     C : float
         Inverse regularisation strength, > 0.
+    standardise : bool
+        Standardise each feature with these examples' mean and standard
+        deviation before the regression.
 
     Returns
     -------
     sklearn.pipeline.Pipeline
-        Fitted (``predict``, ``score``); its last step is the
+        Fitted (``predict``, ``score``); its first step is the
+        ``StandardScaler`` when ``standardise``, its last the
         ``LogisticRegression``, whose ``n_iter_`` says how many iterations
         the solver needed.
 
@@ -444,9 +449,11 @@ def fit_linear_head(features, y, C=1.0):
     features = _checks.array(features, "features", 2, "(N, F): one row of features per example")
     features, y = _checks.labelled(features, y, "features")
     C = _checks.number(C, "C", positive=True)
+    standardise = _checks.boolean(standardise, "standardise")
     if len(np.unique(y)) < 2:
         raise ValueError(f"y must hold at least two classes; got only {np.unique(y).tolist()}")
-    head = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=_HEAD_MAX_ITER))
+    steps = [StandardScaler()] if standardise else []
+    head = make_pipeline(*steps, LogisticRegression(C=C, max_iter=_HEAD_MAX_ITER))
     # One BLAS thread: these are small problems, and several threads competing for
     # busy cores made a fit 50 times slower on a shared machine.
     with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
@@ -464,19 +471,21 @@ _HEAD_MAX_ITER = 1000
 
 def _set_head(model, head, num_classes):
     """Copy a head from :func:`fit_linear_head` into ``model``'s last (softmax) layer."""
-    scaler, logistic = head[0], head[-1]
+    logistic = head[-1]
     classes = logistic.classes_.tolist()
     if classes != list(range(num_classes)):
         raise ValueError(f"y must hold every class 0 to {num_classes - 1} at least once; got {classes}")
-    # Standardising is affine: fold it into the weights, w.(x - m)/s + b = (w/s).x + (b - w.(m/s)).
-    kernel = logistic.coef_.T / scaler.scale_[:, np.newaxis]
-    bias = logistic.intercept_ - (scaler.mean_ / scaler.scale_) @ logistic.coef_.T
+    kernel, bias = logistic.coef_.T, logistic.intercept_
+    if len(head) == 2:
+        # Standardising is affine: fold it into the weights, w.(x - m)/s + b = (w/s).x + (b - w.(m/s)).
+        scaler = head[0]
+        kernel, bias = kernel / scaler.scale_[:, np.newaxis], bias - (scaler.mean_ / scaler.scale_) @ kernel
     if num_classes == 2:  # one logit z for class 1: softmax([-z/2, z/2]) is sigmoid(z)
         kernel, bias = np.hstack([-kernel / 2, kernel / 2]), np.array([-bias[0] / 2, bias[0] / 2])
     model.layers[-1].set_weights([kernel.astype("float32"), bias.astype("float32")])
 
 
-def train_feature_extraction(pretrained, x, y, num_classes, last_layer="dense", C=1.0):
+def train_feature_extraction(pretrained, x, y, num_classes, last_layer="dense", C=1.0, standardise=True):
     """Recipe 2: freeze the pretrained base, train only a new head, to convergence (chapter 8).
 
     The frozen base maps every image to the same features at every step, so
@@ -490,7 +499,7 @@ def train_feature_extraction(pretrained, x, y, num_classes, last_layer="dense", 
         Every class 0 to ``num_classes - 1`` must appear in ``y``.
     num_classes, last_layer
         See :func:`transfer_model`.
-    C : float
+    C, standardise
         See :func:`fit_linear_head`.
 
     Returns
@@ -503,7 +512,7 @@ def train_feature_extraction(pretrained, x, y, num_classes, last_layer="dense", 
     model = transfer_model(pretrained, num_classes, last_layer)
     freeze(model, up_to=last_layer)  # the whole base keeps its pretrained weights
     base = _sequential(model.layers[:-1], model.inputs[0].shape[1:])
-    _set_head(model, fit_linear_head(_outputs(base, x), y, C), num_classes)
+    _set_head(model, fit_linear_head(_outputs(base, x), y, C, standardise), num_classes)
     return model
 
 
