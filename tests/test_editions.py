@@ -81,6 +81,7 @@ def test_otter_master_makes_one_question_per_checked_exercise():
 
 
 def test_otter_grades_the_reference_full_and_a_blank_notebook_zero(tmp_path):
+    pytest.importorskip("otter", reason="otter-grader is a tool of the development environment (.venv)")
     nb = chapter()
     nb.cells.append(cell("markdown", "**3. Twice.** Store twice the sum in `double`.", "exercise"))
     nb.cells.append(cell("code", "double = 2 * total", "solution", "hide-input"))
