@@ -75,22 +75,32 @@ def exercises(nb):
 
 
 def solution_lines(nb):
-    """Lines of 25 characters or more that only the solutions hold (not even as part of a main-text line).
+    """Lines of 25 characters or more that only the solutions hold.
 
-    Markdown emphasis and code marks are dropped, so a line can be looked for in the HTML text too.
+    A solution line that is also part of the main text, in a cell or in a cell's printed
+    output (a model's printed source, say), gives nothing away. Markdown emphasis and code
+    marks are dropped, so a line can be looked for in the HTML text too.
     """
 
-    def lines(keep):
+    def texts(cell, with_outputs):
+        yield cell.source
+        for output in cell.get("outputs", []) if with_outputs else []:
+            yield output.get("text", "") if isinstance(output.get("text", ""), str) else "".join(output["text"])
+            plain = output.get("data", {}).get("text/plain", "")
+            yield plain if isinstance(plain, str) else "".join(plain)
+
+    def lines(keep, with_outputs=False):
         found = set()
         for cell in nb.cells:
             if keep(cell):
-                for line in cell.source.splitlines():
-                    line = re.sub(r"[*`$]", "", line).strip()
-                    if len(line) >= 25:
-                        found.add(line)
+                for text in texts(cell, with_outputs):
+                    for line in text.splitlines():
+                        line = re.sub(r"[*`$]", "", line).strip()
+                        if len(line) >= 25:
+                            found.add(line)
         return found
 
-    main_text = "\n".join(lines(lambda c: SOLUTION not in tags(c)))
+    main_text = "\n".join(lines(lambda c: SOLUTION not in tags(c), with_outputs=True))
     return {line for line in lines(lambda c: SOLUTION in tags(c)) if line not in main_text}
 
 
