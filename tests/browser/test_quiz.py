@@ -50,7 +50,15 @@ def open_page(browser, url):
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    # Chromium asks every new page's server for /favicon.ico, which the book does not have
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
     page.goto(url, wait_until="load")
     return page, errors
 
