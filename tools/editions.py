@@ -132,7 +132,10 @@ def _answer_cell(cell):
 def _test_cell(cell):
     """A hidden check as an otter test, hidden from students (it would give the answer away)."""
     test = copy.deepcopy(cell)
-    test.source = f'""" # BEGIN TEST CONFIG\nhidden: true\n"""  # END TEST CONFIG\n{cell.source.rstrip()}'
+    # otter drops the lines that call check(...) from a graded notebook, imports included, so a
+    # test that calls cnnbook's check imports it itself
+    imports = "from cnnbook.exercises import check\n" if "check(" in cell.source else ""
+    test.source = f'""" # BEGIN TEST CONFIG\nhidden: true\n"""  # END TEST CONFIG\n{imports}{cell.source.rstrip()}'
     test.outputs, test.execution_count = [], None
     return test
 
@@ -256,7 +259,7 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="*")
     parser.add_argument("--out", type=pathlib.Path)
     parser.add_argument("--grade", action="store_true", help="grade the reference and a blank submission")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # notebooks before or after --grade
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.command == "student":
         write_student_edition((args.out or BUILD / "student").resolve())
