@@ -39,6 +39,20 @@ def linear_model(weights, bias):
     return model
 
 
+def linear_chain():
+    """Conv 3 x 3 -> average pool 2 -> conv 3 x 3 ("c2"), all-ones kernels, on 24 x 24 x 1 images."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(24, 24, 1)),
+            keras.layers.Conv2D(1, 3, name="c1", kernel_initializer="ones"),
+            keras.layers.AveragePooling2D(2, name="a1"),
+            keras.layers.Conv2D(1, 3, name="c2", kernel_initializer="ones"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
+
+
 def cross_entropy(model, x, y):
     probabilities = np.asarray(model(x, training=False), dtype=np.float64)
     return -np.log(np.maximum(probabilities[np.arange(len(y)), y], 1e-30))
@@ -71,16 +85,7 @@ def test_receptive_fields_with_stride_and_dilation():
 
 def test_receptive_field_matches_the_support_of_a_gradient():
     """One output position of a linear conv/average-pool chain depends on exactly field x field pixels."""
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(24, 24, 1)),
-            keras.layers.Conv2D(1, 3, name="c1", kernel_initializer="ones"),
-            keras.layers.AveragePooling2D(2, name="a1"),
-            keras.layers.Conv2D(1, 3, name="c2", kernel_initializer="ones"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(2),
-        ]
-    )
+    model = linear_chain()
     field, _ = interpret.receptive_fields(model)["c2"]
     probe = keras.Model(model.inputs[0], model.get_layer("c2").output)
     image = tf.ones((1, 24, 24, 1))
@@ -373,16 +378,7 @@ def test_occlusion_rejects_bad_arguments(model, digits):
 
 
 def test_effective_field_lies_inside_the_theoretical_field():
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(24, 24, 1)),
-            keras.layers.Conv2D(1, 3, name="c1", kernel_initializer="ones"),
-            keras.layers.AveragePooling2D(2, name="a1"),
-            keras.layers.Conv2D(1, 3, name="c2", kernel_initializer="ones"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(2),
-        ]
-    )
+    model = linear_chain()
     heat = interpret.effective_receptive_field(model, np.full((2, 24, 24, 1), 0.5, np.float32), "c2", (4, 4))
     support = np.argwhere(heat > 0)
     assert tuple(support.max(axis=0) - support.min(axis=0) + 1) == (8, 8)

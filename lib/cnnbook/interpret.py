@@ -833,6 +833,21 @@ def _loss_gradient_sign(model, images, labels):
     return np.sign(np.asarray(tape.gradient(loss, inputs))).astype(np.float32)
 
 
+def _attack_arguments(model, images, epsilon, targeted):
+    """The checked inputs of :func:`fgsm` and :func:`pgd` (chapter 10).
+
+    Returns
+    -------
+    batch : ndarray, shape (N, *input_shape), float32
+    epsilon : float
+    direction : float
+        +1 to raise the loss of the labels (untargeted), -1 to lower it (targeted).
+    """
+    epsilon = _checks.number(epsilon, "epsilon", minimum=0)
+    direction = -1.0 if _checks.boolean(targeted, "targeted") else 1.0
+    return _images(model, images), epsilon, direction
+
+
 def fgsm(model, images, labels, epsilon, targeted=False):
     """Adversarial examples by the fast gradient sign method (chapter 10).
 
@@ -868,9 +883,7 @@ def fgsm(model, images, labels, epsilon, targeted=False):
     >>> float(abs(adversarial - x_test[:5]).max()) <= 0.1  # doctest: +SKIP
     True
     """
-    epsilon = _checks.number(epsilon, "epsilon", minimum=0)
-    direction = -1.0 if _checks.boolean(targeted, "targeted") else 1.0
-    batch = _images(model, images)
+    batch, epsilon, direction = _attack_arguments(model, images, epsilon, targeted)
     signs = _loss_gradient_sign(model, batch, labels)
     return np.clip(batch + direction * epsilon * signs, 0.0, 1.0)
 
@@ -887,17 +900,11 @@ def pgd(model, images, labels, epsilon, steps=10, step_size=None, targeted=False
 
     Parameters
     ----------
-    model : keras.Model
-        A classifier ending in a ``Dense`` layer, on inputs in [0, 1].
-    images : array_like, shape (N, *input_shape) or input_shape
-    labels : int or sequence of int
-        The true classes, or with ``targeted=True`` the target classes.
-    epsilon : float
-        The largest change of any pixel, >= 0.
+    model, images, labels, epsilon, targeted
+        See :func:`fgsm`.
     steps : int
     step_size : float, optional
         Default ``2.5 * epsilon / steps`` (Madry et al.'s choice).
-    targeted : bool
 
     Returns
     -------
@@ -908,11 +915,9 @@ def pgd(model, images, labels, epsilon, steps=10, step_size=None, targeted=False
     TypeError, ValueError
         For bad images, labels, epsilon, steps or step size.
     """
-    epsilon = _checks.number(epsilon, "epsilon", minimum=0)
+    clean, epsilon, direction = _attack_arguments(model, images, epsilon, targeted)
     steps = _checks.integer(steps, "steps", minimum=1)
     step_size = 2.5 * epsilon / steps if step_size is None else _checks.number(step_size, "step_size", minimum=0)
-    direction = -1.0 if _checks.boolean(targeted, "targeted") else 1.0
-    clean = _images(model, images)
     adversarial = clean
     for _ in range(steps):
         adversarial = adversarial + direction * step_size * _loss_gradient_sign(model, adversarial, labels)
