@@ -366,6 +366,7 @@ def count_weight_layers(rows):
     Returns
     -------
     int
+        The number of convolution and dense rows.
 
     Raises
     ------
@@ -403,11 +404,13 @@ def count_activations(rows, every_layer=False):
     Returns
     -------
     int
+        The number of activations one example produces.
 
     Raises
     ------
     TypeError
-        If ``rows`` holds something that is not a ``LayerRow``.
+        If ``rows`` holds something that is not a ``LayerRow``, or
+        ``every_layer`` is not True or False.
 
     Examples
     --------
