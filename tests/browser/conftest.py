@@ -1,9 +1,10 @@
-"""One headless Chromium for every browser test (Playwright allows one sync session per process), and the built book served on localhost."""
+"""One headless Chromium for every browser test (Playwright allows one sync session per process), the built book served on localhost, and pages of widget stand-ins opened in it."""
 
 import functools
 import http.server
 import os
 import pathlib
+import re
 import shutil
 import threading
 
@@ -51,3 +52,38 @@ def server():
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+
+
+def standin_page(path, widgets):
+    """Write a page holding the static stand-ins of ``widgets`` to ``path``; return its file URL."""
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + "".join(widget.standin_html() for widget in widgets)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    return path.as_uri()
+
+
+def open_page(browser, url, viewport=(1400, 1000), local=r"file:|http://127\.0\.0\.1", console=("error",)):
+    """Open ``url`` in a new browser context that blocks every request outside the machine.
+
+    ``local`` is a regular expression for the starts of the URLs the page may load. Returns
+    ``(context, page, errors, external)``: ``errors`` collects the page's uncaught errors and its
+    console messages of the types in ``console``, ``external`` the URLs it was refused, as they come.
+    """
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    external = []
+
+    def block(route):
+        external.append(route.request.url)
+        route.abort()
+
+    context.route(re.compile(rf"^(?!{local}).*"), block)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type in console else None)
+    page.goto(url, wait_until="load")
+    return context, page, errors, external

@@ -8,10 +8,9 @@ from it and compared with Keras and with ``cnnbook.draw.preprocess_like_mnist``.
 Run:  make test-browser   (or: pytest tests/browser/test_draw_digit.py)
 """
 
-import re
-
 import numpy as np
 import pytest
+from conftest import open_page, standin_page
 
 from cnnbook import data, draw, models
 from cnnbook.env import seed_everything
@@ -44,24 +43,13 @@ def widget(model):
 
 @pytest.fixture
 def page(browser, widget, tmp_path):
-    path = tmp_path / "draw.html"
-    path.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + widget.standin_html() + "</body></html>",
-        encoding="utf-8",
+    context, page, errors, external = open_page(
+        browser,
+        standin_page(tmp_path / "draw.html", [widget]),
+        viewport=(1200, 900),
+        local="file:|blob:|data:",
+        console=("error", "warning"),
     )
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    external = []
-
-    def block(route):
-        external.append(route.request.url)
-        route.abort()
-
-    context.route(re.compile(r"^(?!file:|blob:|data:).*"), block)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning") else None)
-    page.goto(path.as_uri(), wait_until="load")
     page.wait_for_selector(".cnnbook-draw-digit canvas.pad")
     yield page
     assert not errors, f"page or console errors: {errors}"

@@ -13,12 +13,9 @@ against the widgets on the chapter pages too.
 Run:  make test-browser   (or: pytest tests/browser/test_widget_standins.py)
 """
 
-import os
-import pathlib
-import re
-
 import numpy as np
 import pytest
+from conftest import HTML, open_page, standin_page
 
 from cnnbook.conv import conv2d
 from cnnbook.grad import conv2d_backward
@@ -28,46 +25,26 @@ from cnnbook.widgets.gradient_reach import INPUT_MODE, OUTPUT_MODE
 from cnnbook.widgets.param_calculator import parse_stack
 from cnnbook.widgets.sliding_kernel import KERNEL_PRESETS, parse_kernel
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BOOK = pathlib.Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 IMAGE = np.random.default_rng(5).integers(-9, 10, size=(6, 7))
 COLOUR = np.random.default_rng(6).integers(0, 4, size=(5, 5, 3))
 
 
-def open_page(browser, url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    external = []
-
-    def block(route):
-        external.append(route.request.url)
-        route.abort()
-
-    context.route(re.compile(r"^(?!file:|http://127\.0\.0\.1).*"), block)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(url, wait_until="load")
-    return context, page, errors, external
+def four_widgets(title=None):
+    """The widgets of the stand-in pages: two sliding kernels (the first titled ``title``, the second
+    on three channels), a gradient reach and a parameter calculator."""
+    return [
+        SlidingKernel(IMAGE, kernel="Sobel x", padding="same", title=title),
+        SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
+        GradientReach(),
+        ParamCalculator(),
+    ]
 
 
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):
     """A page holding the stand-ins of the three widgets (and a three-channel sliding kernel)."""
-    widgets = [
-        SlidingKernel(IMAGE, kernel="Sobel x", padding="same", title="test"),
-        SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
-        GradientReach(),
-        ParamCalculator(),
-    ]
-    path = tmp_path_factory.mktemp("standins") / "index.html"
-    path.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-        + "".join(widget.standin_html() for widget in widgets)
-        + "</body></html>",
-        encoding="utf-8",
-    )
-    context, page, errors, external = open_page(browser, path.as_uri())
+    url = standin_page(tmp_path_factory.mktemp("standins") / "index.html", four_widgets(title="test"))
+    context, page, errors, external = open_page(browser, url)
     yield page
     assert not errors, f"JavaScript errors: {errors}"
     assert not external, f"the stand-ins asked for external files: {external}"
@@ -315,8 +292,8 @@ def test_param_calculator_refuses_bad_input_and_recovers(page):
 
 @pytest.fixture(scope="module")
 def book(browser):
-    if not (BOOK / "index.html").exists():
-        pytest.skip(f"no built book at {BOOK}: run `make book` first")
+    if not (HTML / "index.html").exists():
+        pytest.skip(f"no built book at {HTML}: run `make book` first")
     return browser
 
 
@@ -329,9 +306,9 @@ def book(browser):
     ],
 )
 def test_the_built_book_has_working_standins(book, chapter, widget):
-    html = (BOOK / f"{chapter}.html").read_text(encoding="utf-8")
+    html = (HTML / f"{chapter}.html").read_text(encoding="utf-8")
     assert "cnnbook-placeholder" not in html, f"{chapter}: built without {widget}'s stand-in (CNNBOOK_STANDINS=1)"
-    context, page, errors, external = open_page(book, (BOOK / f"{chapter}.html").as_uri())
+    context, page, errors, external = open_page(book, (HTML / f"{chapter}.html").as_uri())
     try:
         roots = page.locator(f".cnnbook-fallback[data-widget={widget}]")
         assert roots.count() >= 1, f"{chapter}: no {widget} stand-in"
@@ -395,20 +372,7 @@ FUZZ = """
 
 
 def test_a_fuzz_of_random_control_values_gives_no_page_or_console_error(browser, tmp_path):
-    widgets = [
-        SlidingKernel(IMAGE, kernel="Sobel x", padding="same"),
-        SlidingKernel(COLOUR, kernel="lecture kernel", stride=2, padding=1),
-        GradientReach(),
-        ParamCalculator(),
-    ]
-    path = tmp_path / "fuzz.html"
-    path.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-        + "".join(widget.standin_html() for widget in widgets)
-        + "</body></html>",
-        encoding="utf-8",
-    )
-    context, page, errors, external = open_page(browser, path.as_uri())
+    context, page, errors, external = open_page(browser, standin_page(tmp_path / "fuzz.html", four_widgets()))
     try:
         page.wait_for_function("document.querySelectorAll('.cnnbook-widget').length === 4")
         roots = page.locator(".cnnbook-anywidget")
