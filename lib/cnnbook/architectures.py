@@ -521,6 +521,17 @@ def residual_block(x, filters, stride=1, shortcut=True, batch_norm=True, preacti
     return layers.ReLU(name=f"{name}_out")(y)
 
 
+def _blocks_model(input_shape, name, *blocks):
+    """A Keras model called ``name``: the ``blocks``, functions of a Keras tensor, applied in turn to an input."""
+    import keras
+
+    inputs = keras.Input(shape=_image_shape(input_shape), name="input")
+    x = inputs
+    for block in blocks:
+        x = block(x)
+    return keras.Model(inputs, x, name=name)
+
+
 def resnet_block_demo(input_shape=(56, 56, 64)):
     """Two basic blocks: one with an identity skip, one that halves the map (chapter 9).
 
@@ -531,17 +542,19 @@ def resnet_block_demo(input_shape=(56, 56, 64)):
     Parameters
     ----------
     input_shape : tuple of int, default (56, 56, 64)
+        The map the first block takes; by default the size of ResNet-34's stem output.
 
     Returns
     -------
     keras.Model
+        Named ``"resnet_blocks"``, its layers ``identity_*`` and ``down_*``.
     """
-    import keras
-
-    inputs = keras.Input(shape=_image_shape(input_shape), name="input")
-    x = residual_block(inputs, 64, name="identity")  # 56x56x64
-    x = residual_block(x, 128, stride=2, name="down")  # 28x28x128
-    return keras.Model(inputs, x, name="resnet_blocks")
+    return _blocks_model(
+        input_shape,
+        "resnet_blocks",
+        lambda x: residual_block(x, 64, name="identity"),  # 56x56x64
+        lambda x: residual_block(x, 128, stride=2, name="down"),  # 28x28x128
+    )
 
 
 def bottleneck_block(x, filters, stride=1, name="block"):
@@ -600,17 +613,19 @@ def bottleneck_demo(input_shape=(56, 56, 64)):
     Parameters
     ----------
     input_shape : tuple of int, default (56, 56, 64)
+        The map the first block takes; by default the size of ResNet-50's stem output.
 
     Returns
     -------
     keras.Model
+        Named ``"bottleneck_blocks"``, its layers ``first_*`` and ``second_*``.
     """
-    import keras
-
-    inputs = keras.Input(shape=_image_shape(input_shape), name="input")
-    x = bottleneck_block(inputs, 64, name="first")  # 56x56x256, projection skip
-    x = bottleneck_block(x, 64, name="second")  # 56x56x256, identity skip
-    return keras.Model(inputs, x, name="bottleneck_blocks")
+    return _blocks_model(
+        input_shape,
+        "bottleneck_blocks",
+        lambda x: bottleneck_block(x, 64, name="first"),  # 56x56x256, projection skip
+        lambda x: bottleneck_block(x, 64, name="second"),  # 56x56x256, identity skip
+    )
 
 
 def _dense_block(x, num_layers, growth_rate, bottleneck=False, name="dense"):
