@@ -56,6 +56,49 @@ def test_trained_model_is_cached(tmp_path, monkeypatch):
         models.trained_on_mnist_sample("lecture_cnn")  # chapter 6's recipe: trained_lecture_cnn
 
 
+def test_load_or_train_trains_once_then_loads(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNBOOK_CACHE", str(tmp_path))
+    trained = []
+
+    def train():
+        trained.append(1)
+        return models.small_cnn(filters=(2,), dense=0)
+
+    first = models.load_or_train("tiny-e0.keras", train)
+    assert [path.name for path in tmp_path.iterdir()] == ["tiny-e0.keras"]
+    second = models.load_or_train("tiny-e0.keras", train)
+    assert trained == [1]
+    for a, b in zip(first.get_weights(), second.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    models.load_or_train("tiny-e1.keras", train)  # another name is another model
+    assert trained == [1, 1]
+
+
+def test_load_or_train_replaces_a_file_that_does_not_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNBOOK_CACHE", str(tmp_path))
+    (tmp_path / "tiny.keras").write_bytes(b"truncated")
+    model = models.load_or_train("tiny.keras", lambda: models.small_cnn(filters=(2,), dense=0))
+    assert model.name == "small_cnn"
+    assert models.load_or_train("tiny.keras", lambda: None).count_params() == model.count_params()
+
+
+@pytest.mark.parametrize(
+    "name, train, error, message",
+    [
+        ("tiny.h5", lambda: None, ValueError, "name must be a file name ending in .keras"),
+        ("cache/tiny.keras", lambda: None, ValueError, "without a folder"),
+        ("", lambda: None, ValueError, "name must be a non-empty str"),
+        (None, lambda: None, TypeError, "name must be a non-empty str"),
+        ("tiny.keras", "small_cnn", TypeError, "train must be a function of no arguments"),
+    ],
+)
+def test_load_or_train_refuses_bad_arguments(tmp_path, monkeypatch, name, train, error, message):
+    monkeypatch.setenv("CNNBOOK_CACHE", str(tmp_path))
+    with pytest.raises(error, match=message):
+        models.load_or_train(name, train)
+    assert list(tmp_path.iterdir()) == []
+
+
 def _refuses_before_training(**kwargs):
     """Call models.fit with bad arguments; training must not begin."""
     import keras

@@ -150,6 +150,22 @@ def text(value, name, optional=False):
     return value
 
 
+def file_name(value, name, suffix):
+    """Return ``value`` if it is a file name (no folder) ending in ``suffix``, or raise.
+
+    >>> file_name("small_cnn-e3.keras", "name", ".keras")
+    'small_cnn-e3.keras'
+    >>> file_name("models/small_cnn.keras", "name", ".keras")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be a file name ending in .keras, without a folder; got 'models/small_cnn.keras'
+    """
+    value = text(value, name)
+    if pathlib.PurePath(value).name != value or "/" in value or "\\" in value or not value.endswith(suffix):
+        raise ValueError(f"{name} must be a file name ending in {suffix}, without a folder; got {value!r}")
+    return value
+
+
 def pair(value, name, minimum=1):
     """Return ``value`` as ``(rows, cols)`` of ints >= ``minimum``; one int means both.
 

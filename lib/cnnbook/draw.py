@@ -103,25 +103,17 @@ def trained_digit_cnn(epochs=4, seed=0, batch_size=128, learning_rate=4e-3, deca
     import keras
 
     from .data import load_mnist, to_model_input
-    from .models import _load_or_train, cache_dir
+    from .models import load_or_train
 
     epochs = _checks.integer(epochs, "epochs", minimum=1)
+    settings = dict(epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate, decay=decay)
+    name = "digit_cnn-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-d{decay:g}-k{keras}.keras"
 
     def train():
         (x_train, y_train), _ = load_mnist(full=True)
-        model, _ = train_digit_cnn(
-            to_model_input(x_train),
-            y_train,
-            epochs=epochs,
-            seed=seed,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            decay=decay,
-        )
-        return model
+        return train_digit_cnn(to_model_input(x_train), y_train, **settings)[0]
 
-    name = f"digit_cnn-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-d{decay:g}-k{keras.__version__}.keras"
-    return _load_or_train(cache_dir() / name, train)
+    return load_or_train(name.format(**settings, keras=keras.__version__), train)
 
 
 def _export_weights(model):

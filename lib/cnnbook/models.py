@@ -18,6 +18,7 @@ __all__ = [
     "EpochLogger",
     "trained_on_mnist_sample",
     "cache_dir",
+    "load_or_train",
     "train_lecture_cnn",
     "trained_lecture_cnn",
 ]
@@ -200,10 +201,50 @@ def _save(model, path):
     return path
 
 
-def _load_or_train(path, train):
-    """The model cached at ``path``, or ``train()``'s model, then cached there."""
+def load_or_train(name, train):
+    """The model cached as ``name``, or else ``train()``'s model, cached as ``name`` (chapters 3, 7 and 10).
+
+    The cache behind the chapters' trained networks
+    (:func:`trained_on_mnist_sample`, :func:`trained_lecture_cnn`,
+    :func:`cnnbook.draw.trained_digit_cnn`), open to a model of your own: the
+    first call on a machine trains and saves ``cache_dir() / name``; later
+    calls load that file and do not train. A file that does not load
+    (truncated, or saved by another Keras) is trained again and replaced.
+    The name is the whole cache key, so put every training setting (and
+    ``keras.__version__``) in it: a call with other settings under the same
+    name loads the old model.
+
+    Parameters
+    ----------
+    name : str
+        A file name ending in ``.keras``, without a folder.
+    train : callable
+        Called with no arguments, only when the cache holds no loadable
+        model of that name; returns the trained ``keras.Model``.
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``name`` or ``train``, or, before any training, a cache
+        directory that cannot be written.
+
+    Examples
+    --------
+    >>> def train():  # doctest: +SKIP
+    ...     model = small_cnn(filters=(4,))
+    ...     fit(model, x_train, y_train, epochs=2)
+    ...     return model
+    >>> model = load_or_train("small_cnn4-e2.keras", train)  # doctest: +SKIP
+    """
     import keras
 
+    name = _checks.file_name(name, "name", ".keras")
+    train = _checks.function(train, "train", "a function of no arguments that returns a keras.Model")
+    path = cache_dir() / name
     if path.exists():
         try:
             return keras.models.load_model(path)
@@ -241,7 +282,7 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
     from .env import seed_everything
 
     name = _checks.choice(name, "name", tuple(_BUILDERS))
-    path = cache_dir() / f"{name}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
+    file = f"{name}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
 
     def train():
         seed_everything(seed)
@@ -250,7 +291,7 @@ def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, l
         fit(model, to_model_input(x_train), y_train, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
         return model
 
-    return _load_or_train(path, train)
+    return load_or_train(file, train)
 
 
 def train_lecture_cnn(
@@ -306,14 +347,6 @@ def train_lecture_cnn(
     return model, history, seconds
 
 
-def _lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay):
-    import keras
-
-    return cache_dir() / (
-        f"lecture_cnn-decay{decay:g}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras.__version__}.keras"
-    )
-
-
 def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, decay=0.6):
     """The lecture CNN trained on the MNIST sample: loaded from the cache, or trained once and cached.
 
@@ -328,19 +361,15 @@ def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, dec
     keras.Model
         Compiled and trained.
     """
+    import keras
+
     from .data import load_mnist_sample, to_model_input
+
+    settings = dict(epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate, decay=decay)
+    name = "lecture_cnn-decay{decay:g}-e{epochs}-s{seed}-b{batch_size}-lr{learning_rate:g}-k{keras}.keras"
 
     def train():
         (x_train, y_train), _ = load_mnist_sample()
-        model, _, _ = train_lecture_cnn(
-            to_model_input(x_train),
-            y_train,
-            epochs=epochs,
-            seed=seed,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            decay=decay,
-        )
-        return model
+        return train_lecture_cnn(to_model_input(x_train), y_train, **settings)[0]
 
-    return _load_or_train(_lecture_cnn_path(epochs, seed, batch_size, learning_rate, decay), train)
+    return load_or_train(name.format(**settings, keras=keras.__version__), train)
