@@ -35,7 +35,6 @@ widget (:func:`_enable_colab`).
 """
 
 import base64
-import contextlib
 import hashlib
 import html
 import importlib.resources
@@ -44,7 +43,7 @@ import sys
 import anywidget
 import traitlets
 
-from ._base import _ERROR_STYLE, STANDIN_ENV, _json_for_script, _standins_wanted, projector_scale
+from ._base import _ERROR_STYLE, STANDIN_ENV, _json_for_script, _QuietUpdates, _standins_wanted, projector_scale
 
 __all__ = ["BookAnyWidget"]
 
@@ -86,7 +85,7 @@ def _json_value(value):
     return value
 
 
-class BookAnyWidget(anywidget.AnyWidget):
+class BookAnyWidget(anywidget.AnyWidget, _QuietUpdates):
     """Base class of the book's anywidgets (see the module docstring).
 
     Subclasses set ``_module`` (the name of their ``js/<name>.js``), declare
@@ -111,22 +110,11 @@ class BookAnyWidget(anywidget.AnyWidget):
 
     def __init__(self, **traits):
         _enable_colab()
-        self._quiet = False
         super().__init__(_scale=projector_scale(), **traits)
         self._held = {name: getattr(self, name) for name in self._state_traits}
         self.observe(self._on_state_change, names=list(self._state_traits))
 
     # -- quiet updates and the guarded observer ---------------------------------
-
-    @contextlib.contextmanager
-    def _quietly(self):
-        """Set traits from code without :meth:`_validate` running (the values must be good)."""
-        before = self._quiet
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = before
 
     def _set_state_quietly(self, **values):
         """Set state traits to values already checked, and hold them."""

@@ -118,7 +118,23 @@ def _shown_value(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class BookWidget:
+class _QuietUpdates:
+    """The quiet flag of both widget bases: while it is set, observers ignore changes made from code."""
+
+    _quiet = False
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        """Change controls or traits from code without their observers reacting (the values must be good)."""
+        before = self._quiet
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = before
+
+
+class BookWidget(_QuietUpdates):
     """Base class: subclasses build their controls, then call :meth:`_assemble`.
 
     Subclasses implement :meth:`state` (what the widget holds),
@@ -130,7 +146,6 @@ class BookWidget:
     """
 
     ui = None
-    _quiet = False
     _error = ""
     _message_widget = None
 
@@ -157,16 +172,6 @@ class BookWidget:
             self._show_error("")
 
     # -- quiet updates and guarded observers ----------------------------------
-
-    @contextlib.contextmanager
-    def _quietly(self):
-        """Change controls from code without their handlers running."""
-        before = self._quiet
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = before
 
     def _set_quietly(self, control, value, **traits):
         with self._quietly():
