@@ -35,11 +35,15 @@ import ast
 import json
 import pathlib
 import re
+import sys
 
 import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from slides import read, source, tags  # noqa: E402  (one notebook reader for the tools and the tests)
+
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 KB = 1000
@@ -57,19 +61,6 @@ EXERCISE_TAG, SOLUTION_TAG, FOLDED_TAG, NOT_EXECUTED_TAG = "exercise", "solution
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def read(path):
-    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
-
-
-def source(cell):
-    text = cell.get("source", "")
-    return "".join(text) if isinstance(text, list) else text
-
-
-def tags(cell):
-    return set(cell.get("metadata", {}).get("tags", []))
 
 
 def code_cells(nb):
