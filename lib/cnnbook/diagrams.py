@@ -572,6 +572,8 @@ def architecture_diagram(name):
     -------
     figure : matplotlib.figure.Figure
     alt : str
+        As :func:`tensor_diagram` (the chains) or :func:`block_diagram`
+        (the blocks) describe it.
 
     Raises
     ------
@@ -677,6 +679,8 @@ def convolution_matrix_diagram(input_shape=(3, 3), kernel_shape=(2, 2), stride=1
     -------
     figure : matplotlib.figure.Figure
     alt : str
+        The matrix's size, how many of its cells are non-zero, and the
+        weight symbols each row holds.
 
     Raises
     ------
