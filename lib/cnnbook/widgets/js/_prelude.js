@@ -4,6 +4,10 @@
  * the widget's one error display (trait error: "Not applied: <message>") and
  * returns {body, setError}: the module draws into body; setError(text) shows a
  * refused value ("" clears it) and tells the kernel (save_changes).
+ *
+ * cnnbookRedraws(model, names, draw) calls draw() now and once again after
+ * each change of the traits in names (the several traits one change sets
+ * give one redraw); it returns the function that stops listening.
  */
 function cnnbookFrame({ model, el }) {
   const root = document.createElement("div");
@@ -40,4 +44,14 @@ function cnnbookFrame({ model, el }) {
   model.on("change:_scale", scale);
   model.on("change:error", showError);
   return { body, setError, dispose: () => { model.off("change:_scale", scale); model.off("change:error", showError); } };
+}
+
+function cnnbookRedraws(model, names, draw) {
+  let queued = false;
+  const redraw = () => {
+    if (!queued) { queued = true; queueMicrotask(() => { queued = false; draw(); }); }
+  };
+  for (const name of names) { model.on("change:" + name, redraw); }
+  draw();
+  return () => { for (const name of names) { model.off("change:" + name, redraw); } };
 }

@@ -389,21 +389,19 @@ function render({ model, el }) {
     context.clearRect(0, 0, CANVAS, CANVAS);
     update();
   }
-  pad.addEventListener("pointerdown", onDown);
-  pad.addEventListener("pointermove", onMove);
-  pad.addEventListener("pointerup", onUp);
-  pad.addEventListener("pointercancel", onUp);
-  pad.addEventListener("pointerleave", onUp);
-  clear.addEventListener("click", onClear);
+  const listeners = [
+    [pad, "pointerdown", onDown],
+    [pad, "pointermove", onMove],
+    [pad, "pointerup", onUp],
+    [pad, "pointercancel", onUp],
+    [pad, "pointerleave", onUp],
+    [clear, "click", onClear],
+  ];
+  for (const [target, type, handler] of listeners) target.addEventListener(type, handler);
   update();
 
   return () => {
-    pad.removeEventListener("pointerdown", onDown);
-    pad.removeEventListener("pointermove", onMove);
-    pad.removeEventListener("pointerup", onUp);
-    pad.removeEventListener("pointercancel", onUp);
-    pad.removeEventListener("pointerleave", onUp);
-    clear.removeEventListener("click", onClear);
+    for (const [target, type, handler] of listeners) target.removeEventListener(type, handler);
     dispose();
   };
 }

@@ -308,12 +308,6 @@ function render({ model, el: host }) {
     gradientText.value = model.get("gradient").map((r) => r.map(fmt).join(" ")).join("; ");
   });
 
-  let queued = false;
-  const redraw = () => {   // one redraw for the several traits one change sets
-    if (!queued) { queued = true; queueMicrotask(() => { queued = false; draw(); }); }
-  };
-  for (const n of NAMES) { model.on("change:" + n, redraw); }
-  draw();
-  return () => { for (const n of NAMES) { model.off("change:" + n, redraw); } };
+  return cnnbookRedraws(model, NAMES, draw);
 }
 export default { render };

@@ -240,12 +240,6 @@ function render({ model, el: host }) {
     control.addEventListener("change", () => attempt(fromControls()));
   }
 
-  let queued = false;
-  const redraw = () => {   // one redraw for the several traits one change sets
-    if (!queued) { queued = true; queueMicrotask(() => { queued = false; draw(); }); }
-  };
-  for (const n of NAMES) { model.on("change:" + n, redraw); }
-  draw();
-  return () => { for (const n of NAMES) { model.off("change:" + n, redraw); } };
+  return cnnbookRedraws(model, NAMES, draw);
 }
 export default { render };

@@ -328,13 +328,7 @@ function render({ model, el: host }) {
     }, 600);
   });
 
-  let queued = false;
-  const redraw = () => {   // one redraw for the several traits one change sets
-    if (!queued) { queued = true; queueMicrotask(() => { queued = false; draw(); }); }
-  };
-  const names = ["kernel", "kernel_text", "stride", "padding", "dilation", "flip", "position"];
-  for (const name of names) { model.on("change:" + name, redraw); }
-  draw();
-  return () => { stop(); for (const name of names) { model.off("change:" + name, redraw); } };
+  const unwatch = cnnbookRedraws(model, ["kernel", "kernel_text", "stride", "padding", "dilation", "flip", "position"], draw);
+  return () => { stop(); unwatch(); };
 }
 export default { render };
