@@ -231,9 +231,7 @@ def daisy_features(images, step=5, radius=6, rings=2, histograms=6, orientations
     Parameters
     ----------
     images : array_like, shape (H, W) or (N, H, W)
-        Grey images by the book's one convention: integers of any dtype
-        (uint8, int64, ...) hold 0-255, floats 0-1, bools 0 and 1. A float
-        image above 1 is refused (divide it by 255).
+        Grey images, as :func:`orientation_maps` takes them.
     step : int
         Distance between descriptor centres, >= 1.
     radius : int
