@@ -28,6 +28,7 @@ KEPT = {
     "diagrams.ARCHITECTURES": "the names architecture_diagram accepts",
     "features.DaisyLayout": "returned by daisy_layout",
     "stats.McNemar": "returned by mcnemar",
+    "stats.PairedDifference": "returned by paired_difference",
     "exercises.Verdict": "returned by check and compare; shown in the notebook",
     "numpy_cnn.Conv2D": "a layer of the NumpyCNN that digits_cnn returns (chapter 5: one class per layer)",
     "numpy_cnn.ReLU": "a layer of the NumpyCNN that digits_cnn returns",

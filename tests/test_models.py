@@ -166,3 +166,18 @@ def test_small_cnn_refuses_bad_sizes():
         models.small_cnn(num_classes=2.5)
     with pytest.raises(ValueError, match="input_shape"):
         models.small_cnn(input_shape=(28, 28))
+
+
+def test_layer_settings_tell_architectures_apart_but_not_names_or_seeds():
+    import keras
+
+    assert models.layer_settings(models.small_cnn()) == models.layer_settings(models.small_cnn(name="other"))
+    assert models.layer_settings(models.small_cnn()) != models.layer_settings(models.small_cnn(dense=16))
+    pipeline = keras.Sequential([keras.layers.RandomRotation(0.05, seed=1)])
+    same_but_seed = keras.Sequential([keras.layers.RandomRotation(0.05, seed=2)])
+    wider = keras.Sequential([keras.layers.RandomRotation(0.1, seed=1)])
+    assert models.layer_settings(pipeline) == models.layer_settings(same_but_seed)
+    assert models.layer_settings(pipeline) != models.layer_settings(wider)
+    assert models.layer_settings(pipeline)[0][0] == "RandomRotation"
+    with pytest.raises(TypeError, match="model must be a Keras model"):
+        models.layer_settings([1, 2])

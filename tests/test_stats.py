@@ -1,11 +1,12 @@
-"""McNemar's test (cnnbook.stats), against the binomial distribution computed by hand."""
+"""cnnbook.stats: McNemar's test against the binomial distribution computed by hand, and the paired Student-t comparison."""
 
 import math
 
 import numpy as np
 import pytest
+import scipy.stats
 
-from cnnbook.stats import mcnemar
+from cnnbook.stats import mcnemar, paired_difference
 
 
 def exact_two_sided(k, n):
@@ -50,3 +51,43 @@ def test_bad_input_is_refused_with_the_argument_name():
         mcnemar(a.reshape(1, -1), b)
     with pytest.raises(ValueError, match="correct_b must not be empty"):
         mcnemar(np.array([True]), np.array([], dtype=bool))
+
+
+def test_paired_difference_is_the_student_t_interval_of_the_differences():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.9, 0.01, 5)
+    b = a + rng.normal(0.02, 0.005, 5)
+    result = paired_difference(a, b)
+    differences = b - a
+    half = scipy.stats.t.ppf(0.975, 4) * differences.std(ddof=1) / np.sqrt(5)
+    assert result.mean == pytest.approx(differences.mean())
+    assert result.sd == pytest.approx(differences.std(ddof=1))
+    assert (result.low, result.high) == pytest.approx((differences.mean() - half, differences.mean() + half))
+    assert (result.wins, result.pairs) == (int((differences > 0).sum()), 5)
+    # scipy's one-sample t-test on the differences agrees with the interval's verdict
+    p_value = scipy.stats.ttest_1samp(differences, 0).pvalue
+    assert (result.verdict == "tie") == (p_value >= 0.05)
+
+
+def test_paired_difference_verdicts_and_symmetry():
+    better = paired_difference([0.90, 0.91, 0.92], [0.95, 0.97, 0.96])
+    worse = paired_difference([0.95, 0.97, 0.96], [0.90, 0.91, 0.92])
+    assert (better.verdict, worse.verdict) == ("better", "worse")
+    assert worse.mean == pytest.approx(-better.mean) and worse.low == pytest.approx(-better.high)
+    # three seeds: a gap of twice the standard error is not enough (t = 4.30 at 95%)
+    assert paired_difference([0.0, 0.0, 0.0], [0.01, 0.03, 0.02]).verdict == "better"
+    assert paired_difference([0.0, 0.0, 0.0], [0.0, 0.04, 0.02]).verdict == "tie"
+    assert paired_difference([0.5, 0.6], [0.5, 0.6]).verdict == "tie"
+
+
+def test_paired_difference_refuses_bad_input_by_name():
+    with pytest.raises(ValueError, match="at least two pairs"):
+        paired_difference([0.9], [0.8])
+    with pytest.raises(ValueError, match=r"b must have the shape of a \(3,\); got \(2,\)"):
+        paired_difference([0.9, 0.8, 0.7], [0.8, 0.7])
+    with pytest.raises(ValueError, match="confidence"):
+        paired_difference([0.9, 0.8], [0.8, 0.7], confidence=1.5)
+    with pytest.raises(ValueError, match="confidence must be below 1"):
+        paired_difference([0.9, 0.8], [0.8, 0.7], confidence=1.0)
+    with pytest.raises(ValueError, match="a must"):
+        paired_difference(np.zeros((2, 2)), [0.8, 0.7])

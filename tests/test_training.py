@@ -222,3 +222,36 @@ def test_validation_split_partitions_the_training_data():
         training.validation_split(x, y, size=100)
     with pytest.raises(ValueError, match="one label per example"):
         training.validation_split(x, y[:5], size=2)
+
+
+def seeded_runs(**groups):
+    return [{"step": step, "seed": seed, "acc": acc} for step, accs in groups.items() for seed, acc in enumerate(accs)]
+
+
+def test_paired_over_seeds_pairs_runs_by_seed_not_by_order():
+    runs = seeded_runs(a=(0.90, 0.91, 0.92), b=(0.95, 0.97, 0.96))
+    shuffled = [runs[i] for i in (5, 0, 3, 2, 4, 1)]
+    row = training.paired_over_seeds(shuffled, "a", "b", "acc")
+    assert row["mean difference"] == pytest.approx(0.05)
+    assert row["sd of the differences"] == pytest.approx(np.std([0.05, 0.06, 0.04], ddof=1))
+    assert (row["wins"], row["seeds"], row["verdict"]) == (3, 3, "better")
+    assert row["low"] < row["mean difference"] < row["high"]
+    assert training.paired_over_seeds(shuffled, "b", "a", "acc")["verdict"] == "worse"
+    assert (
+        training.paired_over_seeds(seeded_runs(a=(0.9, 0.9, 0.9), b=(0.9, 0.94, 0.92)), "a", "b", "acc")["verdict"]
+        == "tie"
+    )
+
+
+def test_paired_over_seeds_refuses_unpaired_or_unknown_groups():
+    runs = seeded_runs(a=(0.90, 0.91, 0.92), b=(0.95, 0.97))
+    with pytest.raises(ValueError, match=r"seeds \[2\] have a run of only one"):
+        training.paired_over_seeds(runs, "a", "b", "acc")
+    with pytest.raises(ValueError, match="other must be one of"):
+        training.paired_over_seeds(runs, "a", "c", "acc")
+    with pytest.raises(ValueError, match="lacks the key"):
+        training.paired_over_seeds(runs, "a", "b", "loss")
+    with pytest.raises(ValueError, match="two runs of 'a' with seed 0"):
+        training.paired_over_seeds(runs + runs[:1], "a", "b", "acc")
+    with pytest.raises(ValueError, match="at least two pairs"):
+        training.paired_over_seeds(seeded_runs(a=(0.9,), b=(0.8,)), "a", "b", "acc")

@@ -14,6 +14,7 @@ from . import _checks
 __all__ = [
     "small_cnn",
     "lecture_cnn",
+    "layer_settings",
     "fit",
     "EpochLogger",
     "trained_on_mnist_sample",
@@ -114,6 +115,47 @@ def __getattr__(name):
     if name == "EpochLogger":
         return _epoch_logger_class()
     raise AttributeError(name)
+
+
+def layer_settings(model):
+    """Each layer's class and configuration, without its name or seed (chapters 6 and 7).
+
+    Two models (or augmentation pipelines) built by different code are the
+    same architecture exactly when their layer settings are equal: a chapter
+    checks the model it writes out against the library's builder this way.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model whose ``layers`` to list (a ``keras.Sequential`` pipeline too).
+
+    Returns
+    -------
+    list of tuple
+        ``(class name, config without "name" and "seed")`` per layer, in order.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` has no ``layers``.
+
+    Examples
+    --------
+    >>> import keras
+    >>> a = keras.Sequential([keras.layers.Dense(3, activation="relu", name="first")])
+    >>> b = keras.Sequential([keras.layers.Dense(3, activation="relu", name="other")])
+    >>> layer_settings(a) == layer_settings(b), layer_settings(a)[0][1]["units"]
+    (True, 3)
+    """
+    if not hasattr(model, "layers"):
+        raise TypeError(f"model must be a Keras model with layers; got {type(model).__name__}")
+    return [
+        (
+            layer.__class__.__name__,
+            {key: value for key, value in layer.get_config().items() if key not in ("name", "seed")},
+        )
+        for layer in model.layers
+    ]
 
 
 def fit(
@@ -260,8 +302,8 @@ def load_or_train(name, train):
 def trained_on_mnist_sample(name="small_cnn", epochs=3, seed=0, batch_size=64, learning_rate=1e-3):
     """A small CNN trained on the bundled MNIST sample, trained once and cached.
 
-    Chapter 3's feature-map viewer only needs *a* trained CNN to look at:
-    the first call trains (seeded) and saves
+    Chapter 3's feature-map viewer only needs *a* trained CNN to look at, and
+    chapter 7 shows it mirrored and upside-down digits: the first call trains (seeded) and saves
     ``<cache_dir>/<name>-e<epochs>-s<seed>-....keras``; later calls load it.
     The lecture CNN trained on the same sample is :func:`trained_lecture_cnn`.
 
@@ -352,7 +394,7 @@ def trained_lecture_cnn(epochs=6, seed=0, batch_size=64, learning_rate=1e-3, dec
 
     The lecture CNN trained on the bundled MNIST sample's 4,000 training
     digits by :func:`train_lecture_cnn` with these settings (they are the
-    cache key). Chapters 7 and 10 call this for a trained CNN to look at; the
+    cache key). Chapter 10 calls this for a trained CNN to look at; the
     first call on a machine trains it (about half a minute on a CPU). Chapter
     6 trains the same network, with the same recipe, on the full MNIST.
 

@@ -16,6 +16,7 @@ from . import _checks
 __all__ = [
     "decay_schedule",
     "over_seeds",
+    "paired_over_seeds",
     "results_table",
     "accuracy",
     "most_confident_mistakes",
@@ -109,6 +110,86 @@ def over_seeds(runs, by="step", values=("validation accuracy", "test accuracy"))
             row[f"{key} sd"] = float(numbers.std(ddof=1))
         rows.append(row)
     return rows
+
+
+def paired_over_seeds(runs, baseline, other, value, by="step", confidence=0.95):
+    """``other`` against ``baseline``, seed by seed (chapters 6 and 7).
+
+    Runs with the same ``"seed"`` share their initial weights, batches and
+    random draws, so the two groups are compared through their per-seed
+    differences ``other - baseline`` (:func:`cnnbook.stats.paired_difference`).
+
+    Parameters
+    ----------
+    runs : list of dict
+        One dict per training run, with the keys ``by``, ``"seed"`` and ``value``.
+    baseline, other : str
+        Two groups: values of ``run[by]``.
+    value : str
+        The numeric key to compare, e.g. ``"validation accuracy"``.
+    by : str
+        The key that names a group.
+    confidence : float
+        Of the interval, between 0 and 1.
+
+    Returns
+    -------
+    dict
+        ``"mean difference"``, ``"sd of the differences"`` (``ddof=1``),
+        ``"low"`` and ``"high"`` (the Student-t interval of the mean),
+        ``"wins"`` (seeds on which ``other`` is higher), ``"seeds"`` and
+        ``"verdict"``: ``"better"``, ``"worse"`` or ``"tie"`` (the interval
+        contains 0).
+
+    Raises
+    ------
+    ValueError
+        If a group is missing, a seed has a run in only one group or two runs
+        in one, or there are fewer than two seeds.
+
+    Examples
+    --------
+    >>> runs = [{"step": step, "seed": seed, "acc": acc}
+    ...         for step, accs in (("a", (0.90, 0.91, 0.92)), ("b", (0.95, 0.97, 0.96)))
+    ...         for seed, acc in enumerate(accs)]
+    >>> row = paired_over_seeds(runs, "a", "b", "acc")
+    >>> round(row["mean difference"], 3), row["wins"], row["seeds"], row["verdict"]
+    (0.05, 3, 3, 'better')
+    """
+    from .stats import paired_difference
+
+    if not isinstance(runs, list) or not all(isinstance(run, dict) for run in runs):
+        raise TypeError("runs must be a list of dicts, one per training run")
+    per_seed = {}
+    for run in runs:
+        missing = [key for key in (by, "seed", value) if key not in run]
+        if missing:
+            raise ValueError(f"runs: a run lacks the key(s) {missing}; it has {sorted(run)}")
+        if run[by] in (baseline, other):
+            key = (run[by], run["seed"])
+            if key in per_seed:
+                raise ValueError(f"runs: two runs of {run[by]!r} with seed {run['seed']!r}")
+            per_seed[key] = run[value]
+    groups = {run[by] for run in runs}
+    for name, group in (("baseline", baseline), ("other", other)):
+        if group not in groups:
+            raise ValueError(f"{name} must be one of {sorted(map(str, groups))}; got {group!r}")
+    seeds = sorted({seed for _, seed in per_seed}, key=str)
+    unpaired = [seed for seed in seeds if (baseline, seed) not in per_seed or (other, seed) not in per_seed]
+    if unpaired:
+        raise ValueError(f"runs: seeds {unpaired} have a run of only one of {baseline!r} and {other!r}")
+    result = paired_difference(
+        [per_seed[baseline, seed] for seed in seeds], [per_seed[other, seed] for seed in seeds], confidence
+    )
+    return {
+        "mean difference": result.mean,
+        "sd of the differences": result.sd,
+        "low": result.low,
+        "high": result.high,
+        "wins": result.wins,
+        "seeds": result.pairs,
+        "verdict": result.verdict,
+    }
 
 
 def results_table(rows, columns=None, formats=None):

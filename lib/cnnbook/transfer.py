@@ -698,9 +698,8 @@ def paired_comparison(rows, method, baseline, confidence=0.95):
     >>> round(result["difference"], 3), result["wins"], result["draws"], result["low"] < 0 < result["high"]
     (0.067, 2, 3, True)
     """
-    from scipy import stats
+    from .stats import paired_difference
 
-    confidence = _checks.number(confidence, "confidence", minimum=0, maximum=1, positive=True)
     methods = {row["method"] for row in rows}
     for name, value in (("method", method), ("baseline", baseline)):
         if value not in methods:
@@ -715,17 +714,17 @@ def paired_comparison(rows, method, baseline, confidence=0.95):
                 f"rows must give both {method!r} and {baseline!r} for at least two seeds at "
                 f"{count} labels per class; seeds {seeds}, incomplete {missing}"
             )
-        differences = np.array([accuracy[method, seed] - accuracy[baseline, seed] for seed in seeds])
-        half = stats.t.ppf((1 + confidence) / 2, len(seeds) - 1) * _sample_std(differences) / np.sqrt(len(seeds))
-        mean = float(differences.mean())
+        result = paired_difference(
+            [accuracy[baseline, seed] for seed in seeds], [accuracy[method, seed] for seed in seeds], confidence
+        )
         results.append(
             {
                 "labels_per_class": count,
-                "difference": mean,
-                "low": float(mean - half),
-                "high": float(mean + half),
-                "wins": int((differences > 0).sum()),
-                "draws": len(seeds),
+                "difference": result.mean,
+                "low": result.low,
+                "high": result.high,
+                "wins": result.wins,
+                "draws": result.pairs,
             }
         )
     return results
