@@ -47,3 +47,19 @@ def test_animation_html_accepts_figures():
     ax.plot([0, 1])
     page = _media.animation_html([fig])
     assert page.count("data:image/png;base64,") == 1
+
+
+def test_animation_frames_are_palette_pngs_that_keep_a_figures_colours():
+    import base64
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, (40, 3), dtype=np.uint8)  # a figure's few flat colours
+    frame = colours[rng.integers(0, 40, (30, 50))]
+    page = _media.animation_html([frame])
+    png = base64.b64decode(re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page).group(1))
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P"
+    np.testing.assert_array_equal(np.asarray(image.convert("RGB")), frame)

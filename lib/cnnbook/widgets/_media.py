@@ -78,10 +78,22 @@ def figure_to_rgb(fig, dpi=72):
     return rgb
 
 
+def _palette_png(frame):
+    """An RGB uint8 frame (or anything :func:`array_to_png` draws) as a 256-colour palette PNG."""
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(array_to_png(frame, scale=1))).convert("RGB"))
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).quantize(256, dither=Image.Dither.NONE).save(buffer, format="png", optimize=True)
+    return buffer.getvalue()
+
+
 def animation_html(frames, interval=400, title=None, alt=None):
     """A self-contained HTML animation player: the static stand-in for a widget.
 
-    Frames are embedded as PNG images; a few lines of JavaScript step through
+    Frames are embedded as PNG images with a palette of 256 colours (half
+    the bytes of full-colour PNG for rendered figures, which the static
+    pages carry in every chapter that shows a widget); a few lines of JavaScript step through
     them with Play/Pause and a slider, so the HTML book teaches without a
     kernel. Without JavaScript the first frame and the full set of frames
     remain visible as images.
@@ -104,8 +116,7 @@ def animation_html(frames, interval=400, title=None, alt=None):
     for frame in frames:
         if hasattr(frame, "canvas"):
             frame = figure_to_rgb(frame)
-        png = array_to_png(np.asarray(frame), scale=1, compress_level=9)
-        encoded.append(base64.b64encode(png).decode("ascii"))
+        encoded.append(base64.b64encode(_palette_png(np.asarray(frame))).decode("ascii"))
     # The id comes from the content, so re-executing an unchanged chapter rewrites nothing.
     digest = hashlib.sha1(f"{interval}|{title}|{alt}|{'|'.join(encoded)}".encode("ascii", "replace"))
     player = "cnnbook-anim-" + digest.hexdigest()[:10]
