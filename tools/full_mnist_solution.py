@@ -42,7 +42,9 @@ def solution_code():
         if "solution-not-executed" in cell.get("metadata", {}).get("tags", []) and "load_mnist(full=True)" in source:
             blocks = FENCE.findall(source)
             if len(blocks) != 1:
-                raise SystemExit(f"{CHAPTER.name}: the full-MNIST solution must hold one python block; found {len(blocks)}")
+                raise SystemExit(
+                    f"{CHAPTER.name}: the full-MNIST solution must hold one python block; found {len(blocks)}"
+                )
             return blocks[0]
     raise SystemExit(f"{CHAPTER.name}: no cell tagged solution-not-executed calls load_mnist(full=True)")
 
