@@ -74,8 +74,9 @@ def test_paired_difference_verdicts_and_symmetry():
     worse = paired_difference([0.95, 0.97, 0.96], [0.90, 0.91, 0.92])
     assert (better.verdict, worse.verdict) == ("better", "worse")
     assert worse.mean == pytest.approx(-better.mean) and worse.low == pytest.approx(-better.high)
-    # three seeds: a gap of twice the standard error is not enough (t = 4.30 at 95%)
-    assert paired_difference([0.0, 0.0, 0.0], [0.01, 0.03, 0.02]).verdict == "better"
+    # three seeds (t = 4.30 at 95%): a mean 3.5 standard errors from 0 is a tie, 8.7 is not
+    assert paired_difference([0.0, 0.0, 0.0], [0.01, 0.03, 0.02]).verdict == "tie"
+    assert paired_difference([0.0, 0.0, 0.0], [0.04, 0.06, 0.05]).verdict == "better"
     assert paired_difference([0.0, 0.0, 0.0], [0.0, 0.04, 0.02]).verdict == "tie"
     assert paired_difference([0.5, 0.6], [0.5, 0.6]).verdict == "tie"
 

@@ -143,9 +143,11 @@ def paired_over_seeds(runs, baseline, other, value, by="step", confidence=0.95):
 
     Raises
     ------
+    TypeError
+        If ``runs`` is not a list of dicts.
     ValueError
-        If a group is missing, a seed has a run in only one group or two runs
-        in one, or there are fewer than two seeds.
+        If a run lacks a key, a group is missing, a seed has a run in only one
+        group or two runs in one, or there are fewer than two seeds.
 
     Examples
     --------
