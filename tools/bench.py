@@ -513,6 +513,7 @@ def main(argv=None):
     if not args.quick:
         print("chapters:", flush=True)
         results["chapter_seconds"] = bench_chapters()
+        results["chapter_budgets"] = {name: budget_of(f"chapter_seconds.{name}") for name in results["chapter_seconds"]}
         results["book_build_seconds"] = bench_book_build()
     results["within_budget"] = verdicts(results)
 
