@@ -249,6 +249,40 @@ def test_offline_photos_are_distinct_and_leave_out_the_duplicate_cat():
     assert set(np.unique(photos["horse"])) == {0, 255}
 
 
+def test_imagenet_samples_are_foolboxs_labelled_photos_read_without_importing_it():
+    import sys
+
+    photos, labels = data.imagenet_samples()
+    assert "foolbox" not in sys.modules  # read from the package folder, not imported
+    assert len(photos) == len(labels) == 20 and labels.dtype == np.int64
+    assert labels.tolist()[:3] == [243, 559, 438] and all(0 <= label < 1000 for label in labels)
+    for photo in photos:
+        assert photo.dtype == np.uint8 and photo.ndim == 3 and photo.shape[2] == 3 and photo.max() > photo.min()
+    assert len({hashlib.sha256(photo.tobytes()).hexdigest() for photo in photos}) == 20
+
+
+def test_imagenet_samples_without_foolbox_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "foolbox" else find_spec(name, *a))
+    with pytest.raises(ModuleNotFoundError, match="pip install foolbox"):
+        data.imagenet_samples()
+
+
+def test_imagenet_samples_with_an_empty_photo_folder_says_so(monkeypatch, tmp_path):
+    import importlib.machinery
+    import importlib.util
+
+    (tmp_path / "data").mkdir()
+    spec = importlib.machinery.ModuleSpec("foolbox", None, is_package=True)
+    spec.submodule_search_locations = [str(tmp_path)]
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: spec if name == "foolbox" else find_spec(name, *a))
+    with pytest.raises(data.DataIntegrityError, match="imagenet_<index>_<label>.jpg"):
+        data.imagenet_samples()
+
+
 def test_digits_8x8():
     images, labels = data.load_digits_8x8()
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)

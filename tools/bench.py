@@ -2,6 +2,9 @@
 
     python tools/bench.py            everything (a full book build included)
     python tools/bench.py --quick    widgets and convolution ratios only
+    python tools/bench.py --chapters 07 08 10 --save-reference
+                                     time only those chapters, in that order, and
+                                     replace their entries in the reference
 
 Prints a table and writes _build/bench/results.json. Ratios are measured in
 one process, after warm-up, so they compare like with like on a noisy
@@ -420,13 +423,25 @@ def bench_draw_digit(repeat):
     }
 
 
-def bench_chapters():
+def chapter_paths(numbers=None):
+    """The chapter notebooks in order, or those numbered ``numbers`` ("07", "10"), in that order."""
+    paths = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    if numbers is None:
+        return paths
+    by_number = {path.name[:2]: path for path in paths}
+    unknown = [number for number in numbers if number not in by_number]
+    if unknown:
+        raise SystemExit(f"--chapters: no chapter numbered {', '.join(unknown)} (have {', '.join(by_number)})")
+    return [by_number[number] for number in numbers]
+
+
+def bench_chapters(paths):
     """Wall time of each chapter notebook, top to bottom, in a fresh kernel."""
     import nbformat
     from nbclient import NotebookClient
 
     seconds = {}
-    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(
             nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
@@ -482,6 +497,33 @@ def verdicts(results):
     return checks
 
 
+def bench_some_chapters(args, results):
+    """``--chapters``: time those chapters; with ``--save-reference`` update their reference entries."""
+    seconds = bench_chapters(chapter_paths(args.chapters))
+    results["chapter_seconds"] = seconds
+    results["chapter_budgets"] = {name: budget_of(f"chapter_seconds.{name}") for name in seconds}
+    results["within_budget"] = verdicts(results)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    for name, value in seconds.items():
+        ok = results["within_budget"][f"chapter_seconds.{name}"]
+        print(f"{name:48} {value:>12} {budget_of(f'chapter_seconds.{name}'):>10}  {'yes' if ok else 'NO'}")
+    if args.save_reference:
+        reference = json.loads(REFERENCE.read_text())
+        if reference["machine"] != results["machine"]:
+            raise SystemExit(
+                f"--chapters --save-reference: this machine ({results['machine']}) is not the reference's "
+                f"({reference['machine']}); run the full benchmark instead"
+            )
+        reference["chapter_seconds"].update(seconds)
+        reference["chapter_budgets"].update(results["chapter_budgets"])
+        reference.setdefault("chapter_seconds_rerun", {}).update(dict.fromkeys(seconds, time.strftime("%Y-%m-%d")))
+        reference["within_budget"] = verdicts(reference)
+        REFERENCE.write_text(json.dumps(reference, indent=2) + "\n")
+        print(f"updated {', '.join(seconds)} in {REFERENCE.relative_to(ROOT)}")
+    return 0 if all(results["within_budget"].values()) else 1
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the chapter runs and the book build")
@@ -492,12 +534,24 @@ def main(argv=None):
         action="store_true",
         help=f"also store the results as {REFERENCE.relative_to(ROOT)} (quoted by the book)",
     )
+    parser.add_argument(
+        "--chapters",
+        nargs="+",
+        metavar="NN",
+        help="time only these chapters, in this order (a chapter that loads a model an earlier one caches "
+        "needs that one before it); with --save-reference, replace only their entries in the reference, "
+        "which must come from the same machine",
+    )
     args = parser.parse_args(argv)
+    if args.chapters and args.quick:
+        parser.error("--chapters and --quick exclude each other")
 
     # Chapters share trained models through a cache (cnnbook.models.cache_dir):
     # start from an empty one, as on a fresh machine running the book in order.
     os.environ["CNNBOOK_CACHE"] = tempfile.mkdtemp(prefix="cnnbook-bench-cache-")
     results = {"quick": args.quick, "budgets": BUDGETS, "layer": LAYER, "machine": machine()}
+    if args.chapters:
+        return bench_some_chapters(args, results)
     print(
         f"machine: {results['machine']['cores']} cores, {results['machine']['cpu']}, "
         f"{results['machine']['device']}, TF {results['machine']['tensorflow']}",
@@ -512,7 +566,7 @@ def main(argv=None):
     results.update(bench_draw_digit(args.repeat))
     if not args.quick:
         print("chapters:", flush=True)
-        results["chapter_seconds"] = bench_chapters()
+        results["chapter_seconds"] = bench_chapters(chapter_paths())
         results["chapter_budgets"] = {name: budget_of(f"chapter_seconds.{name}") for name in results["chapter_seconds"]}
         results["book_build_seconds"] = bench_book_build()
     results["within_budget"] = verdicts(results)

@@ -9,6 +9,8 @@ the same way from a clone, an editable install and a Colab install.
 
 import hashlib
 import json
+import pathlib
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -24,6 +26,7 @@ __all__ = [
     "load_digits_8x8",
     "load_photo",
     "offline_photos",
+    "imagenet_samples",
     "to_model_input",
 ]
 
@@ -334,6 +337,61 @@ def offline_photos():
     photos.update(zip(["china", "flower"], load_sample_images().images))
     photos["grace_hopper"] = matplotlib.image.imread(cbook.get_sample_data("grace_hopper.jpg"))
     return photos
+
+
+#: The package whose wheel holds :func:`imagenet_samples`'s photos, and its files' folder.
+_SAMPLES_PACKAGE, _SAMPLES_FOLDER = "foolbox==3.3.4", "data"
+_SAMPLE_NAME = re.compile(r"imagenet_(\d\d)_(\d+)\.jpg")
+
+
+def imagenet_samples():
+    """The 20 labelled ImageNet validation photos that Foolbox ships for testing attacks (chapter 10).
+
+    Foolbox, a library of adversarial attacks, keeps them inside its wheel as
+    ``imagenet_<index>_<label>.jpg``; the label in the name is the photo's
+    ImageNet-1k class, given by the dataset (not judged by us). The files are
+    read from the installed package without importing it. Nothing is
+    downloaded.
+
+    Returns
+    -------
+    photos : list of ndarray
+        uint8 ``(512, 512, 3)``, in Foolbox's order.
+    labels : ndarray
+        int64 ``(20,)``, ImageNet-1k class indices.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If ``foolbox`` is not installed (the message says how to install it).
+
+    Examples
+    --------
+    >>> photos, labels = imagenet_samples()
+    >>> len(photos), photos[0].shape, photos[0].dtype, labels[:3].tolist()
+    (20, (512, 512, 3), dtype('uint8'), [243, 559, 438])
+    """
+    import importlib.util
+
+    from PIL import Image
+
+    spec = importlib.util.find_spec(_SAMPLES_PACKAGE.split("==")[0])
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"cnnbook.data.imagenet_samples needs the package 'foolbox' (its photos, not its code), "
+            f"which is not installed: run  pip install {_SAMPLES_PACKAGE}",
+            name="foolbox",
+        )
+    folder = pathlib.Path(spec.submodule_search_locations[0]) / _SAMPLES_FOLDER
+    files = sorted(
+        (path for path in folder.glob("imagenet_*.jpg") if _SAMPLE_NAME.fullmatch(path.name)),
+        key=lambda path: int(_SAMPLE_NAME.fullmatch(path.name)[1]),
+    )
+    if not files:
+        raise DataIntegrityError(f"no imagenet_<index>_<label>.jpg photo in {folder}: is foolbox's wheel complete?")
+    photos = [np.asarray(Image.open(path).convert("RGB")) for path in files]
+    labels = np.array([int(_SAMPLE_NAME.fullmatch(path.name)[2]) for path in files], dtype=np.int64)
+    return photos, labels
 
 
 def to_model_input(images):

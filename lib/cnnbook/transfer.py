@@ -730,7 +730,7 @@ def paired_comparison(rows, method, baseline, confidence=0.95):
     return results
 
 
-def pooled_features(model, layers, images, batch_size=100, prepare=None):
+def pooled_features(model, layers, images, batch_size=25, prepare=None):
     """The global-average-pooled output of each of ``layers`` for ``images``, in one pass (chapter 8).
 
     What a *linear probe* reads: each layer's feature maps averaged over
@@ -784,6 +784,8 @@ def pooled_features(model, layers, images, batch_size=100, prepare=None):
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size]
         batch = np.asarray(batch if prepare is None else prepare(batch), dtype="float32")
-        result = probe(batch, training=False)
+        # predict_on_batch runs one compiled TensorFlow function; calling the model directly runs it
+        # op by op, which for EfficientNet at 224 px is about three times slower on a CPU.
+        result = probe.predict_on_batch(batch)
         batches.append([np.asarray(f) for f in (result if isinstance(result, (list, tuple)) else [result])])
     return {layer: np.concatenate([batch[i] for batch in batches]) for i, layer in enumerate(layers)}
