@@ -265,7 +265,9 @@ def test_imagenet_samples_without_foolbox_says_how_to_install_it(monkeypatch):
     import importlib.util
 
     find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "foolbox" else find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "foolbox" else find_spec(name, *a)
+    )
     with pytest.raises(ModuleNotFoundError, match="pip install foolbox"):
         data.imagenet_samples()
 
@@ -278,7 +280,9 @@ def test_imagenet_samples_with_an_empty_photo_folder_says_so(monkeypatch, tmp_pa
     spec = importlib.machinery.ModuleSpec("foolbox", None, is_package=True)
     spec.submodule_search_locations = [str(tmp_path)]
     find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: spec if name == "foolbox" else find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: spec if name == "foolbox" else find_spec(name, *a)
+    )
     with pytest.raises(data.DataIntegrityError, match="imagenet_<index>_<label>.jpg"):
         data.imagenet_samples()
 
