@@ -75,10 +75,18 @@ def tf_padding(x, k, padding, dilation):
 # ---------------------------------------------------------------------------
 
 
-@FEW
+def test_a_kernel_larger_than_the_padded_input_names_the_padding():
+    # Found by the widget fuzz test: sliding_kernel refused padding=0 without naming the 0.
+    with pytest.raises(ValueError, match=r"padded input height is 6 \(padding=0\)"):
+        conv2d(np.ones((6, 6)), np.ones((3, 3)), padding=0, dilation=3)
+    with pytest.raises(ValueError, match=r"padded input size is 6 \(padding='valid'\)"):
+        output_size(6, 3, padding="valid", dilation=3)
+
+
 @given(
     seed=seeds, h=sizes, w=sizes, kh=st.integers(1, 5), kw=st.integers(1, 5), mode=st.sampled_from(["valid", "full"])
 )
+@FEW
 def test_conv2d_matches_scipy_correlate2d(seed, h, w, kh, kw, mode):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((h, w))

@@ -111,12 +111,16 @@ def _pads(n, k, stride, padding, dilation):
     return padding, padding
 
 
-def _check_fits(n_padded, effective_k, axis, detail):
-    """Raise when the (dilated) kernel is larger than the padded input on ``axis``."""
+def _check_fits(n_padded, effective_k, axis, detail, padding=None):
+    """Raise when the (dilated) kernel is larger than the padded input on ``axis``.
+
+    ``padding``, the caller's argument, is named in the message when given.
+    """
     if effective_k > n_padded:
+        padded = f"{n_padded}" if padding is None else f"{n_padded} (padding={padding!r})"
         raise ValueError(
             f"k is larger than the padded input: the kernel {axis} covers {effective_k} "
-            f"pixels ({detail}) but the padded input {axis} is {n_padded}; use a smaller "
+            f"pixels ({detail}) but the padded input {axis} is {padded}; use a smaller "
             f"kernel or dilation, more padding, or padding='same' or 'full'"
         )
 
@@ -163,7 +167,7 @@ def _prepare(x, k, stride, padding, dilation, working):
     ):
         before, after = _pads(n, size, s, padding, d)
         detail = f"size {size}, dilation {d}"
-        _check_fits(n + before + after, _effective(size, d), name, detail)
+        _check_fits(n + before + after, _effective(size, d), name, detail, padding)
         pad_width.append((before, after))
         padded.append(n + before + after)
         out.append(_out_size(n + before + after, size, s, d))
@@ -304,7 +308,7 @@ def output_size(n, k, stride=1, padding=0, dilation=1):
     padding = _checks.padding(padding)
     before, after = _pads(n, k, stride, padding, dilation)
     effective_k = _effective(k, dilation)
-    _check_fits(n + before + after, effective_k, "size", f"size {k}, dilation {dilation}")
+    _check_fits(n + before + after, effective_k, "size", f"size {k}, dilation {dilation}", padding)
     return (n + before + after - effective_k) // stride + 1
 
 
