@@ -215,6 +215,19 @@ def compared_without_output_problems(nb):
     ]
 
 
+def cell_id_problems(nb):
+    """Cells without the unique ``id`` that notebook format 4.5 requires (nbformat warns, then refuses)."""
+    seen, problems = set(), []
+    for index, cell in enumerate(nb["cells"]):
+        cell_id = cell.get("id")
+        if not cell_id:
+            problems.append(f"cell {index} ({cell['cell_type']}) has no id")
+        elif cell_id in seen:
+            problems.append(f"cell {index} repeats the id {cell_id!r}")
+        seen.add(cell_id)
+    return problems
+
+
 def large_output_problems(nb, limit=MAX_OUTPUT_BYTES):
     """Outputs whose JSON is larger than ``limit`` bytes."""
     problems = []
@@ -609,6 +622,10 @@ CONVENTIONS = {
         "store photos as JPEG or downsized, figures at modest dpi",
     ),
     "stand-in ids are not random and unique": (stand_in_id_problems, ""),
+    "every cell has a unique id": (
+        cell_id_problems,
+        "add an id (8 hex digits) to each new cell; nbformat.validator.normalize does it",
+    ),
     "no assert in a visible cell": (visible_assert_problems, ""),
     "no glue() in a visible cell": (visible_glue_problems, ""),
     "no private names in visible code": (private_name_problems, ""),
@@ -775,6 +792,16 @@ def test_checker_sizes_and_ids():
     assert (
         stand_in_id_problems(notebook(code("a", outputs=[html("anim-9e1f0c")]), code("b", outputs=[html("x2")]))) == []
     )
+
+
+def test_checker_cell_ids():
+    cells = [
+        {"cell_type": "markdown", "id": "a1", "metadata": {}, "source": "x"},
+        {"cell_type": "markdown", "metadata": {}, "source": "y"},
+        {"cell_type": "code", "id": "a1", "metadata": {}, "source": "z", "outputs": []},
+    ]
+    assert cell_id_problems({"cells": cells[:1]}) == []
+    assert cell_id_problems({"cells": cells}) == ["cell 1 (markdown) has no id", "cell 2 repeats the id 'a1'"]
 
 
 def markdown(text, cell_tags=()):
