@@ -364,6 +364,8 @@ def imagenet_samples():
     ------
     ModuleNotFoundError
         If ``foolbox`` is not installed (the message says how to install it).
+    DataIntegrityError
+        If its photo folder holds no ``imagenet_<index>_<label>.jpg``.
 
     Examples
     --------
